@@ -1,0 +1,1 @@
+"""Check kinds: each turns (reference observation, student observation) into points and a message."""

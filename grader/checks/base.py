@@ -1,0 +1,141 @@
+"""The interface every check kind implements, and the small data objects it exchanges.
+
+A kind is a module with ``Spec`` (its pydantic model, with ``kind: Literal[...]``), and two
+functions: ``plan(spec, ctx) -> Plan`` (the probes to run, per side) and
+``score(spec, evidence) -> Verdict`` (run only in the trusted parent).
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from grader.observe import FileObservations, Observation
+from grader.sandbox.protocol import Probe
+
+Status = Literal["pass", "partial", "fail", "error", "manual"]
+
+
+class Tolerance(BaseModel):
+    """``|student - reference| <= atol + rtol * |reference|``, elementwise."""
+
+    model_config = ConfigDict(extra="forbid")
+    rtol: float = Field(1e-5, ge=0)
+    atol: float = Field(1e-6, ge=0)
+
+
+class CheckSpec(BaseModel):
+    """Fields every check has in the rubric."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: str
+    points: float = Field(ge=0)
+    title: str = ""
+    visibility: Literal["public", "hidden"] = "public"
+
+
+@dataclass
+class PlanContext:
+    """What planning needs to know besides the spec."""
+
+    seed: int
+    question: str
+    device: str = "cpu"
+    timeout: float = 10.0
+
+
+@dataclass
+class Plan:
+    """The probes a check needs on each side (reference and student)."""
+
+    student: list[Probe] = field(default_factory=list)
+    reference: list[Probe] = field(default_factory=list)
+
+
+@dataclass
+class Evidence:
+    """Everything a check may look at when scoring one submission."""
+
+    student: FileObservations
+    reference: FileObservations | None
+    submission_dir: Path
+    ctx: PlanContext
+
+    def student_probe(self, probe_id: str) -> Observation:
+        """The student's observation for a probe (``not_run`` when absent)."""
+        return self.student.probes.get(probe_id) or Observation(probe_id=probe_id, status="not_run",
+                                                               detail="the probe did not run")
+
+    def reference_probe(self, probe_id: str) -> Observation | None:
+        """The reference's observation for a probe, if the reference ran it."""
+        return self.reference.probes.get(probe_id) if self.reference else None
+
+
+@dataclass
+class Verdict:
+    """A check's judgement: the fraction of its points earned and why."""
+
+    fraction: float
+    message: str
+    status: Status | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def final_status(self) -> Status:
+        """``pass``/``partial``/``fail`` from the fraction unless the check set one."""
+        if self.status:
+            return self.status
+        return "pass" if self.fraction >= 1 else "fail" if self.fraction <= 0 else "partial"
+
+
+class CheckKind(Protocol):
+    """What the registry expects of each module in ``grader/checks/``."""
+
+    Spec: type[CheckSpec]
+
+    def plan(self, spec: Any, ctx: PlanContext) -> Plan: ...
+
+    def score(self, spec: Any, evidence: Evidence) -> Verdict: ...
+
+
+def probe_problem(obs: Observation, defined: list[str], module_file: str) -> str | None:
+    """A student-facing sentence when a probe did not complete, else None."""
+    if obs.status == "ok":
+        return None
+    if obs.error and obs.error.type == "MissingName":
+        return missing_name_message(obs.error.message, defined, module_file)
+    if obs.error:
+        return f"your code raised {obs.error.one_line()}"
+    return f"the call {obs.detail}" if obs.status in ("timeout", "crashed") else obs.detail or obs.status
+
+
+def missing_name_message(name: str, defined: list[str], module_file: str) -> str:
+    """``question1.py defines no `foo` (it defines: a, b; did you mean `fo`?)``."""
+    short = name.split(".")[-1]
+    if "." in name:
+        text = f"the object has no attribute `{short}`"
+    else:
+        listed = ", ".join(defined[:20]) or "nothing public"
+        text = f"{module_file} defines no `{short}` (it defines: {listed})"
+    close = difflib.get_close_matches(short, defined, n=1, cutoff=0.6)
+    return text + (f"; did you mean `{close[0]}`?" if close else "")
+
+
+def tolerance_for(cpu: Tolerance, gpu: Tolerance | None, device: str) -> Tolerance:
+    """The rubric's GPU tolerance on a CUDA device when it gives one, else the CPU tolerance."""
+    return gpu if gpu is not None and device.startswith("cuda") else cpu
+
+
+def reference_problem(obs: Observation | None) -> Verdict | None:
+    """An ``error`` verdict when the reference itself failed a probe (a rubric or reference bug)."""
+    if obs is None:
+        return Verdict(0.0, "the reference observations for this check are missing; run `grade reference`",
+                       status="error")
+    if obs.status != "ok":
+        why = obs.error.one_line() if obs.error else obs.detail
+        return Verdict(0.0, f"the reference solution failed this probe ({why}); the rubric needs fixing",
+                       status="error")
+    return None

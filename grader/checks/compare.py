@@ -1,0 +1,76 @@
+"""Comparing a student's value with the reference's under a tolerance, with actionable messages."""
+from __future__ import annotations
+
+import torch
+
+from grader.checks.base import Tolerance
+from grader.observe import Value
+
+
+def fmt_shape(shape: torch.Size | tuple) -> str:
+    """``(2, 3, 5)``, and ``()`` for a scalar."""
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def compare_tensors(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance, check_dtype: bool = True) -> str | None:
+    """None when ``got`` matches ``expected``; otherwise the first reason it does not."""
+    if tuple(got.shape) != tuple(expected.shape):
+        return f"shape {fmt_shape(got.shape)}, expected {fmt_shape(expected.shape)}"
+    if check_dtype and got.dtype != expected.dtype:
+        return f"dtype {str(got.dtype).replace('torch.', '')}, expected {str(expected.dtype).replace('torch.', '')}"
+    if got.is_complex() or expected.is_complex():
+        return "complex values are not expected here"
+    g = got.to(torch.float64)
+    e = expected.to(torch.float64)
+    if g.numel() == 0:
+        return None
+    bad_nan = torch.isnan(g) & ~torch.isnan(e)
+    if bad_nan.any():
+        index = tuple(int(i) for i in bad_nan.nonzero()[0])
+        return f"NaN at {list(index)} where the reference has {e[index].item():.6g}"
+    finite_mismatch = torch.isinf(g) != torch.isinf(e)
+    if finite_mismatch.any():
+        index = tuple(int(i) for i in finite_mismatch.nonzero()[0])
+        return f"{g[index].item():.6g} at {list(index)} where the reference has {e[index].item():.6g}"
+    both = torch.isfinite(g) & torch.isfinite(e)
+    diff = torch.where(both, (g - e).abs(), torch.zeros_like(g))
+    allowed = tol.atol + tol.rtol * e.abs()
+    bad = (diff > torch.where(both, allowed, torch.full_like(g, float("inf")))) | ((g != e) & ~both & ~torch.isnan(e))
+    if not bad.any():
+        return None
+    index = tuple(int(i) for i in bad.nonzero()[0])
+    max_abs = diff.max().item()
+    rel = (diff / e.abs().clamp_min(1e-12)).max().item()
+    return (f"{int(bad.sum())} of {g.numel()} values differ; first at {list(index)}: got {g[index].item():.6g}, "
+            f"expected {e[index].item():.6g}; max abs error {max_abs:.3g}, max rel error {rel:.3g} "
+            f"(tolerance rtol={tol.rtol:g}, atol={tol.atol:g})")
+
+
+def compare_values(expected: Value, got: Value, tol: Tolerance, check_dtype: bool = True) -> str | None:
+    """None when the student's value matches the reference's; otherwise why not."""
+    if expected.type == "tensor":
+        if got.type != "tensor":
+            return f"returned a {got.describe()}, expected a torch.Tensor"
+        if got.class_name:
+            return f"returned an instance of {got.class_name}, expected a plain torch.Tensor"
+        return compare_tensors(expected.tensor, got.tensor, tol, check_dtype)
+    if expected.type in ("number", "bool"):
+        got_t = got.as_tensor() if got.type in ("number", "bool") or (got.tensor is not None and got.tensor.numel() == 1) else None
+        if got_t is None:
+            return f"returned a {got.describe()}, expected a number"
+        return compare_tensors(expected.as_tensor().reshape(()), got_t.reshape(()).to(torch.float64), tol, False)
+    if expected.type in ("list", "tuple"):
+        if got.type not in ("list", "tuple"):
+            return f"returned a {got.describe()}, expected a {expected.type} of {len(expected.items)} items"
+        if len(got.items) != len(expected.items):
+            return f"returned {len(got.items)} items, expected {len(expected.items)}"
+        for i, (e, g) in enumerate(zip(expected.items, got.items)):
+            problem = compare_values(e, g, tol, check_dtype)
+            if problem:
+                return f"item {i}: {problem}"
+        return None
+    if expected.type != got.type:
+        return f"returned a {got.describe()}, expected a {expected.describe()}"
+    if expected.type == "str" and expected.text != got.text:
+        return f"returned {got.text!r}, expected {expected.text!r}"
+    return None

@@ -1,0 +1,166 @@
+"""The rubric's way to say what to run: construct an object, set attributes, call, with generated tensors.
+
+Shared by the value, gradient, step and trace kinds. ``build_probe`` turns a scenario and a
+trial number into a concrete, seeded Probe.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from grader.checks.base import CheckSpec, PlanContext
+from grader.inputs import derive_seed
+from grader.sandbox.protocol import DTypeName, InputSpec, Probe, Step
+
+
+class TensorArg(BaseModel):
+    """A generated tensor: ``{tensor: [d1, 3, d2]}``; names are drawn from the check's ``dims``."""
+
+    model_config = ConfigDict(extra="forbid")
+    tensor: list[int | str]
+    dtype: DTypeName = "float32"
+    distribution: str = Field("normal", pattern="^(normal|uniform|randint)$")
+    low: float = 0.0
+    high: float = 1.0
+    scale: float = 1.0
+
+
+class VarArg(BaseModel):
+    """The value saved earlier in the scenario under this name: ``{var: loss}``."""
+
+    model_config = ConfigDict(extra="forbid")
+    var: str
+
+
+class DimArg(BaseModel):
+    """The size drawn for a dimension in this trial, as a plain int: ``{dim: d}``."""
+
+    model_config = ConfigDict(extra="forbid")
+    dim: str
+
+
+Arg = Union[TensorArg, VarArg, DimArg, StrictBool, StrictInt, float, str, None, list[float]]
+
+
+class ObjectSpec(BaseModel):
+    """``{class: MLP, args: [8, 4, 0.03]}``: the object whose methods the scenario calls."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    class_name: str = Field(alias="class")
+    args: list[Arg] = Field(default_factory=list)
+    kwargs: dict[str, Arg] = Field(default_factory=dict)
+
+
+class CallSpec(BaseModel):
+    """One call made before the call under test; ``save`` names its result."""
+
+    model_config = ConfigDict(extra="forbid")
+    call: str
+    args: list[Arg] = Field(default_factory=list)
+    kwargs: dict[str, Arg] = Field(default_factory=dict)
+    save: str | None = None
+
+
+class ScenarioSpec(CheckSpec):
+    """Check fields that describe what to run in the student's module."""
+
+    object: ObjectSpec | None = None
+    attributes: dict[str, Arg] = Field(default_factory=dict)
+    setup: list[CallSpec] = Field(default_factory=list)
+    call: str | None = None
+    args: list[Arg] = Field(default_factory=list)
+    kwargs: dict[str, Arg] = Field(default_factory=dict)
+    dims: dict[str, list[int]] = Field(default_factory=dict)
+    trials: int = Field(1, ge=1, le=50)
+    timeout: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _dims_known(self) -> "ScenarioSpec":
+        for arg in _all_args(self):
+            if isinstance(arg, TensorArg):
+                for dim in arg.tensor:
+                    if isinstance(dim, str) and dim not in self.dims:
+                        raise ValueError(f"tensor dimension {dim!r} is not in `dims`; add `dims: {{{dim}: [1, 3, 5]}}`")
+            if isinstance(arg, DimArg) and arg.dim not in self.dims:
+                raise ValueError(f"dimension {arg.dim!r} is not in `dims`; add `dims: {{{arg.dim}: [1, 3, 5]}}`")
+        for name, sizes in self.dims.items():
+            if not sizes or min(sizes) < 0:
+                raise ValueError(f"dims.{name} must be a non-empty list of sizes >= 0")
+        return self
+
+
+def _all_args(spec: ScenarioSpec) -> list[Any]:
+    args = list(spec.args) + list(spec.kwargs.values()) + list(spec.attributes.values())
+    if spec.object:
+        args += list(spec.object.args) + list(spec.object.kwargs.values())
+    for call in spec.setup:
+        args += list(call.args) + list(call.kwargs.values())
+    return args
+
+
+class _Builder:
+    def __init__(self, sizes: dict[str, int], grad_attributes: set[str]) -> None:
+        self.sizes, self.grad_attributes = sizes, grad_attributes
+        self.inputs: dict[str, InputSpec] = {}
+
+    def arg(self, arg: Arg, name: str) -> Any:
+        if isinstance(arg, TensorArg):
+            shape = [self.sizes[d] if isinstance(d, str) else d for d in arg.tensor]
+            self.inputs[name] = InputSpec(shape=shape, dtype=arg.dtype, distribution=arg.distribution, low=arg.low,
+                                          high=arg.high, scale=arg.scale,
+                                          requires_grad=name.startswith("attr.") and name[5:] in self.grad_attributes)
+            return {"input": name}
+        if isinstance(arg, VarArg):
+            return {"var": arg.var}
+        if isinstance(arg, DimArg):
+            return self.sizes[arg.dim]
+        return arg
+
+    def call(self, target: str, args: list[Arg], kwargs: dict[str, Arg], prefix: str) -> Step:
+        return Step(call=target, args=[self.arg(a, f"{prefix}.arg{i}") for i, a in enumerate(args)],
+                    kwargs={k: self.arg(v, f"{prefix}.{k}") for k, v in kwargs.items()})
+
+
+def trial_sizes(spec: ScenarioSpec, seed: int) -> dict[str, int]:
+    """The dimension sizes of one trial, drawn from ``dims`` with the trial's seed."""
+    rng = random.Random(seed)
+    return {name: rng.choice(sizes) for name, sizes in sorted(spec.dims.items())}
+
+
+def probe_id(spec: ScenarioSpec, trial: int) -> str:
+    """The id of one trial's probe."""
+    return f"{spec.id}.t{trial}"
+
+
+def build_probe(spec: ScenarioSpec, trial: int, ctx: PlanContext, *, observe: list[str] = (),
+                trace: bool = False, grad_attributes: set[str] = frozenset(), extra: list[Step] = ()) -> Probe:
+    """The probe for one trial: construct, set attributes, run setup calls, make the call, observe."""
+    seed = derive_seed(ctx.seed, ctx.question, spec.id, trial)
+    builder = _Builder(trial_sizes(spec, seed), set(grad_attributes))
+    steps: list[Step] = []
+    owner = ""
+    if spec.object:
+        step = builder.call(spec.object.class_name, spec.object.args, spec.object.kwargs, "object")
+        steps.append(step.model_copy(update={"save": "obj", "trace": trace}))
+        owner = "obj."
+    for attr, value in spec.attributes.items():
+        steps.append(Step(set=f"{owner}{attr}" if owner else attr, value=builder.arg(value, f"attr.{attr}")))
+    for i, call in enumerate(spec.setup):
+        step = builder.call(owner + call.call, call.args, call.kwargs, f"setup{i}")
+        steps.append(step.model_copy(update={"save": call.save, "trace": trace}))
+    if spec.call:
+        step = builder.call(owner + spec.call, spec.args, spec.kwargs, "call")
+        steps.append(step.model_copy(update={"save": "result", "observe": "result", "trace": trace}))
+    for name in observe:
+        steps.append(Step(read=owner + name, observe=name))
+    steps.extend(extra)
+    return Probe(id=probe_id(spec, trial), steps=steps, inputs=builder.inputs, seed=seed,
+                 timeout=spec.timeout or ctx.timeout)
+
+
+def describe_sizes(spec: ScenarioSpec, trial: int, ctx: PlanContext) -> str:
+    """``d1=1, d2=5`` for a trial (empty when the check has no dims)."""
+    sizes = trial_sizes(spec, derive_seed(ctx.seed, ctx.question, spec.id, trial))
+    return ", ".join(f"{k}={v}" for k, v in sizes.items())

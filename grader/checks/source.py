@@ -1,0 +1,77 @@
+"""``kind: source`` — rules on the student's source code, read as an AST (never executed, never regex).
+
+``require`` patterns must occur (inside each function named in ``within``, when given);
+``forbid`` patterns must occur nowhere in the file.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from grader.checks.base import CheckSpec, Evidence, Plan, PlanContext, Verdict
+from grader.checks.source_rules import Pattern, aliases_of, find, scopes
+
+MAX_SOURCE_BYTES = 1_000_000
+
+
+class Spec(CheckSpec):
+    """Source rules for one file (the question's file unless ``file`` is given)."""
+
+    kind: Literal["source"]
+    file: str | None = None
+    within: list[str] = Field(default_factory=list)
+    require: list[Pattern] = Field(default_factory=list)
+    forbid: list[Pattern] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_rules(self) -> "Spec":
+        if not self.require and not self.forbid:
+            raise ValueError("a source check needs `require:` or `forbid:` patterns")
+        return self
+
+
+def plan(spec: Spec, ctx: PlanContext) -> Plan:
+    """Nothing runs: the source is read in the parent."""
+    return Plan()
+
+
+def _parse(evidence: Evidence, name: str) -> tuple[ast.Module | None, str]:
+    path = evidence.submission_dir / name
+    if not path.is_file():
+        return None, f"{name} is missing"
+    if path.stat().st_size > MAX_SOURCE_BYTES:
+        return None, f"{name} is larger than {MAX_SOURCE_BYTES:,} bytes and was not read"
+    try:
+        return ast.parse(path.read_bytes(), filename=name), ""
+    except SyntaxError as exc:
+        return None, f"{name} does not parse: line {exc.lineno}: {exc.msg}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return None, f"{name} could not be parsed ({type(exc).__name__})"
+
+
+def score(spec: Spec, evidence: Evidence) -> Verdict:
+    """All or nothing; the message lists every broken rule with its line."""
+    name = spec.file or evidence.student.module_file
+    tree, why = _parse(evidence, name)
+    if tree is None:
+        return Verdict(0.0, why)
+    aliases = aliases_of(tree)
+    problems = []
+    targets = scopes(tree, spec.within) if spec.within else {name: tree}
+    for scope_name, node in targets.items():
+        if node is None:
+            problems.append(f"no top-level `{scope_name}` to look in")
+            continue
+        for pattern in spec.require:
+            if not find(pattern, node, aliases):
+                where = f"`{scope_name}`" if spec.within else name
+                problems.append(f"{where} does not use {pattern.label()}" + (f" ({pattern.why})" if pattern.why else ""))
+    for pattern in spec.forbid:
+        for hit in find(pattern, tree, aliases):
+            problems.append(f"line {hit.line}: {hit.text} is not allowed" + (f" ({pattern.why})" if pattern.why else ""))
+    if problems:
+        return Verdict(0.0, "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else ""))
+    rules = [p.label() for p in spec.require] + [f"no {p.label()}" for p in spec.forbid]
+    return Verdict(1.0, "source follows the rules: " + ", ".join(rules))

@@ -1,0 +1,55 @@
+"""``kind: value`` — call a function (or read a global) and compare with the reference.
+
+Compares shape, then dtype, then values under rtol/atol, over several seeded trials whose
+tensor sizes are drawn from ``dims``. Points are shared out by the trials passed.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from grader.checks.base import Evidence, Plan, PlanContext, Tolerance, Verdict, tolerance_for
+from grader.checks.compare import compare_values
+from grader.checks.scenario import ScenarioSpec, build_probe
+from grader.checks.trials import score_trials
+
+
+class Spec(ScenarioSpec):
+    """A value check: ``call`` a function with ``args``, or ``read`` a module global."""
+
+    kind: Literal["value"]
+    read: str | None = None
+    tolerance: Tolerance = Tolerance()
+    gpu_tolerance: Tolerance | None = None
+    check_dtype: bool = True
+
+    @model_validator(mode="after")
+    def _target(self) -> "Spec":
+        if not self.call and not self.read:
+            raise ValueError("a value check needs `call: <function>` or `read: <global name>`")
+        return self
+
+
+def _observed(spec: Spec) -> str:
+    return spec.read or "result"
+
+
+def plan(spec: Spec, ctx: PlanContext) -> Plan:
+    """The same probes run on the reference and the student."""
+    probes = [build_probe(spec, t, ctx, observe=[spec.read] if spec.read else []) for t in range(spec.trials)]
+    return Plan(student=probes, reference=probes)
+
+
+def score(spec: Spec, evidence: Evidence) -> Verdict:
+    """Share of trials whose value matches the reference's."""
+    tol = tolerance_for(spec.tolerance, spec.gpu_tolerance, evidence.ctx.device)
+    name = _observed(spec)
+
+    def judge(ref, student, trial):
+        if name not in student.values:
+            return f"`{name}` was not produced"
+        return compare_values(ref.values[name], student.values[name], tol, spec.check_dtype)
+
+    what = f"`{spec.read}`" if spec.read else f"`{spec.call}`"
+    return score_trials(spec, evidence, judge, passed_text=f"{what} matches the reference")

@@ -1,0 +1,86 @@
+"""Grading one submission: plan the probes, run them in the sandbox, score every check."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from grader import __version__
+from grader.assignments import Assignment
+from grader.checks.base import Evidence, Plan, PlanContext, Verdict
+from grader.checks.registry import kind_of
+from grader.observe import FileObservations
+from grader.results import CheckResult, QuestionResult, Result
+from grader.rubric import Question
+from grader.sandbox.runner import run_file
+
+
+def plan_question(assignment: Assignment, question: Question, device: str) -> tuple[PlanContext, dict[str, Plan]]:
+    """Each check's plan for one question."""
+    ctx = PlanContext(seed=assignment.rubric.seed, question=question.id, device=device,
+                      timeout=assignment.rubric.timeout)
+    return ctx, {check.id: kind_of(check).plan(check, ctx) for check in question.checks}
+
+
+def run_question(assignment: Assignment, question: Question, folder: Path, side: str, device: str,
+                 launcher) -> FileObservations:
+    """Run one side's probes of a question against ``folder`` (the reference's or a student's)."""
+    _, plans = plan_question(assignment, question, device)
+    probes = [p for plan in plans.values() for p in getattr(plan, side)]
+    return run_file(question.file, folder, probes, device=device, seed=assignment.rubric.seed,
+                    import_timeout=question.import_timeout, launcher=launcher)
+
+
+def _import_verdict(obs: FileObservations) -> Verdict | None:
+    info = obs.imported
+    if info.status == "ok":
+        return None
+    if info.status == "missing":
+        return Verdict(0.0, info.detail, status="fail")
+    if info.error and info.error.type == "SyntaxError":
+        return Verdict(0.0, f"{obs.module_file} has a syntax error: {info.error.one_line()}", status="error")
+    if info.error:
+        return Verdict(0.0, f"importing {obs.module_file} raised {info.error.one_line()}", status="error")
+    return Verdict(0.0, f"{obs.module_file} could not be imported: {info.detail}", status="error")
+
+
+def score_question(assignment: Assignment, question: Question, submission: Path, student_obs: FileObservations,
+                   reference_obs: FileObservations | None, device: str) -> QuestionResult:
+    """Score every check of a question from the two sides' observations."""
+    ctx, plans = plan_question(assignment, question, device)
+    evidence = Evidence(student=student_obs, reference=reference_obs, submission_dir=submission, ctx=ctx)
+    import_problem = _import_verdict(student_obs)
+    checks = []
+    for check in question.checks:
+        if import_problem and plans[check.id].student:
+            verdict = import_problem
+        else:
+            try:
+                verdict = kind_of(check).score(check, evidence)
+            except Exception as exc:  # noqa: BLE001 - a check must never take the batch down
+                verdict = Verdict(0.0, f"the grader could not score this check ({type(exc).__name__}: {exc})",
+                                  status="error")
+        fraction = min(1.0, max(0.0, verdict.fraction))
+        checks.append(CheckResult(id=check.id, kind=check.kind, title=check.title,
+                                  points=round(fraction * check.points, 6), max_points=check.points,
+                                  status=verdict.final_status(), message=verdict.message,
+                                  visibility=check.visibility, details=verdict.details))
+    return QuestionResult(id=question.id, title=question.title, points=round(sum(c.points for c in checks), 6),
+                          max_points=question.max_points, checks=checks, output=student_obs.stdout)
+
+
+def grade_submission(assignment: Assignment, submission: Path, reference: dict[str, FileObservations], *,
+                     device: str = "cpu", launcher=None, student: str | None = None) -> Result:
+    """Grade one submission folder against cached reference observations."""
+    from grader.sandbox.runner import SpawnLauncher
+
+    launcher = launcher or SpawnLauncher()
+    started = time.perf_counter()
+    questions = []
+    for question in assignment.rubric.questions:
+        observed = run_question(assignment, question, submission, "student", device, launcher)
+        questions.append(score_question(assignment, question, submission, observed,
+                                        reference.get(question.id), device))
+    result = Result(student=student or submission.name, assignment=assignment.rubric.assignment, total=0,
+                    max_total=assignment.rubric.max_total, questions=questions, sandbox=list(launcher.layers),
+                    grader_version=__version__, device=device, seconds=round(time.perf_counter() - started, 3))
+    return result.recompute()

@@ -1,0 +1,245 @@
+"""Observations: what a probe sent back, and their safe (de)serialisation.
+
+The child turns whatever the student's code returned into JSON plus a dict of plain CPU
+tensors saved with ``torch.save``. The parent reads the JSON with ``json`` and the tensors
+with ``torch.load(weights_only=True)``: nothing from the child is ever unpickled.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_TENSOR_ELEMENTS = 20_000_000
+MAX_ITEMS = 10_000
+MAX_TEXT = 2_000
+
+ValueType = Literal["tensor", "ndarray", "number", "bool", "str", "none", "list", "tuple", "dict", "object"]
+
+
+class Value(BaseModel):
+    """One value the student's code produced, rebuilt from bytes in the parent."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    type: ValueType
+    tensor: torch.Tensor | None = None
+    number: float | int | None = None
+    text: str | None = None
+    items: list["Value"] | None = None
+    keys: list[str] | None = None
+    device: str | None = None
+    class_name: str | None = None
+
+    def describe(self) -> str:
+        """A short human description: ``tensor of shape (2, 3), float32``."""
+        if self.type in ("tensor", "ndarray") and self.tensor is not None:
+            kind = "tensor" if self.type == "tensor" else "numpy array"
+            return f"{kind} of shape {tuple(self.tensor.shape)}, {str(self.tensor.dtype).replace('torch.', '')}"
+        if self.type == "number":
+            return f"number {self.number!r}"
+        if self.type in ("list", "tuple", "dict"):
+            return f"{self.type} of {len(self.items or [])} items"
+        if self.type == "none":
+            return "None"
+        if self.type == "object":
+            return f"object of type {self.class_name} ({self.text})"
+        return f"{self.type} {self.text!r}"
+
+    def as_tensor(self) -> torch.Tensor | None:
+        """The value as a float64-able tensor when it is numeric, else None."""
+        if self.tensor is not None:
+            return self.tensor
+        if self.type in ("number", "bool") and self.number is not None:
+            return torch.tensor(self.number, dtype=torch.float64)
+        return None
+
+
+class ErrorInfo(BaseModel):
+    """An exception raised by student code, with only the student's own traceback lines."""
+
+    type: str
+    message: str
+    traceback: list[str] = Field(default_factory=list)
+
+    def one_line(self) -> str:
+        """``ValueError: bad shape (question1.py, line 12)``."""
+        where = f" ({self.traceback[-1]})" if self.traceback else ""
+        return f"{self.type}: {self.message}{where}"
+
+
+ProbeStatus = Literal["ok", "error", "timeout", "crashed", "not_run"]
+
+
+class Observation(BaseModel):
+    """What one probe observed."""
+
+    probe_id: str
+    status: ProbeStatus
+    values: dict[str, Value] = Field(default_factory=dict)
+    ops: dict[str, int] = Field(default_factory=dict)
+    error: ErrorInfo | None = None
+    detail: str = ""
+    stdout: str = ""
+    seconds: float = 0.0
+
+
+class ImportInfo(BaseModel):
+    """The outcome of importing the question file (its top-level code ran)."""
+
+    status: Literal["ok", "error", "timeout", "crashed", "missing"]
+    error: ErrorInfo | None = None
+    detail: str = ""
+    defined: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
+
+
+class FileObservations(BaseModel):
+    """Everything observed for one question file of one submission."""
+
+    module_file: str
+    imported: ImportInfo
+    probes: dict[str, Observation] = Field(default_factory=dict)
+    stdout: str = ""
+    stderr: str = ""
+
+
+# --- child side: Python objects -> JSON + plain tensors -------------------------------------
+
+def _plain_tensor(obj: torch.Tensor) -> torch.Tensor:
+    with torch._C.DisableTorchFunction():
+        t = torch.Tensor._make_subclass(torch.Tensor, obj.detach()) if type(obj) is not torch.Tensor else obj.detach()
+        return t.to("cpu").contiguous().clone()
+
+
+def encode_value(obj: Any, tensors: dict[str, torch.Tensor], depth: int = 0) -> dict:
+    """Encode a student value as JSON, moving tensors into ``tensors`` (child side)."""
+    import numpy as np
+
+    if isinstance(obj, torch.Tensor):
+        if obj.numel() > MAX_TENSOR_ELEMENTS:
+            return {"type": "object", "class_name": "torch.Tensor",
+                    "text": f"a tensor of {obj.numel():,} elements, over the limit of {MAX_TENSOR_ELEMENTS:,}"}
+        key = f"t{len(tensors)}"
+        tensors[key] = _plain_tensor(obj)
+        cls = type(obj)
+        name = None if cls is torch.Tensor or cls is torch.nn.Parameter else f"{cls.__module__}.{cls.__qualname__}"
+        return {"type": "tensor", "tensor": key, "device": str(obj.device), "class_name": name}
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "biuf" and obj.size <= MAX_TENSOR_ELEMENTS:
+            key = f"t{len(tensors)}"
+            tensors[key] = torch.from_numpy(np.array(obj, copy=True))
+            return {"type": "ndarray", "tensor": key}
+        return {"type": "object", "class_name": "numpy.ndarray", "text": f"dtype {obj.dtype}, shape {obj.shape}"}
+    if isinstance(obj, (bool, np.bool_)):
+        return {"type": "bool", "number": int(bool(obj))}
+    if isinstance(obj, (int, float, np.integer, np.floating)):
+        number = obj.item() if hasattr(obj, "item") else obj
+        if isinstance(number, int) and abs(number) > 2**62:
+            number = float(number)
+        return {"type": "number", "number": number}
+    if obj is None:
+        return {"type": "none"}
+    if isinstance(obj, str):
+        return {"type": "str", "text": obj[:MAX_TEXT]}
+    if isinstance(obj, (list, tuple)) and depth < 6:
+        return {"type": "list" if isinstance(obj, list) else "tuple",
+                "items": [encode_value(v, tensors, depth + 1) for v in list(obj)[:MAX_ITEMS]]}
+    if isinstance(obj, dict) and depth < 6:
+        keys = [str(k)[:200] for k in list(obj)[:MAX_ITEMS]]
+        return {"type": "dict", "keys": keys,
+                "items": [encode_value(v, tensors, depth + 1) for v in list(obj.values())[:MAX_ITEMS]]}
+    return {"type": "object", "class_name": type(obj).__qualname__[:200], "text": safe_repr(obj)}
+
+
+def safe_repr(obj: Any) -> str:
+    """``repr`` that never raises and never grows past a few hundred characters."""
+    try:
+        text = repr(obj)
+    except BaseException as exc:  # noqa: BLE001 - student objects may raise anything
+        text = f"<repr raised {type(exc).__name__}>"
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
+def write_reply(path: Path, payload: dict, tensors: dict[str, torch.Tensor]) -> None:
+    """Write one JSON reply and its tensors atomically (child side)."""
+    if tensors:
+        torch.save(tensors, _sibling(path, ".pt.tmp"))
+        os.replace(_sibling(path, ".pt.tmp"), _sibling(path, ".pt"))
+    _sibling(path, ".json.tmp").write_text(json.dumps(payload))
+    os.replace(_sibling(path, ".json.tmp"), _sibling(path, ".json"))
+
+
+def _sibling(path: Path, suffix: str) -> Path:
+    """``path`` with ``suffix`` appended (ids contain dots, so never ``with_suffix``)."""
+    return path.parent / (path.name + suffix)
+
+
+# --- parent side: JSON + tensors -> Value models ---------------------------------------------
+
+def read_reply(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
+    """Read one reply written by ``write_reply``; tensors only through weights_only loading."""
+    payload = json.loads(_sibling(path, ".json").read_text())
+    tensor_file = _sibling(path, ".pt")
+    tensors = torch.load(tensor_file, weights_only=True, map_location="cpu") if tensor_file.exists() else {}
+    if not isinstance(tensors, dict) or not all(isinstance(t, torch.Tensor) for t in tensors.values()):
+        raise ValueError("tensor file does not hold a dict of tensors")
+    return payload, tensors
+
+
+def decode_value(data: dict, tensors: dict[str, torch.Tensor]) -> Value:
+    """Rebuild a Value from its JSON and the loaded tensors (parent side)."""
+    data = dict(data)
+    if "tensor" in data:
+        key = data.pop("tensor")
+        if key not in tensors:
+            raise ValueError(f"reply names a tensor {key!r} it did not send")
+        data["tensor"] = tensors[key].as_subclass(torch.Tensor)
+    if data.get("items") is not None:
+        data["items"] = [decode_value(item, tensors) for item in data["items"]]
+    value = Value.model_validate(data)
+    if value.type == "number" and isinstance(value.number, float) and not math.isfinite(value.number):
+        value.text = str(value.number)
+    return value
+
+
+def encode_observations(values: dict[str, Value], tensors: dict[str, torch.Tensor]) -> dict[str, dict]:
+    """Re-encode parent-side Values (for the reference cache)."""
+    out = {}
+    for name, value in values.items():
+        out[name] = _reencode(value, tensors)
+    return out
+
+
+def _reencode(value: Value, tensors: dict[str, torch.Tensor]) -> dict:
+    data = value.model_dump(exclude={"tensor", "items"}, exclude_none=True)
+    if value.tensor is not None:
+        key = f"t{len(tensors)}"
+        tensors[key] = value.tensor
+        data["tensor"] = key
+    if value.items is not None:
+        data["items"] = [_reencode(v, tensors) for v in value.items]
+    return data
+
+
+def save_file_observations(fo: FileObservations, path: Path) -> None:
+    """Store observations (the reference cache) as JSON plus one weights-only tensor file."""
+    tensors: dict[str, torch.Tensor] = {}
+    data = fo.model_dump(exclude={"probes"})
+    data["probes"] = {pid: {**obs.model_dump(exclude={"values"}), "values": encode_observations(obs.values, tensors)}
+                      for pid, obs in fo.probes.items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_reply(path, data, tensors)
+
+
+def load_file_observations(path: Path) -> FileObservations:
+    """Read what ``save_file_observations`` stored."""
+    payload, tensors = read_reply(path)
+    probes = {pid: Observation.model_validate({**obs, "values": {k: decode_value(v, tensors)
+                                                                 for k, v in obs["values"].items()}})
+              for pid, obs in payload.pop("probes").items()}
+    return FileObservations.model_validate({**payload, "probes": probes})

@@ -1,0 +1,57 @@
+"""Running the reference once per rubric version and caching its observations on disk.
+
+The key hashes the rubric file, every file of the reference folder, the torch version, the
+device and the grader version; the seeds live in the rubric, so they are part of it too.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import torch
+
+from grader import __version__
+from grader.assignments import Assignment
+from grader.grading import run_question
+from grader.observe import FileObservations, load_file_observations, save_file_observations
+
+
+def cache_root() -> Path:
+    """``$GRADER_CACHE_DIR``, else ``$XDG_CACHE_HOME/torch-grader``, else ``~/.cache/torch-grader``."""
+    if os.environ.get("GRADER_CACHE_DIR"):
+        return Path(os.environ["GRADER_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "torch-grader"
+
+
+def reference_key(assignment: Assignment, device: str) -> str:
+    """The content hash that names a reference run."""
+    h = hashlib.sha256()
+    h.update(assignment.rubric_path.read_bytes())
+    if assignment.reference_dir.is_dir():
+        for path in sorted(assignment.reference_dir.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(assignment.reference_dir)).encode())
+                h.update(path.read_bytes())
+    h.update(f"{torch.__version__}|{device}|{__version__}".encode())
+    return h.hexdigest()[:24]
+
+
+def reference_observations(assignment: Assignment, device: str, launcher=None,
+                           refresh: bool = False) -> tuple[dict[str, FileObservations], bool]:
+    """The reference's observations per question, and whether they came from the cache."""
+    folder = cache_root() / assignment.rubric.assignment / reference_key(assignment, device)
+    paths = {q.id: folder / q.id for q in assignment.rubric.questions}
+    if not refresh and all((p.parent / f"{p.name}.json").exists() for p in paths.values()):
+        try:
+            return {qid: load_file_observations(p) for qid, p in paths.items()}, True
+        except (OSError, ValueError):
+            pass
+    observed = {}
+    for question in assignment.rubric.questions:
+        obs = run_question(assignment, question, assignment.reference_dir, "reference", device, launcher)
+        if obs.imported.status == "ok":
+            save_file_observations(obs, paths[question.id])
+        observed[question.id] = obs
+    return observed, False

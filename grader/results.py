@@ -1,0 +1,91 @@
+"""Result models and the results store: one JSON file per submission, written atomically."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from grader.checks.base import Status
+
+
+class CheckResult(BaseModel):
+    """The points and message of one check for one student."""
+
+    id: str
+    kind: str
+    title: str = ""
+    points: float
+    max_points: float
+    status: Status
+    message: str
+    visibility: Literal["public", "hidden"] = "public"
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class QuestionResult(BaseModel):
+    """One question file's checks."""
+
+    id: str
+    title: str = ""
+    points: float
+    max_points: float
+    checks: list[CheckResult]
+    output: str = ""
+
+
+class Result(BaseModel):
+    """Everything graded for one submission; the JSON other tools read."""
+
+    student: str
+    assignment: str
+    total: float
+    max_total: float
+    questions: list[QuestionResult]
+    sandbox: list[str]
+    grader_version: str
+    device: str = "cpu"
+    seconds: float = 0.0
+
+    def recompute(self) -> "Result":
+        """Refresh question points and the total from the checks (after manual marks)."""
+        for q in self.questions:
+            q.points = round(sum(c.points for c in q.checks), 6)
+        self.total = round(sum(q.points for q in self.questions), 6)
+        return self
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def result_path(out_dir: Path, student: str) -> Path:
+    """``<out>/results/<student>.json``."""
+    return out_dir / "results" / f"{student}.json"
+
+
+def save_result(out_dir: Path, result: Result) -> Path:
+    """Store one result atomically and return its path."""
+    path = result_path(out_dir, result.student)
+    write_atomic(path, result.model_dump_json(indent=2))
+    return path
+
+
+def load_results(out_dir: Path) -> list[Result]:
+    """Every stored result, sorted by student."""
+    folder = out_dir / "results"
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    return [Result.model_validate_json(p.read_text()) for p in files]

@@ -1,0 +1,149 @@
+"""The rubric: pydantic models of ``rubrics/<assignment>.yaml``, and loading with located errors.
+
+Every problem is reported as ``file:line: field: what is wrong — how to fix it``.
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from grader.checks.registry import KINDS, AnyCheck
+
+
+class Question(BaseModel):
+    """One question file of the assignment and the checks that grade it."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    file: str | None = None
+    title: str = ""
+    points: float | None = None
+    import_timeout: float = Field(30.0, gt=0)
+    checks: list[AnyCheck] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Question":
+        if self.file is None:
+            self.file = f"{self.id}.py"
+        seen = set()
+        for check in self.checks:
+            if check.id in seen:
+                raise ValueError(f"check id {check.id!r} is used twice in {self.id}; give each check its own id")
+            seen.add(check.id)
+        total = sum(c.points for c in self.checks)
+        if self.points is not None and abs(total - self.points) > 1e-9:
+            raise ValueError(f"points is {self.points:g} but the checks add up to {total:g}; "
+                             "change `points` or the checks' points")
+        return self
+
+    @property
+    def max_points(self) -> float:
+        """Sum of the checks' points."""
+        return sum(c.points for c in self.checks)
+
+
+class Rubric(BaseModel):
+    """A whole assignment."""
+
+    model_config = ConfigDict(extra="forbid")
+    assignment: str
+    title: str = ""
+    seed: int = 0
+    timeout: float = Field(10.0, gt=0, description="default time limit of one probe, in seconds")
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_questions(self) -> "Rubric":
+        ids = [q.id for q in self.questions]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"question ids {dupes} appear more than once; each question needs its own id")
+        return self
+
+    @property
+    def max_total(self) -> float:
+        """Sum of every question's points."""
+        return sum(q.max_points for q in self.questions)
+
+
+class RubricError(Exception):
+    """A rubric that cannot be used; ``problems`` are ready-to-print lines."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _field_names() -> set[str]:
+    names = set(Rubric.model_fields) | set(Question.model_fields)
+    for module in KINDS.values():
+        names |= set(module.Spec.model_fields)
+    return names
+
+
+def _line_of(root: yaml.Node | None, loc: tuple) -> int | None:
+    node, line = root, (root.start_mark.line + 1 if root else None)
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            if match is None:
+                continue
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            continue
+        line = node.start_mark.line + 1
+    return line
+
+
+def _hint(error: dict) -> str:
+    kind, field = error["type"], str(error["loc"][-1]) if error["loc"] else ""
+    if kind == "missing":
+        return f"add `{field}:`"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(field, _field_names(), n=1)
+        return f"remove `{field}`" + (f" (did you mean `{close[0]}`?)" if close else "")
+    if kind == "union_tag_not_found":
+        return f"add `kind:` with one of: {', '.join(KINDS)}"
+    if kind == "union_tag_invalid":
+        return f"use one of: {', '.join(KINDS)}"
+    return ""
+
+
+def _format(path: Path, root: yaml.Node | None, exc: ValidationError) -> list[str]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        shown = ".".join(str(p) for p in loc if not (isinstance(p, str) and p in KINDS and loc.index(p) > 0))
+        line = _line_of(root, loc)
+        message = error["msg"].removeprefix("Value error, ")
+        hint = _hint(error)
+        where = f"{path}:{line}" if line else str(path)
+        problems.append(f"{where}: {shown or '(top level)'}: {message}" + (f" — {hint}" if hint else ""))
+    return problems
+
+
+def load_rubric(path: Path) -> Rubric:
+    """Read and validate a rubric file; raise RubricError with located messages."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise RubricError([f"{path}: cannot read the rubric ({exc.strerror})"]) from None
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise RubricError([f"{path}{line}: not valid YAML: {exc.problem} — check the indentation and quoting"]) from None
+    if not isinstance(data, dict):
+        raise RubricError([f"{path}: the rubric must be a mapping with `assignment:` and `questions:`"])
+    try:
+        return Rubric.model_validate(data)
+    except ValidationError as exc:
+        raise RubricError(_format(path, root, exc)) from None

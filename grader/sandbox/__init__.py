@@ -1,0 +1,1 @@
+"""Running untrusted code: the child's entry point and the parent's runner."""

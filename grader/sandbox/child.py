@@ -1,0 +1,242 @@
+"""The child: imports one student file, runs probes, writes observations, exits.
+
+``run_request`` is the single entry point. It runs in a fresh process, started either by
+``python -m grader.sandbox.child`` (spawn) or by a fork; it never returns.
+Control messages (one short line per event) go to ``control_fd``; observations go to files in
+the request's reply directory, written atomically.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from grader.sandbox.protocol import ChildRequest, Probe, Step
+
+STDOUT_CAP = 8_000
+
+
+class MissingName(Exception):
+    """A name the probe looked for is not defined by the student's file."""
+
+
+class _CappedText(io.TextIOBase):
+    def __init__(self, cap: int) -> None:
+        self.cap, self.parts, self.size, self.dropped = cap, [], 0, 0
+
+    def write(self, text: str) -> int:
+        room = self.cap - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(len(text), room)
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def getvalue(self) -> str:
+        tail = f"\n... [{self.dropped} more characters not kept]" if self.dropped else ""
+        return "".join(self.parts) + tail
+
+
+def _send(control_fd: int, message: str) -> None:
+    os.write(control_fd, (message + "\n").encode())
+
+
+def _student_error(exc: BaseException, workdir: str) -> dict:
+    """The exception with only the frames from the student's own files."""
+    frames = []
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(workdir):
+            line = (frame.line or "").strip()
+            frames.append(f"{Path(frame.filename).name}, line {frame.lineno}: {line}"[:300])
+    if isinstance(exc, SyntaxError) and exc.filename and exc.filename.startswith(workdir):
+        frames.append(f"{Path(exc.filename).name}, line {exc.lineno}: {(exc.text or '').strip()}"[:300])
+    try:
+        message = str(exc)
+    except BaseException:  # noqa: BLE001 - a student exception whose __str__ raises
+        message = "<the exception's message could not be printed>"
+    if isinstance(exc, SystemExit):
+        message = f"the code called sys.exit({message})"
+    return {"type": type(exc).__name__, "message": message[:1000], "traceback": frames[-8:]}
+
+
+def _import_student(request: ChildRequest):
+    path = Path(request.workdir) / request.module_file
+    name = path.stem
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _reset_torch_state(torch, seed: int) -> None:
+    import random
+
+    import numpy as np
+
+    torch.set_default_dtype(torch.float32)
+    torch.set_grad_enabled(True)
+    torch.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+    random.seed(seed)
+
+
+class _ProbeRun:
+    """Executes the steps of one probe against the imported module."""
+
+    def __init__(self, module, probe: Probe, inputs: dict, recorder) -> None:
+        self.module, self.probe, self.inputs, self.recorder = module, probe, inputs, recorder
+        self.vars: dict[str, Any] = {}
+        self.observed: dict[str, Any] = {}
+
+    def lookup(self, dotted: str) -> Any:
+        head, *rest = dotted.split(".")
+        if head in self.vars:
+            obj = self.vars[head]
+        elif hasattr(self.module, head):
+            obj = getattr(self.module, head)
+        else:
+            raise MissingName(head)
+        for attr in rest:
+            if not hasattr(obj, attr):
+                raise MissingName(f"{head}.{attr}" if obj is not self.module else attr)
+            obj = getattr(obj, attr)
+        return obj
+
+    def resolve(self, arg: Any) -> Any:
+        if isinstance(arg, dict) and set(arg) == {"input"}:
+            return self.inputs[arg["input"]]
+        if isinstance(arg, dict) and set(arg) == {"var"}:
+            return self.lookup(arg["var"])
+        if isinstance(arg, list):
+            return [self.resolve(a) for a in arg]
+        return arg
+
+    def run_step(self, step: Step) -> None:
+        import torch
+
+        if step.call or step.driver:
+            if step.driver:
+                from grader.sandbox.drivers import DRIVERS
+
+                target = DRIVERS[step.driver]
+            else:
+                target = self.lookup(step.call)
+            args = [self.resolve(a) for a in step.args]
+            kwargs = {k: self.resolve(v) for k, v in step.kwargs.items()}
+            ctx = self.recorder if step.trace else contextlib.nullcontext()
+            with ctx:
+                result = target(*args, **kwargs)
+        elif step.set:
+            owner_name, _, attr = step.set.rpartition(".")
+            owner = self.lookup(owner_name) if owner_name else self.module
+            setattr(owner, attr, self.resolve(step.value))
+            result = None
+        elif step.read:
+            result = self.lookup(step.read)
+        else:
+            loss = self.lookup(step.grad)
+            wrt = [self.resolve(w) for w in step.wrt]
+            result = list(torch.autograd.grad(loss, wrt))
+        if step.save:
+            self.vars[step.save] = result
+        if step.observe:
+            self.observed[step.observe] = result
+
+
+def _run_probe(module, probe: Probe, request: ChildRequest, torch) -> tuple[dict, dict]:
+    from grader.inputs import generate_inputs
+    from grader.observe import encode_value
+    from grader.sandbox.tracing import OpRecorder
+
+    _reset_torch_state(torch, probe.seed)
+    inputs = generate_inputs(probe.inputs, probe.seed, request.device)
+    recorder = OpRecorder()
+    run = _ProbeRun(module, probe, inputs, recorder)
+    captured = _CappedText(STDOUT_CAP)
+    started = time.perf_counter()
+    payload: dict[str, Any] = {"probe_id": probe.id, "status": "ok"}
+    try:
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            for step in probe.steps:
+                run.run_step(step)
+    except MissingName as exc:
+        payload.update(status="error", error={"type": "MissingName", "message": str(exc), "traceback": []})
+    except BaseException as exc:  # noqa: BLE001 - anything the student raises, SystemExit included
+        payload.update(status="error", error=_student_error(exc, request.workdir))
+    payload["seconds"] = time.perf_counter() - started
+    tensors: dict = {}
+    values = {}
+    for name, obj in run.observed.items():
+        try:
+            values[name] = encode_value(obj, tensors)
+        except BaseException as exc:  # noqa: BLE001
+            values[name] = {"type": "object", "class_name": type(obj).__name__,
+                            "text": f"could not be read: {type(exc).__name__}"}
+    payload.update(values=values, ops=dict(recorder.counts), stdout=captured.getvalue())
+    return payload, tensors
+
+
+def _prepare_process(request: ChildRequest):
+    os.chdir(request.workdir)
+    sys.path.insert(0, request.workdir)
+    os.environ["MPLBACKEND"] = "Agg"
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    import torch
+
+    torch.set_num_threads(1)
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.set_float32_matmul_precision("highest")
+    return torch
+
+
+def run_request(request: ChildRequest, control_fd: int) -> None:
+    """Import the student's file, run every probe, write replies, and exit the process."""
+    from grader.observe import write_reply
+
+    reply_dir = Path(request.reply_dir)
+    try:
+        torch = _prepare_process(request)
+        _reset_torch_state(torch, request.seed)
+        _send(control_fd, "import")
+        started = time.perf_counter()
+        imported: dict[str, Any] = {"status": "ok"}
+        module = None
+        try:
+            module = _import_student(request)
+        except BaseException as exc:  # noqa: BLE001
+            imported.update(status="error", error=_student_error(exc, request.workdir))
+        imported["seconds"] = time.perf_counter() - started
+        if module is not None:
+            imported["defined"] = sorted(n for n in vars(module) if not n.startswith("_"))[:500]
+        write_reply(reply_dir / "import", imported, {})
+        _send(control_fd, "imported")
+        if module is not None:
+            for probe in request.probes:
+                _send(control_fd, f"start {probe.id}")
+                payload, tensors = _run_probe(module, probe, request, torch)
+                write_reply(reply_dir / f"probe-{probe.id}", payload, tensors)
+                _send(control_fd, f"done {probe.id}")
+        _send(control_fd, "end")
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(0)
+
+
+def main() -> None:
+    """``python -m grader.sandbox.child REQUEST.json CONTROL_FD``."""
+    request = ChildRequest.model_validate_json(Path(sys.argv[1]).read_text())
+    run_request(request, int(sys.argv[2]))
+
+
+if __name__ == "__main__":
+    main()

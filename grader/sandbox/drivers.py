@@ -1,0 +1,37 @@
+"""Training loops the grader runs on a student's model inside the child.
+
+A driver is trusted grader code: it feeds the student's object seeded data and records what
+the rubric's checks need (a loss curve). It never sees expected values.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+
+def sgd_regression(model, n: int = 500, d: int = 64, iterations: int = 2000, record_every: int = 100,
+                   seed: int = 0, noise: float = 0.1) -> list[float]:
+    """Train with one sample per step (drawn with replacement); return the recorded losses.
+
+    The data set matches the handout's: Gaussian inputs scaled by 1/d, a noisy linear target.
+    Each recorded point is the mean loss of the ``record_every`` steps before it.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, d, generator=generator) / d
+    w = torch.randn(d, 1, generator=generator)
+    Y = X @ w + noise * torch.randn(n, 1, generator=generator)
+    losses, window = [], []
+    for _ in range(iterations):
+        i = int(torch.randint(0, n, (1,), generator=generator))
+        loss = model.forward(X[i : i + 1], Y[i : i + 1])
+        model.backward(loss)
+        model.sgd_step()
+        window.append(float(loss.detach().sum()) if isinstance(loss, torch.Tensor) else float(loss))
+        if len(window) == record_every:
+            losses.append(math.fsum(window) / len(window))
+            window = []
+    return losses
+
+
+DRIVERS = {"sgd_regression": sgd_regression}

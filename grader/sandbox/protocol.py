@@ -1,0 +1,77 @@
+"""What the parent asks a child to run: probes made of steps, with generated inputs.
+
+A probe carries no expected value and no points; it only says what to run and what to send back.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DTypeName = Literal["float32", "float64", "int64"]
+
+
+class InputSpec(BaseModel):
+    """A tensor the child generates from the probe's seed (the parent can regenerate it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    shape: list[int]
+    dtype: DTypeName = "float32"
+    distribution: Literal["normal", "uniform", "randint"] = "normal"
+    low: float = 0.0
+    high: float = 1.0
+    scale: float = 1.0
+    requires_grad: bool = False
+
+
+class Step(BaseModel):
+    """One action inside the student's module.
+
+    Exactly one of ``call``, ``set``, ``read``, ``grad`` or ``driver`` is given. Names are
+    ``name`` (a module attribute or a saved variable) or ``var.attr``. Arguments are literals,
+    ``{"input": name}`` or ``{"var": name}``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    call: str | None = None
+    set: str | None = None
+    read: str | None = None
+    grad: str | None = None
+    driver: str | None = None
+    args: list[Any] = Field(default_factory=list)
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    value: Any = None
+    wrt: list[Any] = Field(default_factory=list)
+    save: str | None = None
+    observe: str | None = None
+    trace: bool = False
+
+    @model_validator(mode="after")
+    def _one_action(self) -> "Step":
+        actions = [a for a in ("call", "set", "read", "grad", "driver") if getattr(self, a)]
+        if len(actions) != 1:
+            raise ValueError(f"a step needs exactly one action, got {actions or 'none'}")
+        return self
+
+
+class Probe(BaseModel):
+    """A sequence of steps run in one fresh module namespace, with its own seed and timeout."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    steps: list[Step]
+    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    seed: int = 0
+    timeout: float = 10.0
+
+
+class ChildRequest(BaseModel):
+    """Everything a child needs: which file to import, where, and which probes to run."""
+
+    module_file: str
+    workdir: str
+    reply_dir: str
+    probes: list[Probe]
+    device: str = "cpu"
+    import_timeout: float = 20.0
+    seed: int = 0
