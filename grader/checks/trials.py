@@ -11,7 +11,7 @@ from grader.observe import Observation
 def score_trials(spec: ScenarioSpec, evidence: Evidence, judge: Callable[[Observation, Observation, int], str | None],
                  needs_reference: bool = True, passed_text: str = "correct") -> Verdict:
     """Run ``judge(reference_obs, student_obs, trial)`` on every trial; it returns None or a problem."""
-    passed, first_problem, errored = 0, None, 0
+    passed, first_problem, first_raw, errored = 0, None, None, 0
     for trial in range(spec.trials):
         pid = probe_id(spec, trial)
         ref = evidence.reference_probe(pid)
@@ -28,10 +28,11 @@ def score_trials(spec: ScenarioSpec, evidence: Evidence, judge: Callable[[Observ
         elif first_problem is None:
             sizes = describe_sizes(spec, trial, evidence.ctx)
             where = f"trial {trial + 1}" + (f" ({sizes})" if sizes else "")
-            first_problem = f"{where}: {problem}"
+            first_problem, first_raw = f"{where}: {problem}", problem
     n = spec.trials
     if passed == n:
         return Verdict(1.0, f"{passed_text} on all {n} trials" if n > 1 else passed_text)
+    if errored == n:
+        return Verdict(0.0, first_raw, status="error")
     summary = f"passed {passed} of {n} trials; " if n > 1 else ""
-    status = "error" if errored == n else None
-    return Verdict(passed / n, summary + first_problem, status=status)
+    return Verdict(passed / n, summary + first_problem)

@@ -60,6 +60,8 @@ def _student_error(exc: BaseException, workdir: str) -> dict:
         message = str(exc)
     except BaseException:  # noqa: BLE001 - a student exception whose __str__ raises
         message = "<the exception's message could not be printed>"
+    if isinstance(exc, SyntaxError):
+        message = str(exc.msg)
     if isinstance(exc, SystemExit):
         message = f"the code called sys.exit({message})"
     return {"type": type(exc).__name__, "message": message[:1000], "traceback": frames[-8:]}

@@ -1,0 +1,51 @@
+"""The ``grade`` command: parse the arguments, then hand over to one module in ``commands/``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+
+from grader import __version__
+from grader.commands import EXIT_USAGE
+from grader.commands import batch, marks, reference, validate
+
+VERBS = {
+    "batch": (batch, "grade every submission in a folder"),
+    "reference": (reference, "run the reference through its rubric (must score full marks)"),
+    "validate": (validate, "check a rubric file"),
+    "marks": (marks, "import a marker's points for manual checks"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per verb."""
+    parser = argparse.ArgumentParser(prog="grade", description="Grade PyTorch coursework in a sandbox.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="verb", metavar="COMMAND")
+    for name, (module, help_text) in VERBS.items():
+        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``grade``; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code else 0
+    if not args.verb:
+        parser.print_help()
+        return EXIT_USAGE
+    module, _ = VERBS[args.verb]
+    return module.run(args, Console(stderr=False))
+
+
+def console_main() -> None:
+    """The installed ``grade`` script."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    console_main()

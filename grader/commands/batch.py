@@ -1,0 +1,87 @@
+"""``grade batch``: grade every submission in a folder and write results, reports, CSV, summary."""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from grader.assignments import find_assignment
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.device import DeviceError, resolve_device
+from grader.grading import grade_submission
+from grader.reference_cache import reference_observations
+from grader.render.csv import write_marks_csv
+from grader.render.html import write_index, write_report
+from grader.results import Result, save_result
+from grader.rubric import RubricError
+from grader.submissions import SubmissionsError, find_submissions
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``grade batch``."""
+    parser.add_argument("assignment", help="assignment name (rubrics/<name>.yaml) or a rubric file")
+    parser.add_argument("submissions", type=Path, help="folder with one sub-folder per student")
+    parser.add_argument("--out", type=Path, default=Path("marks"), help="output folder (default: marks/)")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                        help="submissions graded at once (default: number of cores)")
+
+
+def write_outputs(out: Path, results: list[Result]) -> None:
+    """Class-wide files: marks.csv and index.html."""
+    write_marks_csv(out, results)
+    write_index(out, results)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """Grade the batch; 0 when every submission was graded, 1 when the grader failed, 2 on bad input."""
+    try:
+        assignment = find_assignment(args.assignment)
+        device = resolve_device(args.device)
+        submissions = find_submissions(args.submissions, exclude=args.out)
+    except (RubricError, DeviceError, SubmissionsError) as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    reference, cached = reference_observations(assignment, device)
+    broken = [f"{qid}: {obs.imported.detail or obs.imported.error.one_line()}"
+              for qid, obs in reference.items() if obs.imported.status != "ok"]
+    if broken:
+        console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
+                      + "; ".join(broken), highlight=False)
+        return EXIT_GRADER_FAILED
+    results: list[Result] = []
+    failures: list[str] = []
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=True) as progress, \
+            ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        task = progress.add_task(f"grading {assignment.name}", total=len(submissions))
+        futures = {pool.submit(grade_submission, assignment, s.path, reference, device=device, student=s.student): s
+                   for s in submissions}
+        for future in as_completed(futures):
+            submission = futures[future]
+            try:
+                result = future.result()
+                save_result(args.out, result)
+                write_report(args.out, result)
+                results.append(result)
+            except Exception:  # noqa: BLE001 - one failure must not stop the batch
+                failures.append(submission.student)
+                console.print(f"[red]grader failure on {submission.student}:[/red]\n{traceback.format_exc()}")
+            progress.advance(task)
+    results.sort(key=lambda r: r.student)
+    if results:
+        write_outputs(args.out, results)
+    seconds = time.perf_counter() - started
+    mean = sum(r.total for r in results) / len(results) if results else 0.0
+    errors = sum(c.status == "error" for r in results for q in r.questions for c in q.checks)
+    console.print(f"Graded {len(results)} of {len(submissions)} submissions of {assignment.name} in {seconds:.1f} s "
+                  f"(reference {'cached' if cached else 'run'}): mean {mean:.2f} / {assignment.rubric.max_total:g}, "
+                  f"{errors} checks hit errors in student code -> {args.out}/index.html", highlight=False)
+    return EXIT_GRADER_FAILED if failures else EXIT_OK

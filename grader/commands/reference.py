@@ -1,0 +1,49 @@
+"""``grade reference``: run the reference through its own rubric; it must score full marks."""
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+from grader.assignments import find_assignment
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.device import DeviceError, resolve_device
+from grader.grading import grade_submission
+from grader.reference_cache import reference_observations
+from grader.render.html import fmt
+from grader.rubric import RubricError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``grade reference``."""
+    parser.add_argument("assignment", help="assignment name or rubric file")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
+    parser.add_argument("--refresh", action="store_true", help="ignore the cache and run the reference again")
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """0 when the reference gets full marks; 1 (with the failing checks) when it does not."""
+    try:
+        assignment = find_assignment(args.assignment)
+        device = resolve_device(args.device)
+    except (RubricError, DeviceError) as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return EXIT_USAGE
+    reference, cached = reference_observations(assignment, device, refresh=args.refresh)
+    result = grade_submission(assignment, assignment.reference_dir, reference, device=device, student="reference")
+    table = Table(title=f"{assignment.name}: the reference graded by its own rubric")
+    for column in ("question", "check", "points", "status", "message"):
+        table.add_column(column, overflow="fold")
+    for q in result.questions:
+        for c in q.checks:
+            style = "" if c.status in ("pass", "manual") else "red"
+            table.add_row(q.id, c.id, f"{fmt(c.points)}/{fmt(c.max_points)}", c.status, c.message, style=style)
+    console.print(table)
+    manual = sum(c.max_points for q in result.questions for c in q.checks if c.status == "manual")
+    automatic = result.max_total - manual
+    state = "cached" if cached else "run and cached"
+    console.print(f"reference observations {state}; the reference scores {fmt(result.total)} / {fmt(automatic)} "
+                  f"automatic points" + (f" ({fmt(manual)} more are marked by hand)" if manual else ""),
+                  highlight=False)
+    return EXIT_OK if abs(result.total - automatic) < 1e-9 else EXIT_GRADER_FAILED

@@ -1,0 +1,1 @@
+"""Writing results out: HTML reports, the class summary, CSV."""

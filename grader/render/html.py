@@ -1,0 +1,68 @@
+"""HTML reports (one page per student) and the class summary, from Jinja2 templates."""
+from __future__ import annotations
+
+import statistics
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from grader.render.svg import curves_svg, histogram_svg
+from grader.results import Result, write_atomic
+
+
+def fmt(value: float) -> str:
+    """Points without noise: ``12``, ``2.5``, ``1.333``."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("grader.render", "templates"),
+                             autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(fmt=fmt, curve=lambda c: curves_svg(c),
+                       css=resources.files("grader.render").joinpath("templates/style.css").read_text())
+    return env
+
+
+def render_report(result: Result) -> str:
+    """The student's page: every check, its points, status and message."""
+    return _environment().get_template("report.html").render(result=result)
+
+
+def _attention(result: Result) -> list[tuple[str, str]]:
+    counts: dict[str, int] = {}
+    for q in result.questions:
+        for c in q.checks:
+            if c.status in ("error", "manual"):
+                counts[c.status] = counts.get(c.status, 0) + 1
+    return [(status, f"{n} {status}") for status, n in sorted(counts.items())]
+
+
+def render_index(results: list[Result]) -> str:
+    """The class summary: students x questions, per-question statistics, histogram of totals."""
+    questions = [q.id for q in results[0].questions] if results else []
+    stats = []
+    for i, qid in enumerate(questions):
+        points = [r.questions[i].points for r in results]
+        stats.append({"id": qid, "max_points": results[0].questions[i].max_points, "mean": statistics.fmean(points),
+                      "median": statistics.median(points), "max": max(points)})
+    max_total = results[0].max_total if results else 0.0
+    return _environment().get_template("index.html").render(
+        assignment=results[0].assignment if results else "", rows=results, questions=questions, stats=stats,
+        max_total=max_total, histogram=histogram_svg([r.total for r in results], max_total), attention=_attention)
+
+
+def write_report(out_dir: Path, result: Result) -> Path:
+    """Write ``<out>/reports/<student>.html``."""
+    path = out_dir / "reports" / f"{result.student}.html"
+    write_atomic(path, render_report(result))
+    return path
+
+
+def write_index(out_dir: Path, results: list[Result]) -> Path:
+    """Write ``<out>/index.html``."""
+    path = out_dir / "index.html"
+    write_atomic(path, render_index(results))
+    return path
