@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     module, _ = VERBS[args.verb]
-    return module.run(args, Console(stderr=False))
+    return module.run(args, Console(soft_wrap=True))
 
 
 def console_main() -> None:

@@ -118,9 +118,13 @@ def _format(path: Path, root: yaml.Node | None, exc: ValidationError) -> list[st
     problems = []
     for error in exc.errors():
         loc = tuple(error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc += ("kind",)
+            tag = (error.get("ctx") or {}).get("tag")
+            message = f"unknown check kind {tag!r}" if tag else "the check has no kind"
         shown = ".".join(str(p) for p in loc if not (isinstance(p, str) and p in KINDS and loc.index(p) > 0))
         line = _line_of(root, loc)
-        message = error["msg"].removeprefix("Value error, ")
         hint = _hint(error)
         where = f"{path}:{line}" if line else str(path)
         problems.append(f"{where}: {shown or '(top level)'}: {message}" + (f" — {hint}" if hint else ""))
