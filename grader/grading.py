@@ -82,5 +82,6 @@ def grade_submission(assignment: Assignment, submission: Path, reference: dict[s
                                         reference.get(question.id), device))
     result = Result(student=student or submission.name, assignment=assignment.rubric.assignment, total=0,
                     max_total=assignment.rubric.max_total, questions=questions, sandbox=list(launcher.layers),
-                    grader_version=__version__, device=device, seconds=round(time.perf_counter() - started, 3))
+                    grader_version=__version__, device=device, launcher=launcher.name,
+                    seconds=round(time.perf_counter() - started, 3))
     return result.recompute()

@@ -47,6 +47,7 @@ class Result(BaseModel):
     sandbox: list[str]
     grader_version: str
     device: str = "cpu"
+    launcher: str = "spawn"
     seconds: float = 0.0
 
     def recompute(self) -> "Result":

@@ -19,6 +19,7 @@ from grader.reference_cache import reference_observations
 from grader.render.csv import write_marks_csv
 from grader.render.html import write_index, write_report
 from grader.results import Result, save_result
+from grader.sandbox.pool import make_launcher
 from grader.rubric import RubricError
 from grader.submissions import SubmissionsError, find_submissions
 
@@ -31,6 +32,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                         help="submissions graded at once (default: number of cores)")
+    add_launcher_argument(parser)
+
+
+def add_launcher_argument(parser: argparse.ArgumentParser) -> None:
+    """``--launcher``: how children are started."""
+    parser.add_argument("--launcher", choices=["auto", "fork-server", "spawn"], default="auto",
+                        help="fork-server: fork children from warm interpreters (Linux, fast); spawn: a fresh "
+                             "interpreter per child (everywhere); auto picks fork-server on Linux")
 
 
 def write_outputs(out: Path, results: list[Result]) -> None:
@@ -49,7 +58,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return EXIT_USAGE
     started = time.perf_counter()
-    reference, cached = reference_observations(assignment, device)
+    with make_launcher(args.launcher, size=max(1, args.jobs)) as launcher:
+        return _grade_all(args, console, assignment, device, submissions, launcher, started)
+
+
+def _grade_all(args, console, assignment, device, submissions, launcher, started) -> int:
+    reference, cached = reference_observations(assignment, device, launcher)
     broken = [f"{qid}: {obs.imported.detail or obs.imported.error.one_line()}"
               for qid, obs in reference.items() if obs.imported.status != "ok"]
     if broken:
@@ -62,7 +76,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     with Progress(*columns, console=console, transient=True) as progress, \
             ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         task = progress.add_task(f"grading {assignment.name}", total=len(submissions))
-        futures = {pool.submit(grade_submission, assignment, s.path, reference, device=device, student=s.student): s
+        futures = {pool.submit(grade_submission, assignment, s.path, reference, device=device, student=s.student,
+                               launcher=launcher): s
                    for s in submissions}
         for future in as_completed(futures):
             submission = futures[future]

@@ -8,11 +8,13 @@ from rich.table import Table
 
 from grader.assignments import find_assignment
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands.batch import add_launcher_argument
 from grader.device import DeviceError, resolve_device
 from grader.grading import grade_submission
 from grader.reference_cache import reference_observations
 from grader.render.html import fmt
 from grader.rubric import RubricError
+from grader.sandbox.pool import make_launcher
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignment", help="assignment name or rubric file")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
     parser.add_argument("--refresh", action="store_true", help="ignore the cache and run the reference again")
+    add_launcher_argument(parser)
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -30,8 +33,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     except (RubricError, DeviceError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return EXIT_USAGE
-    reference, cached = reference_observations(assignment, device, refresh=args.refresh)
-    result = grade_submission(assignment, assignment.reference_dir, reference, device=device, student="reference")
+    with make_launcher(args.launcher) as launcher:
+        reference, cached = reference_observations(assignment, device, launcher, refresh=args.refresh)
+        result = grade_submission(assignment, assignment.reference_dir, reference, device=device,
+                                  student="reference", launcher=launcher)
     table = Table(title=f"{assignment.name}: the reference graded by its own rubric")
     for column in ("question", "check", "points", "status", "message"):
         table.add_column(column, overflow="fold")

@@ -39,6 +39,12 @@ class SpawnLauncher:
     name = "spawn"
     layers = ("process-group", "wall-clock-timeout", "private-copy", "scrubbed-environment")
 
+    def __enter__(self) -> "SpawnLauncher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
     def start(self, request_file: Path, control_fd: int, output: Path) -> subprocess.Popen:
         """Start one child; its stdout and stderr both go to ``output``."""
         with open(output, "ab") as out:

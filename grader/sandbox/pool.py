@@ -1,0 +1,145 @@
+"""Launchers for children: a pool of fork servers (Linux), or one fresh interpreter per child.
+
+Both give a handle with ``pid`` and ``wait()``; the child is always the leader of its own
+process group, so ``os.killpg(pid, SIGKILL)`` ends it and everything it started in that group.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from grader.sandbox.runner import SpawnLauncher, child_environment
+
+READY_TIMEOUT = 180.0
+
+
+class LauncherError(Exception):
+    """A fork server could not be started or stopped answering."""
+
+
+class _Zygote:
+    """One fork server and the socket that talks to it; used by one thread at a time."""
+
+    def __init__(self) -> None:
+        self.home = tempfile.mkdtemp(prefix="grade-zygote-")
+        parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock = parent_sock
+        self.proc = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", str(child_sock.fileno())],
+                                     pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,
+                                     env=child_environment(self.home), cwd=self.home, start_new_session=True)
+        child_sock.close()
+        self.sock.settimeout(READY_TIMEOUT)
+        if self._receive().get("ready") is not True:
+            raise LauncherError("the fork server did not start")
+        self.sock.settimeout(None)
+
+    def _receive(self) -> dict:
+        data = self.sock.recv(65536)
+        if not data:
+            raise LauncherError("the fork server closed its socket")
+        return json.loads(data)
+
+    def fork(self, request_file: Path, control_fd: int, output: Path) -> int:
+        message = json.dumps({"request": str(request_file), "output": str(output)}).encode()
+        socket.send_fds(self.sock, [message], [control_fd])
+        reply = self._receive()
+        if "pid" not in reply:
+            raise LauncherError(f"the fork server refused: {reply}")
+        return int(reply["pid"])
+
+    def wait_exit(self, pid: int) -> int | None:
+        reply = self._receive()
+        return reply.get("returncode") if reply.get("exit") == pid else None
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        self.sock.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class _ForkedChild:
+    """The parent's handle on a child forked by a zygote."""
+
+    def __init__(self, pid: int, zygote: _Zygote, release) -> None:
+        self.pid, self._zygote, self._release = pid, zygote, release
+        self.returncode: int | None = None
+
+    def wait(self) -> int | None:
+        try:
+            self.returncode = self._zygote.wait_exit(self.pid)
+        except (LauncherError, OSError, ValueError):
+            self.returncode = None
+        finally:
+            self._release(self._zygote)
+        return self.returncode
+
+
+class ForkServerLauncher:
+    """Forks children from ``size`` warm zygotes; a dead zygote is replaced on next use."""
+
+    name = "fork-server"
+    layers = SpawnLauncher.layers
+
+    def __init__(self, size: int = 1) -> None:
+        self._idle: queue.Queue[_Zygote | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._all: list[_Zygote] = []
+        for _ in range(max(1, size)):
+            self._idle.put(None)
+
+    def _acquire(self) -> _Zygote:
+        zygote = self._idle.get()
+        if zygote is None or not zygote.alive():
+            if zygote is not None:
+                zygote.close()
+            zygote = _Zygote()
+            with self._lock:
+                self._all.append(zygote)
+        return zygote
+
+    def _release(self, zygote: _Zygote) -> None:
+        self._idle.put(zygote)
+
+    def start(self, request_file: Path, control_fd: int, output: Path) -> _ForkedChild:
+        """Fork one child that runs ``request_file``; its output goes to ``output``."""
+        zygote = self._acquire()
+        try:
+            pid = zygote.fork(request_file, control_fd, output)
+        except BaseException:
+            zygote.close()
+            self._idle.put(None)
+            raise
+        return _ForkedChild(pid, zygote, self._release)
+
+    def close(self) -> None:
+        """Stop every zygote."""
+        with self._lock:
+            for zygote in self._all:
+                zygote.close()
+            self._all.clear()
+
+    def __enter__(self) -> "ForkServerLauncher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def make_launcher(mode: str = "auto", size: int = 1):
+    """``fork-server`` where fork is safe (Linux), else ``spawn``; ``mode`` can force either."""
+    if mode == "spawn" or (mode == "auto" and not sys.platform.startswith("linux")):
+        return SpawnLauncher()
+    return ForkServerLauncher(size)
