@@ -11,6 +11,7 @@ from grader.checks.registry import kind_of
 from grader.observe import FileObservations
 from grader.results import CheckResult, QuestionResult, Result
 from grader.rubric import Question
+from grader.sandbox.protocol import SandboxSettings
 from grader.sandbox.runner import run_file
 
 
@@ -22,12 +23,12 @@ def plan_question(assignment: Assignment, question: Question, device: str) -> tu
 
 
 def run_question(assignment: Assignment, question: Question, folder: Path, side: str, device: str,
-                 launcher) -> FileObservations:
+                 launcher, sandbox: SandboxSettings | None = None) -> FileObservations:
     """Run one side's probes of a question against ``folder`` (the reference's or a student's)."""
     _, plans = plan_question(assignment, question, device)
     probes = [p for plan in plans.values() for p in getattr(plan, side)]
     return run_file(question.file, folder, probes, device=device, seed=assignment.rubric.seed,
-                    import_timeout=question.import_timeout, launcher=launcher)
+                    import_timeout=question.import_timeout, launcher=launcher, sandbox=sandbox)
 
 
 def _import_verdict(obs: FileObservations) -> Verdict | None:
@@ -69,19 +70,23 @@ def score_question(assignment: Assignment, question: Question, submission: Path,
 
 
 def grade_submission(assignment: Assignment, submission: Path, reference: dict[str, FileObservations], *,
-                     device: str = "cpu", launcher=None, student: str | None = None) -> Result:
+                     device: str = "cpu", launcher=None, student: str | None = None,
+                     sandbox: SandboxSettings | None = None) -> Result:
     """Grade one submission folder against cached reference observations."""
     from grader.sandbox.runner import SpawnLauncher
 
     launcher = launcher or SpawnLauncher()
     started = time.perf_counter()
     questions = []
+    active, missing = list(launcher.layers), []
     for question in assignment.rubric.questions:
-        observed = run_question(assignment, question, submission, "student", device, launcher)
+        observed = run_question(assignment, question, submission, "student", device, launcher, sandbox)
         questions.append(score_question(assignment, question, submission, observed,
                                         reference.get(question.id), device))
+        active += [layer for layer in observed.imported.sandbox if layer not in active]
+        missing += [layer for layer in observed.imported.sandbox_missing if layer not in missing]
     result = Result(student=student or submission.name, assignment=assignment.rubric.assignment, total=0,
-                    max_total=assignment.rubric.max_total, questions=questions, sandbox=list(launcher.layers),
+                    max_total=assignment.rubric.max_total, questions=questions, sandbox=active, sandbox_missing=missing,
                     grader_version=__version__, device=device, launcher=launcher.name,
                     seconds=round(time.perf_counter() - started, 3))
     return result.recompute()

@@ -96,6 +96,8 @@ class ImportInfo(BaseModel):
     detail: str = ""
     defined: list[str] = Field(default_factory=list)
     seconds: float = 0.0
+    sandbox: list[str] = Field(default_factory=list)
+    sandbox_missing: list[str] = Field(default_factory=list)
 
 
 class FileObservations(BaseModel):

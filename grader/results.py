@@ -45,6 +45,7 @@ class Result(BaseModel):
     max_total: float
     questions: list[QuestionResult]
     sandbox: list[str]
+    sandbox_missing: list[str] = Field(default_factory=list)
     grader_version: str
     device: str = "cpu"
     launcher: str = "spawn"

@@ -20,6 +20,7 @@ from typing import Any
 from grader.sandbox.protocol import ChildRequest, Probe, Step
 
 STDOUT_CAP = 8_000
+INTERNAL_ERROR = 70
 
 
 class MissingName(Exception):
@@ -186,9 +187,12 @@ def _run_probe(module, probe: Probe, request: ChildRequest, torch) -> tuple[dict
 
 
 def _prepare_process(request: ChildRequest):
+    import tempfile
+
     os.chdir(request.workdir)
     sys.path.insert(0, request.workdir)
-    os.environ["MPLBACKEND"] = "Agg"
+    os.environ.update(HOME=request.workdir, TMPDIR=request.workdir, MPLCONFIGDIR=request.workdir, MPLBACKEND="Agg")
+    tempfile.tempdir = None
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     import torch
@@ -203,14 +207,18 @@ def _prepare_process(request: ChildRequest):
 def run_request(request: ChildRequest, control_fd: int) -> None:
     """Import the student's file, run every probe, write replies, and exit the process."""
     from grader.observe import write_reply
+    from grader.sandbox.confine import confine
 
     reply_dir = Path(request.reply_dir)
     try:
+        confinement = confine(request, control_fd)
+        request = request.model_copy(update={"workdir": confinement.workdir})
         torch = _prepare_process(request)
         _reset_torch_state(torch, request.seed)
         _send(control_fd, "import")
         started = time.perf_counter()
-        imported: dict[str, Any] = {"status": "ok"}
+        imported: dict[str, Any] = {"status": "ok", "sandbox": confinement.active,
+                                    "sandbox_missing": confinement.missing}
         module = None
         try:
             module = _import_student(request)
@@ -230,8 +238,11 @@ def run_request(request: ChildRequest, control_fd: int) -> None:
         _send(control_fd, "end")
         sys.stdout.flush()
         sys.stderr.flush()
-    finally:
         os._exit(0)
+    except BaseException:  # noqa: BLE001 - a failure of the grader's own child code
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(INTERNAL_ERROR)
 
 
 def main() -> None:

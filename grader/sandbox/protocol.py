@@ -65,6 +65,21 @@ class Probe(BaseModel):
     timeout: float = 10.0
 
 
+class SandboxSettings(BaseModel):
+    """Limits of one child; ``disable`` switches layers off by name (for tests and odd machines)."""
+
+    model_config = ConfigDict(extra="forbid")
+    memory_mb: int = Field(4096, gt=0)
+    cpu_seconds: int | None = None
+    file_size_mb: int = Field(256, gt=0)
+    disk_mb: int = Field(512, gt=0)
+    max_files: int = Field(10_000, gt=0)
+    max_processes: int = Field(64, gt=0)
+    open_files: int = Field(256, gt=0)
+    disable: list[str] = Field(default_factory=list)
+    cgroup: str | None = None
+
+
 class ChildRequest(BaseModel):
     """Everything a child needs: which file to import, where, and which probes to run."""
 
@@ -75,3 +90,4 @@ class ChildRequest(BaseModel):
     device: str = "cpu"
     import_timeout: float = 20.0
     seed: int = 0
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)

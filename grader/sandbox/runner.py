@@ -18,7 +18,8 @@ from pathlib import Path
 
 from grader.observe import (ErrorInfo, FileObservations, ImportInfo, Observation, decode_value,
                             read_reply)
-from grader.sandbox.protocol import ChildRequest, Probe
+from grader.sandbox import cgroups
+from grader.sandbox.protocol import ChildRequest, Probe, SandboxSettings
 
 OUTPUT_HEAD = 32 * 1024
 OUTPUT_TAIL = 32 * 1024
@@ -84,10 +85,12 @@ def read_capped(path: Path) -> str:
 class _ChildRun:
     """The events of one child, as read from its control pipe."""
 
+    init_pid: int | None = None
     imported: bool = False
     finished: list[str] = field(default_factory=list)
     current: str | None = None
     ended: bool = False
+    closed: bool = False
     timed_out: bool = False
     returncode: int | None = None
 
@@ -108,12 +111,15 @@ def _watch(proc: subprocess.Popen, read_fd: int, probes: list[Probe], import_tim
             continue
         chunk = os.read(read_fd, 4096)
         if not chunk:
+            run.closed = True
             break
         buffer += chunk
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
             word, _, arg = line.decode(errors="replace").partition(" ")
-            if word == "imported":
+            if word == "init" and run.init_pid is None and not run.imported and arg.isdigit():
+                run.init_pid = int(arg)
+            elif word == "imported":
                 run.imported = True
             elif word == "start" and arg in timeouts:
                 run.current = arg
@@ -124,9 +130,23 @@ def _watch(proc: subprocess.Popen, read_fd: int, probes: list[Probe], import_tim
             elif word == "end":
                 run.ended = True
     selector.close()
+    if run.init_pid and not run.closed:
+        _kill_pid(run.init_pid)
     _kill_group(proc)
     run.returncode = proc.wait()
     return run
+
+
+def _kill_pid(pid: int) -> None:
+    """Kill the init of the child's PID namespace: the kernel then kills everything inside it.
+
+    Only called while the control pipe is still open, i.e. while the child that would reap
+    this init is alive, so the pid cannot have been reused.
+    """
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -158,7 +178,8 @@ def _load_import(reply_dir: Path) -> ImportInfo:
 
 
 def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, device: str = "cpu",
-             seed: int = 0, import_timeout: float = 20.0, launcher=None) -> FileObservations:
+             seed: int = 0, import_timeout: float = 20.0, launcher=None,
+             sandbox: SandboxSettings | None = None) -> FileObservations:
     """Run ``probes`` against ``submission_dir/module_file`` in sandboxed children."""
     launcher = launcher or SpawnLauncher()
     if not (submission_dir / module_file).is_file():
@@ -169,12 +190,15 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
     try:
         work = base / "work"
         shutil.copytree(submission_dir, work, symlinks=True)
-        return _run_children(module_file, work, base, probes, device, seed, import_timeout, launcher)
+        budget = int(import_timeout + sum(p.timeout for p in probes)) + 5
+        settings = (sandbox or SandboxSettings()).model_copy(update={"cpu_seconds": budget})
+        return _run_children(module_file, work, base, probes, device, seed, import_timeout, launcher, settings)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _run_children(module_file, work, base, probes, device, seed, import_timeout, launcher) -> FileObservations:
+def _run_children(module_file, work, base, probes, device, seed, import_timeout, launcher,
+                  settings: SandboxSettings) -> FileObservations:
     observations: dict[str, Observation] = {}
     imported: ImportInfo | None = None
     output = base / "output.txt"
@@ -184,8 +208,10 @@ def _run_children(module_file, work, base, probes, device, seed, import_timeout,
         attempt += 1
         reply_dir = base / f"reply-{attempt}"
         reply_dir.mkdir()
+        group = cgroups.create(settings.max_processes) if "pids-cgroup" not in settings.disable else None
         request = ChildRequest(module_file=module_file, workdir=str(work), reply_dir=str(reply_dir),
-                               probes=pending, device=device, import_timeout=import_timeout, seed=seed)
+                               probes=pending, device=device, import_timeout=import_timeout, seed=seed,
+                               sandbox=settings.model_copy(update={"cgroup": str(group) if group else None}))
         request_file = base / f"request-{attempt}.json"
         request_file.write_text(request.model_dump_json())
         read_fd, write_fd = os.pipe()
@@ -197,6 +223,8 @@ def _run_children(module_file, work, base, probes, device, seed, import_timeout,
             run = _watch(proc, read_fd, pending, import_timeout)
         finally:
             os.close(read_fd)
+            if group:
+                cgroups.remove(group)
         if not run.imported:
             if imported is None:
                 imported = _import_failure(run, import_timeout)

@@ -16,8 +16,11 @@ import os
 import socket
 import sys
 
+from grader.sandbox.confine import CLONE_NEWPID, set_namespace, unshare
+
 PRELOAD = ("torch", "torchvision", "numpy", "pandas", "pydantic", "grader.sandbox.child", "grader.inputs",
-           "grader.observe", "grader.sandbox.drivers", "grader.sandbox.tracing")
+           "grader.observe", "grader.sandbox.drivers", "grader.sandbox.tracing", "grader.sandbox.confine",
+           "matplotlib", "matplotlib.pyplot")
 
 
 def _preload() -> None:
@@ -28,11 +31,23 @@ def _preload() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
+    from grader.sandbox.confine import warm_up
+
+    warm_up()
 
 
-def _fork_child(sock: socket.socket, message: dict, control_fd: int) -> int:
+def _fork_child(sock: socket.socket, message: dict, control_fd: int, own_pid_ns: int | None) -> int:
+    """Fork one child; where permitted, it is born as PID 1 of a fresh PID namespace."""
+    from grader.sandbox.protocol import ChildRequest
+
+    with open(message["request"]) as f:
+        request = ChildRequest.model_validate_json(f.read())
+    wanted = "pid-namespace" not in request.sandbox.disable
+    fresh_namespace = wanted and own_pid_ns is not None and _unshare_pid_namespace()
     pid = os.fork()
     if pid:
+        if fresh_namespace:
+            set_namespace(own_pid_ns, CLONE_NEWPID)
         os.close(control_fd)
         return pid
     try:
@@ -43,18 +58,31 @@ def _fork_child(sock: socket.socket, message: dict, control_fd: int) -> int:
         os.dup2(out, 2)
         os.close(out)
         from grader.sandbox.child import run_request
-        from grader.sandbox.protocol import ChildRequest
 
-        with open(message["request"]) as f:
-            request = ChildRequest.model_validate_json(f.read())
         run_request(request, control_fd)
     finally:
         os._exit(70)
 
 
+def _unshare_pid_namespace() -> bool:
+    try:
+        unshare(CLONE_NEWPID)
+    except OSError:
+        return False
+    return True
+
+
+def _own_pid_namespace() -> int | None:
+    try:
+        return os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+
+
 def serve(sock: socket.socket) -> None:
     """Answer fork requests one at a time until the parent closes the socket."""
     _preload()
+    own_pid_ns = _own_pid_namespace()
     sock.send(json.dumps({"ready": True}).encode())
     while True:
         try:
@@ -69,7 +97,7 @@ def serve(sock: socket.socket) -> None:
                 os.close(fd)
             sock.send(json.dumps({"error": "a request needs exactly one control descriptor"}).encode())
             continue
-        pid = _fork_child(sock, message, fds[0])
+        pid = _fork_child(sock, message, fds[0], own_pid_ns)
         sock.send(json.dumps({"pid": pid}).encode())
         _, status = os.waitpid(pid, 0)
         sock.send(json.dumps({"exit": pid, "returncode": os.waitstatus_to_exitcode(status)}).encode())

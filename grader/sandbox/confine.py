@@ -1,0 +1,202 @@
+"""Applying the sandbox layers to a child, strongest available first, before any student code runs.
+
+Order: a private mount namespace with a size- and inode-limited tmpfs holding the working copy;
+a network namespace; a PID namespace whose init runs the student's code (when it ends, the
+kernel kills everything it left behind); a pids cgroup; resource limits; every capability
+dropped; Landlock. A layer that cannot be applied is recorded as missing, with the reason, and
+the rest still apply.
+
+The child keeps uid 0 without capabilities rather than switching to an unprivileged uid: the
+Python installation often lives under a root-only home (``/root/.pyenv``) that another uid
+cannot even traverse. Without capabilities it cannot mount, trace, load modules or override
+permissions; Landlock limits what it reads and writes, the PID namespace and Landlock's signal
+scope keep it from signalling the grader, and the pids cgroup stops fork bombs.
+"""
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import resource
+import shutil
+import signal
+import struct
+import sys
+import sysconfig
+from pathlib import Path
+
+from grader.sandbox import cgroups, landlock
+from grader.sandbox.protocol import ChildRequest, SandboxSettings
+
+CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
+MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = 0x4000, 0x40000, 0x2, 0x4
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 1, 24, 47, 4
+CAPABILITY_VERSION_3 = 0x20080522
+SYSTEM_READ_ONLY = ["/usr", "/lib", "/lib64", "/bin", "/etc", "/dev/urandom", "/dev/random", "/dev/zero",
+                    "/proc/cpuinfo", "/proc/meminfo", "/sys/devices/system/cpu"]
+
+
+class Confinement:
+    """What was applied: active layer names, missing layers with reasons, the working directory."""
+
+    def __init__(self, workdir: str) -> None:
+        self.workdir = workdir
+        self.active: list[str] = []
+        self.missing: list[str] = []
+
+    def attempt(self, name: str, settings: SandboxSettings, action) -> bool:
+        """Run ``action``; record ``name`` as active, or as missing with the reason."""
+        if name in settings.disable:
+            self.missing.append(f"{name} (switched off)")
+            return False
+        try:
+            result = action()
+        except (OSError, ValueError, AttributeError) as exc:
+            self.missing.append(f"{name} ({exc})")
+            return False
+        self.active.extend(result if isinstance(result, list) else [name])
+        return True
+
+
+@functools.lru_cache(maxsize=1)
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def unshare(flags: int) -> None:
+    """``unshare(2)``: move this process into new namespaces (Python 3.11 has no os.unshare)."""
+    if _libc().unshare(flags) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, os.strerror(errno))
+
+
+def set_namespace(fd: int, nstype: int) -> None:
+    """``setns(2)``: join the namespace ``fd`` refers to."""
+    if _libc().setns(fd, nstype) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, os.strerror(errno))
+
+
+def _mount(source: str, target: str, fstype: str | None, flags: int, data: str | None) -> None:
+    libc = _libc()
+    result = libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None, ctypes.c_ulong(flags),
+                        data.encode() if data else None)
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {target}: {os.strerror(errno)}")
+
+
+def _private_tmpfs(request: ChildRequest, conf: Confinement) -> None:
+    s = request.sandbox
+    unshare(CLONE_NEWNS)
+    _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
+    box = str(Path(request.reply_dir).parent / "box")
+    os.makedirs(box, exist_ok=True)
+    _mount("grader-box", box, "tmpfs", MS_NOSUID | MS_NODEV, f"size={s.disk_mb}m,nr_inodes={s.max_files},mode=0700")
+    work = os.path.join(box, "work")
+    shutil.copytree(request.workdir, work, symlinks=True)
+    conf.workdir = work
+
+
+def _pid_namespace(control_fd: int) -> None:
+    """Make sure this process is PID 1 of its own PID namespace.
+
+    A child forked by the fork server is born so. Otherwise fork once: the parent waits and
+    mirrors the init's end; the child returns as PID 1.
+    """
+    if os.getpid() == 1:
+        return
+    unshare(CLONE_NEWPID)
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(ready_w)
+        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        os.read(ready_r, 1)
+        os.close(ready_r)
+        return
+    os.close(ready_r)
+    os.write(control_fd, f"init {pid}\n".encode())
+    os.close(ready_w)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 70)
+
+
+def _rlimits(request: ChildRequest) -> list[str]:
+    s = request.sandbox
+    mib = 1024 * 1024
+    limits = [(resource.RLIMIT_CPU, s.cpu_seconds), (resource.RLIMIT_FSIZE, s.file_size_mb * mib),
+              (resource.RLIMIT_NOFILE, s.open_files), (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, s.max_processes)]
+    if not request.device.startswith("cuda"):
+        with open("/proc/self/status") as f:
+            vm = next(int(line.split()[1]) for line in f if line.startswith("VmSize:"))
+        limits.append((resource.RLIMIT_AS, vm * 1024 + s.memory_mb * mib))
+    for which, value in limits:
+        if value is not None:
+            resource.setrlimit(which, (value, value))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    return ["rlimits"]
+
+
+def _pids_cgroup(request: ChildRequest) -> None:
+    if not request.sandbox.cgroup:
+        raise OSError("no pids cgroup could be created on this machine")
+    cgroups.join(request.sandbox.cgroup)
+
+
+def _drop_capabilities() -> None:
+    """Empty the bounding, ambient, effective, permitted and inheritable capability sets."""
+    libc = _libc()
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = struct.pack("Ii", CAPABILITY_VERSION_3, 0)
+    data = bytes(24)
+    if libc.capset(ctypes.create_string_buffer(header, 8), ctypes.create_string_buffer(data, 24)) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"capset: {os.strerror(errno)}")
+
+
+@functools.lru_cache(maxsize=1)
+def _read_only_paths() -> list[str]:
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sysconfig.get_paths()["stdlib"],
+             sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+             str(Path(__file__).resolve().parent.parent), str(Path(sys.executable).resolve().parent.parent)}
+    paths |= {p for p in sys.path if p and "site-packages" in p}
+    return sorted(paths) + SYSTEM_READ_ONLY
+
+
+def warm_up() -> None:
+    """Compute what every child needs once, in the fork server, before any fork."""
+    _libc()
+    _read_only_paths()
+    landlock.abi_version()
+
+
+def confine(request: ChildRequest, control_fd: int) -> Confinement:
+    """Apply every layer the request allows; returns what is active. Call before student code."""
+    conf = Confinement(request.workdir)
+    s = request.sandbox
+    is_root = os.geteuid() == 0
+    if is_root:
+        conf.attempt("tmpfs-quota", s, lambda: _private_tmpfs(request, conf))
+        conf.attempt("network-namespace", s, lambda: unshare(CLONE_NEWNET))
+        conf.attempt("pid-namespace", s, lambda: _pid_namespace(control_fd))
+        conf.attempt("pids-cgroup", s, lambda: _pids_cgroup(request))
+    else:
+        conf.missing.append("namespaces and cgroups (the grader is not running as root)")
+    conf.attempt("rlimits", s, lambda: _rlimits(request))
+    if is_root:
+        conf.attempt("no-capabilities", s, _drop_capabilities)
+    conf.attempt("landlock", s, lambda: landlock.restrict(_read_only_paths(),
+                                                        [conf.workdir, request.reply_dir, "/dev/null"]))
+    return conf
