@@ -27,6 +27,8 @@ def run_question(assignment: Assignment, question: Question, folder: Path, side:
     """Run one side's probes of a question against ``folder`` (the reference's or a student's)."""
     _, plans = plan_question(assignment, question, device)
     probes = [p for plan in plans.values() for p in getattr(plan, side)]
+    limits = assignment.rubric.limits.model_dump()
+    sandbox = (sandbox or SandboxSettings()).model_copy(update=limits)
     return run_file(question.file, folder, probes, device=device, seed=assignment.rubric.seed,
                     import_timeout=question.import_timeout, launcher=launcher, sandbox=sandbox)
 

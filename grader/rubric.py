@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from grader.checks.registry import KINDS, AnyCheck
+from grader.sandbox.protocol import ResourceLimits
 
 
 class Question(BaseModel):
@@ -53,6 +54,7 @@ class Rubric(BaseModel):
     title: str = ""
     seed: int = 0
     timeout: float = Field(10.0, gt=0, description="default time limit of one probe, in seconds")
+    limits: ResourceLimits = Field(default_factory=ResourceLimits)
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")

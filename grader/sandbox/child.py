@@ -68,6 +68,12 @@ def _student_error(exc: BaseException, workdir: str) -> dict:
     return {"type": type(exc).__name__, "message": message[:1000], "traceback": frames[-8:]}
 
 
+def _leave_if_forked(owner: int) -> None:
+    """A copy of the child forked by student code must never reach the grader's code."""
+    if os.getpid() != owner:
+        os._exit(0)
+
+
 def _import_student(request: ChildRequest):
     path = Path(request.workdir) / request.module_file
     name = path.stem
@@ -95,6 +101,7 @@ class _ProbeRun:
 
     def __init__(self, module, probe: Probe, inputs: dict, recorder) -> None:
         self.module, self.probe, self.inputs, self.recorder = module, probe, inputs, recorder
+        self.owner = os.getpid()
         self.vars: dict[str, Any] = {}
         self.observed: dict[str, Any] = {}
 
@@ -134,8 +141,11 @@ class _ProbeRun:
             args = [self.resolve(a) for a in step.args]
             kwargs = {k: self.resolve(v) for k, v in step.kwargs.items()}
             ctx = self.recorder if step.trace else contextlib.nullcontext()
-            with ctx:
-                result = target(*args, **kwargs)
+            try:
+                with ctx:
+                    result = target(*args, **kwargs)
+            finally:
+                _leave_if_forked(self.owner)
         elif step.set:
             owner_name, _, attr = step.set.rpartition(".")
             owner = self.lookup(owner_name) if owner_name else self.module
@@ -220,10 +230,13 @@ def run_request(request: ChildRequest, control_fd: int) -> None:
         imported: dict[str, Any] = {"status": "ok", "sandbox": confinement.active,
                                     "sandbox_missing": confinement.missing}
         module = None
+        owner = os.getpid()
         try:
             module = _import_student(request)
         except BaseException as exc:  # noqa: BLE001
+            _leave_if_forked(owner)
             imported.update(status="error", error=_student_error(exc, request.workdir))
+        _leave_if_forked(owner)
         imported["seconds"] = time.perf_counter() - started
         if module is not None:
             imported["defined"] = sorted(n for n in vars(module) if not n.startswith("_"))[:500]

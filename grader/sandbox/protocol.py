@@ -65,16 +65,21 @@ class Probe(BaseModel):
     timeout: float = 10.0
 
 
-class SandboxSettings(BaseModel):
-    """Limits of one child; ``disable`` switches layers off by name (for tests and odd machines)."""
+class ResourceLimits(BaseModel):
+    """Resource limits of a child; a rubric may set them under ``limits:``."""
 
     model_config = ConfigDict(extra="forbid")
-    memory_mb: int = Field(4096, gt=0)
+    memory_mb: int = Field(4096, gt=0, description="address space beyond what the interpreter already maps")
+    disk_mb: int = Field(512, gt=0, description="size of the tmpfs holding the working copy")
+    max_files: int = Field(10_000, gt=0, description="inodes of that tmpfs")
+    max_processes: int = Field(64, gt=0, description="tasks (processes and threads) in the pids cgroup")
+    file_size_mb: int = Field(256, gt=0, description="largest file the child may write")
+
+
+class SandboxSettings(ResourceLimits):
+    """Limits of one child; ``disable`` switches layers off by name (for tests and odd machines)."""
+
     cpu_seconds: int | None = None
-    file_size_mb: int = Field(256, gt=0)
-    disk_mb: int = Field(512, gt=0)
-    max_files: int = Field(10_000, gt=0)
-    max_processes: int = Field(64, gt=0)
     open_files: int = Field(256, gt=0)
     disable: list[str] = Field(default_factory=list)
     cgroup: str | None = None

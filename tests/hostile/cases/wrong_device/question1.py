@@ -1,0 +1,10 @@
+"""Hostile case: wrong device."""
+import torch
+
+
+def double(a):
+    return 2 * a
+
+
+def add(a, b):
+    return (a + b).to('meta')

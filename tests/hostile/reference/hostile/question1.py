@@ -1,0 +1,10 @@
+"""Reference of the hostile-submission tests."""
+import torch
+
+
+def double(a):
+    return 2 * a
+
+
+def add(a, b):
+    return a + b
