@@ -49,6 +49,7 @@ class Result(BaseModel):
     grader_version: str
     device: str = "cpu"
     launcher: str = "spawn"
+    fingerprint: str = ""
     seconds: float = 0.0
 
     def recompute(self) -> "Result":
@@ -84,6 +85,24 @@ def save_result(out_dir: Path, result: Result) -> Path:
     path = result_path(out_dir, result.student)
     write_atomic(path, result.model_dump_json(indent=2))
     return path
+
+
+def load_result(out_dir: Path, student: str) -> Result | None:
+    """A stored result, or None when absent or unreadable (it will be graded again)."""
+    path = result_path(out_dir, student)
+    try:
+        return Result.model_validate_json(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def remove_partial_writes(out_dir: Path) -> int:
+    """Delete temporary files a killed run left behind; returns how many."""
+    folder = out_dir / "results"
+    stale = list(folder.glob(".*.tmp")) if folder.is_dir() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
 
 
 def load_results(out_dir: Path) -> list[Result]:

@@ -1,6 +1,7 @@
 """Finding submissions: every student folder inside a submissions folder."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,17 @@ class Submission:
 
     student: str
     path: Path
+
+    def digest(self) -> str:
+        """A hash of every file's relative path and bytes (symlinks by their target text)."""
+        h = hashlib.sha256()
+        for path in sorted(self.path.rglob("*")):
+            h.update(str(path.relative_to(self.path)).encode() + b"\0")
+            if path.is_symlink():
+                h.update(b"link:" + str(path.readlink()).encode())
+            elif path.is_file():
+                h.update(path.read_bytes())
+        return h.hexdigest()
 
 
 class SubmissionsError(Exception):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import time
 import traceback
@@ -18,10 +19,13 @@ from grader.grading import grade_submission
 from grader.reference_cache import reference_observations
 from grader.render.csv import write_marks_csv
 from grader.render.html import write_index, write_report
-from grader.results import Result, save_result
+from grader.reference_cache import reference_key
+from grader.results import Result, load_result, remove_partial_writes, save_result
+from grader.sandbox.confine import LAYERS
 from grader.sandbox.pool import make_launcher
+from grader.sandbox.protocol import SandboxSettings
 from grader.rubric import RubricError
-from grader.submissions import SubmissionsError, find_submissions
+from grader.submissions import Submission, SubmissionsError, find_submissions
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                         help="submissions graded at once (default: number of cores)")
+    parser.add_argument("--without", action="append", default=[], choices=LAYERS, metavar="LAYER",
+                        help="switch a sandbox layer off (repeatable; for machines where it misbehaves): "
+                             + ", ".join(LAYERS))
+    parser.add_argument("--force", action="store_true",
+                        help="grade every submission again, even those whose stored result is current")
     add_launcher_argument(parser)
 
 
@@ -40,6 +49,11 @@ def add_launcher_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--launcher", choices=["auto", "fork-server", "spawn"], default="auto",
                         help="fork-server: fork children from warm interpreters (Linux, fast); spawn: a fresh "
                              "interpreter per child (everywhere); auto picks fork-server on Linux")
+
+
+def fingerprint(submission: Submission, reference_version: str) -> str:
+    """What a stored result depends on: the student's files, the rubric and reference, the grader."""
+    return hashlib.sha256(f"{submission.digest()}|{reference_version}".encode()).hexdigest()[:32]
 
 
 def write_outputs(out: Path, results: list[Result]) -> None:
@@ -70,19 +84,29 @@ def _grade_all(args, console, assignment, device, submissions, launcher, started
         console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
                       + "; ".join(broken), highlight=False)
         return EXIT_GRADER_FAILED
+    remove_partial_writes(args.out)
+    version = reference_key(assignment, device)
+    fingerprints = {s.student: fingerprint(s, version) for s in submissions}
     results: list[Result] = []
+    if not args.force:
+        stored = {s.student: load_result(args.out, s.student) for s in submissions}
+        results = [r for name, r in stored.items() if r and r.fingerprint == fingerprints[name]]
+    done = {r.student for r in results}
+    todo = [s for s in submissions if s.student not in done]
     failures: list[str] = []
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=console, transient=True) as progress, \
             ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        task = progress.add_task(f"grading {assignment.name}", total=len(submissions))
+        task = progress.add_task(f"grading {assignment.name}", total=len(todo))
+        sandbox = SandboxSettings(disable=args.without)
         futures = {pool.submit(grade_submission, assignment, s.path, reference, device=device, student=s.student,
-                               launcher=launcher): s
-                   for s in submissions}
+                               launcher=launcher, sandbox=sandbox): s
+                   for s in todo}
         for future in as_completed(futures):
             submission = futures[future]
             try:
                 result = future.result()
+                result.fingerprint = fingerprints[submission.student]
                 save_result(args.out, result)
                 write_report(args.out, result)
                 results.append(result)
@@ -96,7 +120,9 @@ def _grade_all(args, console, assignment, device, submissions, launcher, started
     seconds = time.perf_counter() - started
     mean = sum(r.total for r in results) / len(results) if results else 0.0
     errors = sum(c.status == "error" for r in results for q in r.questions for c in q.checks)
-    console.print(f"Graded {len(results)} of {len(submissions)} submissions of {assignment.name} in {seconds:.1f} s "
-                  f"(reference {'cached' if cached else 'run'}): mean {mean:.2f} / {assignment.rubric.max_total:g}, "
+    kept = f", {len(done)} kept from an earlier run" if done else ""
+    console.print(f"Graded {len(results) - len(done)} of {len(submissions)} submissions of {assignment.name}{kept} "
+                  f"in {seconds:.1f} s (reference {'cached' if cached else 'run'}): mean {mean:.2f} / "
+                  f"{assignment.rubric.max_total:g}, "
                   f"{errors} checks hit errors in student code -> {args.out}/index.html", highlight=False)
     return EXIT_GRADER_FAILED if failures else EXIT_OK

@@ -260,6 +260,9 @@ def run_request(request: ChildRequest, control_fd: int) -> None:
 
 def main() -> None:
     """``python -m grader.sandbox.child REQUEST.json CONTROL_FD``."""
+    from grader.sandbox.confine import die_with_parent
+
+    die_with_parent()
     request = ChildRequest.model_validate_json(Path(sys.argv[1]).read_text())
     run_request(request, int(sys.argv[2]))
 

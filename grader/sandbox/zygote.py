@@ -16,7 +16,7 @@ import os
 import socket
 import sys
 
-from grader.sandbox.confine import CLONE_NEWPID, set_namespace, unshare
+from grader.sandbox.confine import CLONE_NEWPID, die_with_parent, set_namespace, unshare
 
 PRELOAD = ("torch", "torchvision", "numpy", "pandas", "pydantic", "grader.sandbox.child", "grader.inputs",
            "grader.observe", "grader.sandbox.drivers", "grader.sandbox.tracing", "grader.sandbox.confine",
@@ -51,6 +51,7 @@ def _fork_child(sock: socket.socket, message: dict, control_fd: int, own_pid_ns:
         os.close(control_fd)
         return pid
     try:
+        die_with_parent()
         os.setsid()
         sock.close()
         out = os.open(message["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -81,6 +82,7 @@ def _own_pid_namespace() -> int | None:
 
 def serve(sock: socket.socket) -> None:
     """Answer fork requests one at a time until the parent closes the socket."""
+    die_with_parent()
     _preload()
     own_pid_ns = _own_pid_namespace()
     sock.send(json.dumps({"ready": True}).encode())
