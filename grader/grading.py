@@ -67,8 +67,10 @@ def score_question(assignment: Assignment, question: Question, submission: Path,
                                   points=round(fraction * check.points, 6), max_points=check.points,
                                   status=verdict.final_status(), message=verdict.message,
                                   visibility=check.visibility, details=verdict.details))
+    code_seconds = student_obs.imported.seconds + sum(o.seconds for o in student_obs.probes.values())
     return QuestionResult(id=question.id, title=question.title, points=round(sum(c.points for c in checks), 6),
-                          max_points=question.max_points, checks=checks, output=student_obs.stdout)
+                          max_points=question.max_points, checks=checks, output=student_obs.stdout,
+                          code_seconds=round(code_seconds, 4))
 
 
 def grade_submission(assignment: Assignment, submission: Path, reference: dict[str, FileObservations], *,

@@ -34,6 +34,7 @@ class QuestionResult(BaseModel):
     max_points: float
     checks: list[CheckResult]
     output: str = ""
+    code_seconds: float = 0.0
 
 
 class Result(BaseModel):

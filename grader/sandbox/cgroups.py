@@ -7,6 +7,7 @@ v1 ``pids`` hierarchy are both supported; without either the layer is reported m
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 V1_ROOT = Path("/sys/fs/cgroup/pids")
 V2_ROOT = Path("/sys/fs/cgroup")
 GROUP = "torch-grader"
+_pending: list[Path] = []
+_lock = threading.Lock()
 
 
 def _writable_root() -> Path | None:
@@ -27,12 +30,14 @@ def _writable_root() -> Path | None:
 
 def create(max_pids: int) -> Path | None:
     """A fresh pids group limited to ``max_pids`` tasks, or None where that is not possible."""
+    sweep()
     root = _writable_root()
     if root is None:
         return None
     try:
         parent = root / GROUP
         parent.mkdir(exist_ok=True)
+        _remove_orphans(parent)
         if root == V2_ROOT:
             for level in (root, parent):
                 (level / "cgroup.subtree_control").write_text("+pids")
@@ -44,21 +49,50 @@ def create(max_pids: int) -> Path | None:
         return None
 
 
+_orphans_checked = False
+
+
+def _remove_orphans(parent: Path) -> None:
+    """Once per process: remove empty groups left by graders that were killed."""
+    global _orphans_checked
+    if _orphans_checked:
+        return
+    _orphans_checked = True
+    for group in parent.iterdir():
+        owner = group.name.split("-", 1)[0]
+        if group.is_dir() and owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            _try_remove(group)
+
+
 def join(group: str) -> None:
     """Move the calling process into ``group`` (its future children follow)."""
     Path(group, "cgroup.procs").write_text("0")
 
 
-def remove(group: Path, wait: float = 2.0) -> None:
-    """Remove a group once its tasks are gone (they are being killed)."""
+def _try_remove(group: Path) -> bool:
+    try:
+        group.rmdir()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    return True
+
+
+def remove(group: Path) -> None:
+    """Remove a group now, or later if its last tasks are still exiting."""
+    if not _try_remove(group):
+        with _lock:
+            _pending.append(group)
+
+
+def sweep(wait: float = 0.0) -> None:
+    """Remove the groups whose tasks have gone since; wait up to ``wait`` seconds for the rest."""
     deadline = time.monotonic() + wait
     while True:
-        try:
-            group.rmdir()
+        with _lock:
+            _pending[:] = [g for g in _pending if not _try_remove(g)]
+            left = bool(_pending)
+        if not left or time.monotonic() >= deadline:
             return
-        except FileNotFoundError:
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                return
-            time.sleep(0.01)
+        time.sleep(0.01)

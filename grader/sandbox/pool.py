@@ -15,6 +15,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from grader.sandbox import cgroups
 from grader.sandbox.runner import SpawnLauncher, child_environment
 
 READY_TIMEOUT = 180.0
@@ -29,6 +30,8 @@ class _Zygote:
 
     def __init__(self) -> None:
         self.home = tempfile.mkdtemp(prefix="grade-zygote-")
+        self.exits: dict[int, int | None] = {}
+        self.detached: set[int] = set()
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock = parent_sock
         self.proc = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", str(child_sock.fileno())],
@@ -46,17 +49,37 @@ class _Zygote:
             raise LauncherError("the fork server closed its socket")
         return json.loads(data)
 
+    def _next_reply(self) -> dict:
+        """The next message that is not an exit report (exit reports are filed on the way)."""
+        while True:
+            message = self._receive()
+            if "exit" not in message:
+                return message
+            self._file_exit(message)
+
+    def _file_exit(self, message: dict) -> None:
+        pid = message["exit"]
+        if pid in self.detached:
+            self.detached.discard(pid)
+        else:
+            self.exits[pid] = message.get("returncode")
+
     def fork(self, request_file: Path, control_fd: int, output: Path) -> int:
         message = json.dumps({"request": str(request_file), "output": str(output)}).encode()
         socket.send_fds(self.sock, [message], [control_fd])
-        reply = self._receive()
+        reply = self._next_reply()
         if "pid" not in reply:
             raise LauncherError(f"the fork server refused: {reply}")
         return int(reply["pid"])
 
     def wait_exit(self, pid: int) -> int | None:
-        reply = self._receive()
-        return reply.get("returncode") if reply.get("exit") == pid else None
+        while pid not in self.exits:
+            self._file_exit(self._receive())
+        return self.exits.pop(pid)
+
+    def detach(self, pid: int) -> None:
+        if self.exits.pop(pid, "absent") == "absent":
+            self.detached.add(pid)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -78,6 +101,7 @@ class _ForkedChild:
         self.returncode: int | None = None
 
     def wait(self) -> int | None:
+        """Block until the child's exit status is known."""
         try:
             self.returncode = self._zygote.wait_exit(self.pid)
         except (LauncherError, OSError, ValueError):
@@ -85,6 +109,11 @@ class _ForkedChild:
         finally:
             self._release(self._zygote)
         return self.returncode
+
+    def detach(self) -> None:
+        """The child finished cleanly: its status is not needed; free the zygote at once."""
+        self._zygote.detach(self.pid)
+        self._release(self._zygote)
 
 
 class ForkServerLauncher:
@@ -125,11 +154,12 @@ class ForkServerLauncher:
         return _ForkedChild(pid, zygote, self._release)
 
     def close(self) -> None:
-        """Stop every zygote."""
+        """Stop every zygote, then remove the children's cgroups."""
         with self._lock:
             for zygote in self._all:
                 zygote.close()
             self._all.clear()
+        cgroups.sweep(wait=5.0)
 
     def __enter__(self) -> "ForkServerLauncher":
         return self

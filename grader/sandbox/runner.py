@@ -44,7 +44,7 @@ class SpawnLauncher:
         return self
 
     def __exit__(self, *exc) -> None:
-        return None
+        cgroups.sweep(wait=5.0)
 
     def start(self, request_file: Path, control_fd: int, output: Path) -> subprocess.Popen:
         """Start one child; its stdout and stderr both go to ``output``."""
@@ -133,7 +133,10 @@ def _watch(proc: subprocess.Popen, read_fd: int, probes: list[Probe], import_tim
     if run.init_pid and not run.closed:
         _kill_pid(run.init_pid)
     _kill_group(proc)
-    run.returncode = proc.wait()
+    if run.ended and hasattr(proc, "detach"):
+        proc.detach()
+    else:
+        run.returncode = proc.wait()
     return run
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import signal
 import socket
 import sys
 
@@ -51,6 +53,8 @@ def _fork_child(sock: socket.socket, message: dict, control_fd: int, own_pid_ns:
         os.close(control_fd)
         return pid
     try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         die_with_parent()
         os.setsid()
         sock.close()
@@ -80,13 +84,42 @@ def _own_pid_namespace() -> int | None:
         return None
 
 
+def _reap(sock: socket.socket) -> None:
+    """Report every child that has ended, without blocking."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        sock.send(json.dumps({"exit": pid, "returncode": os.waitstatus_to_exitcode(status)}).encode())
+
+
 def serve(sock: socket.socket) -> None:
-    """Answer fork requests one at a time until the parent closes the socket."""
+    """Answer fork requests and report children's ends until the parent closes the socket.
+
+    Children end (and their address spaces are torn down) while the next request is served:
+    the parent needs an exit status only when a child did not finish cleanly.
+    """
     die_with_parent()
     _preload()
     own_pid_ns = _own_pid_namespace()
+    wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
     sock.send(json.dumps({"ready": True}).encode())
     while True:
+        readable, _, _ = select.select([sock, wake_r], [], [])
+        if wake_r in readable:
+            while True:
+                try:
+                    os.read(wake_r, 512)
+                except BlockingIOError:
+                    break
+            _reap(sock)
+        if sock not in readable:
+            continue
         try:
             data, fds, _, _ = socket.recv_fds(sock, 65536, 1)
         except OSError:
@@ -101,8 +134,6 @@ def serve(sock: socket.socket) -> None:
             continue
         pid = _fork_child(sock, message, fds[0], own_pid_ns)
         sock.send(json.dumps({"pid": pid}).encode())
-        _, status = os.waitpid(pid, 0)
-        sock.send(json.dumps({"exit": pid, "returncode": os.waitstatus_to_exitcode(status)}).encode())
 
 
 def main() -> None:
