@@ -1,0 +1,198 @@
+"""Benchmark: this grader against a fresh interpreter per submission and against otter-grader.
+
+    python benchmarks/run.py --copies 200 --jobs 2          # add --otter-venv DIR to time otter-grader
+
+Generates ``--copies`` submissions of comp4901y-hw1 (questions 1 and 2, the rubric's shortened
+training run) by cycling through the shipped examples, then times, side by side:
+(a) ``grade batch`` with the fork server, (b) the same batch with ``--launcher spawn``,
+(c) a naive baseline that starts a fresh Python per submission and runs the same calls,
+(d) otter-grader's non-containerised ``otter run`` on equivalent notebooks for question 1.
+It also measures the harness overhead per (submission, file) beyond the student code's own
+time, the cost of the sandbox layers alone, and HTML rendering per student. Prints a Markdown
+table (and writes it to benchmarks/results.md).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from memory import PeakSampler  # noqa: E402
+
+EXAMPLES = ROOT / "submissions_example" / "comp4901y-hw1"
+
+
+def make_submissions(folder: Path, copies: int) -> list[Path]:
+    """``copies`` student folders cycling through the shipped examples."""
+    sources = sorted(p for p in EXAMPLES.iterdir() if p.is_dir())
+    made = []
+    for i in range(copies):
+        target = folder / f"student_{i:04d}"
+        shutil.copytree(sources[i % len(sources)], target)
+        made.append(target)
+    return made
+
+
+def timed(command: list[str], **kwargs) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall seconds and peak PSS (MiB) of a command and all its descendants."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    with PeakSampler(proc.pid) as sampler:
+        out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{command[:4]} failed ({proc.returncode}):\n{out[-2000:]}\n{err[-2000:]}")
+    return seconds, sampler.peak_mib, subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+def grade_batch(subs: Path, out: Path, jobs: int, launcher: str) -> dict:
+    command = [sys.executable, "-m", "grader.cli", "batch", "comp4901y-hw1", str(subs), "--out", str(out),
+               "-j", str(jobs), "--launcher", launcher, "--force"]
+    seconds, peak, _ = timed(command, cwd=ROOT)
+    results = [json.loads(p.read_text()) for p in (out / "results").glob("*.json")]
+    code = sum(q["code_seconds"] for r in results for q in r["questions"])
+    return {"seconds": seconds, "peak_mib": peak, "code_seconds": code, "files": 2 * len(results)}
+
+
+def naive_batch(subs: list[Path], jobs: int) -> dict:
+    def one(folder: Path) -> dict:
+        done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "naive_grade.py"), str(folder)],
+                              capture_output=True, text=True, cwd=folder, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    started = time.perf_counter()
+    with PeakSampler(os.getpid()) as sampler, ThreadPoolExecutor(jobs) as pool:
+        outcomes = list(pool.map(one, subs))
+    return {"seconds": time.perf_counter() - started, "peak_mib": sampler.peak_mib,
+            "code_seconds": sum(o["seconds"] for o in outcomes), "files": 2 * len(subs)}
+
+
+def steady_overhead(subs: list[Path], launcher_mode: str) -> float:
+    """Milliseconds of harness per (submission, file) beyond student code, one worker, warm."""
+    from grader.assignments import find_assignment
+    from grader.grading import grade_submission
+    from grader.reference_cache import reference_observations
+    from grader.sandbox.pool import make_launcher
+
+    assignment = find_assignment("comp4901y-hw1")
+    with make_launcher(launcher_mode, 1) as launcher:
+        reference, _ = reference_observations(assignment, "cpu", launcher)
+        grade_submission(assignment, subs[0], reference, launcher=launcher)
+        started = time.perf_counter()
+        results = [grade_submission(assignment, s, reference, launcher=launcher) for s in subs]
+        elapsed = time.perf_counter() - started
+    code = sum(q.code_seconds for r in results for q in r.questions)
+    return 1000 * (elapsed - code) / (2 * len(subs))
+
+
+def sandbox_cost(repeats: int = 40) -> tuple[float, float]:
+    """Per-file milliseconds of a trivial file with every layer, and with every layer off."""
+    from grader.sandbox.confine import LAYERS
+    from grader.sandbox.pool import ForkServerLauncher
+    from grader.sandbox.protocol import Probe, SandboxSettings, Step
+    from grader.sandbox.runner import run_file
+
+    folder = Path(tempfile.mkdtemp())
+    (folder / "q.py").write_text("def f():\n    return 1\n")
+    probes = [Probe(id="p", steps=[Step(call="f", observe="v")])]
+    timings = {}
+    with ForkServerLauncher(1) as launcher:
+        for name, settings in (("on", SandboxSettings()), ("off", SandboxSettings(disable=list(LAYERS)))):
+            run_file("q.py", folder, probes, launcher=launcher, sandbox=settings)
+            samples = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                run_file("q.py", folder, probes, launcher=launcher, sandbox=settings)
+                samples.append(time.perf_counter() - started)
+            timings[name] = 1000 * statistics.median(samples)
+    shutil.rmtree(folder)
+    return timings["on"], timings["off"]
+
+
+def render_cost(out: Path) -> float:
+    """Milliseconds to render one student's HTML report."""
+    from grader.render.html import render_report
+    from grader.results import Result
+
+    results = [Result.model_validate_json(p.read_text()) for p in sorted((out / "results").glob("*.json"))[:50]]
+    render_report(results[0])
+    started = time.perf_counter()
+    for result in results:
+        render_report(result)
+    return 1000 * (time.perf_counter() - started) / len(results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--copies", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--spawn-copies", type=int, default=40, help="copies for the slow spawn and naive runs")
+    parser.add_argument("--otter-venv", type=Path, help="a virtualenv with otter-grader, torch and ipykernel")
+    parser.add_argument("--otter-copies", type=int, default=20)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="grader-bench-"))
+    os.environ["GRADER_CACHE_DIR"] = str(work / "cache")
+    subs = make_submissions(work / "subs", args.copies)
+    few = work / "few"
+    few.mkdir()
+    for s in subs[: args.spawn_copies]:
+        shutil.copytree(s, few / s.name)
+
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "grader.cli", "reference", "comp4901y-hw1"], cwd=ROOT, check=True,
+                   capture_output=True)
+    reference_seconds = time.perf_counter() - started
+    rows = []
+    pooled = grade_batch(work / "subs", work / "out-pool", args.jobs, "fork-server")
+    rows.append(("this grader, fork server", args.copies, pooled))
+    spawned = grade_batch(few, work / "out-spawn", args.jobs, "spawn")
+    rows.append(("this grader, --launcher spawn", args.spawn_copies, spawned))
+    naive = naive_batch(sorted(few.iterdir()), args.jobs)
+    rows.append(("naive: fresh python per submission, no sandbox", args.spawn_copies, naive))
+    if args.otter_venv:
+        from otter_baseline import otter_batch
+
+        otter = otter_batch(args.otter_venv, subs[: args.otter_copies], work / "otter", args.jobs)
+        rows.append(("otter-grader `otter run`, question 1 only", args.otter_copies, otter))
+
+    overhead_pool = steady_overhead(subs[:30], "fork-server")
+    overhead_spawn = steady_overhead(subs[:4], "spawn")
+    layers_on, layers_off = sandbox_cost()
+    render_ms = render_cost(work / "out-pool")
+
+    lines = [f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+             f"{platform.system()} {platform.release()}; -j {args.jobs}.", "",
+             "| runner | submissions | wall s | submissions/s | peak PSS MiB |", "|---|---|---|---|---|"]
+    for name, count, row in rows:
+        lines.append(f"| {name} | {count} | {row['seconds']:.1f} | {count / row['seconds']:.2f} | {row['peak_mib']:.0f} |")
+    lines += ["", "| measure | value |", "|---|---|",
+              f"| reference run (once per rubric version, then cached) | {reference_seconds:.1f} s |",
+              f"| harness overhead per (submission, file), fork server, warm | {overhead_pool:.0f} ms |",
+              f"| harness overhead per (submission, file), spawn | {overhead_spawn:.0f} ms |",
+              f"| trivial file, every sandbox layer on | {layers_on:.0f} ms |",
+              f"| trivial file, every sandbox layer off | {layers_off:.0f} ms |",
+              f"| HTML report rendering per student | {render_ms:.1f} ms |"]
+    if args.otter_venv:
+        ratio = (args.copies / pooled["seconds"]) / (args.otter_copies / rows[-1][2]["seconds"])
+        lines.append(f"| throughput vs otter-grader (this grader grades Q1 and Q2, otter Q1 only) | {ratio:.0f}x |")
+    table = "\n".join(lines)
+    print(table)
+    (ROOT / "benchmarks" / "results.md").write_text(table + "\n")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
