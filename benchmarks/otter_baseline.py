@@ -74,7 +74,9 @@ def otter_batch(venv: Path, submissions: list[Path], work: Path, jobs: int) -> d
         subprocess.run([str(venv / "bin" / "otter"), "run", "-a", str(zip_path), "-o", str(target), "--no-logo",
                         str(notebook)], cwd=target, capture_output=True, env={"PATH": f"{venv}/bin:/usr/bin:/bin"})
         results = target / "results.json"
-        return json.loads(results.read_text()).get("score", 0) if results.exists() else -1.0
+        if not results.exists():
+            return -1.0
+        return sum(t.get("score", 0) for t in json.loads(results.read_text()).get("tests", []))
 
     started = time.perf_counter()
     with PeakSampler(__import__("os").getpid()) as sampler, ThreadPoolExecutor(jobs) as pool:

@@ -7,8 +7,9 @@ to the rubric's folder, or ``reference/<assignment>/`` in the current directory.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.rubric import Rubric, RubricError, load_rubric
 
@@ -23,6 +24,7 @@ class Assignment:
     rubric: Rubric
     rubric_path: Path
     reference_dir: Path
+    plans: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _roots() -> list[Path]:

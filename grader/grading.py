@@ -16,10 +16,13 @@ from grader.sandbox.runner import run_file
 
 
 def plan_question(assignment: Assignment, question: Question, device: str) -> tuple[PlanContext, dict[str, Plan]]:
-    """Each check's plan for one question."""
-    ctx = PlanContext(seed=assignment.rubric.seed, question=question.id, device=device,
-                      timeout=assignment.rubric.timeout)
-    return ctx, {check.id: kind_of(check).plan(check, ctx) for check in question.checks}
+    """Each check's plan for one question (computed once per assignment, question and device)."""
+    key = (question.id, device)
+    if key not in assignment.plans:
+        ctx = PlanContext(seed=assignment.rubric.seed, question=question.id, device=device,
+                          timeout=assignment.rubric.timeout)
+        assignment.plans[key] = ctx, {check.id: kind_of(check).plan(check, ctx) for check in question.checks}
+    return assignment.plans[key]
 
 
 def run_question(assignment: Assignment, question: Question, folder: Path, side: str, device: str,

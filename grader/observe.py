@@ -1,8 +1,8 @@
 """Observations: what a probe sent back, and their safe (de)serialisation.
 
-The child turns whatever the student's code returned into JSON plus a dict of plain CPU
-tensors saved with ``torch.save``. The parent reads the JSON with ``json`` and the tensors
-with ``torch.load(weights_only=True)``: nothing from the child is ever unpickled.
+The child turns whatever the student's code returned into JSON plus plain CPU tensors written
+as raw buffers (``tensor_files``). The parent reads the JSON with ``json`` and rebuilds the
+tensors from bytes after checking their index: nothing from the child is ever unpickled.
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import torch
 from pydantic import BaseModel, ConfigDict, Field
+
+from grader.tensor_files import read_tensors, write_tensors
 
 MAX_TENSOR_ELEMENTS = 20_000_000
 MAX_ITEMS = 10_000
@@ -170,8 +172,7 @@ def safe_repr(obj: Any) -> str:
 def write_reply(path: Path, payload: dict, tensors: dict[str, torch.Tensor]) -> None:
     """Write one JSON reply and its tensors atomically (child side)."""
     if tensors:
-        torch.save(tensors, _sibling(path, ".pt.tmp"))
-        os.replace(_sibling(path, ".pt.tmp"), _sibling(path, ".pt"))
+        payload = {**payload, "tensor_index": write_tensors(_sibling(path, ".bin"), tensors)}
     _sibling(path, ".json.tmp").write_text(json.dumps(payload))
     os.replace(_sibling(path, ".json.tmp"), _sibling(path, ".json"))
 
@@ -184,13 +185,12 @@ def _sibling(path: Path, suffix: str) -> Path:
 # --- parent side: JSON + tensors -> Value models ---------------------------------------------
 
 def read_reply(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
-    """Read one reply written by ``write_reply``; tensors only through weights_only loading."""
+    """Read one reply written by ``write_reply``: JSON, then tensors rebuilt from checked bytes."""
     payload = json.loads(_sibling(path, ".json").read_text())
-    tensor_file = _sibling(path, ".pt")
-    tensors = torch.load(tensor_file, weights_only=True, map_location="cpu") if tensor_file.exists() else {}
-    if not isinstance(tensors, dict) or not all(isinstance(t, torch.Tensor) for t in tensors.values()):
-        raise ValueError("tensor file does not hold a dict of tensors")
-    return payload, tensors
+    if not isinstance(payload, dict):
+        raise ValueError("a reply must be a JSON object")
+    index = payload.pop("tensor_index", [])
+    return payload, read_tensors(_sibling(path, ".bin"), index)
 
 
 def decode_value(data: dict, tensors: dict[str, torch.Tensor]) -> Value:

@@ -16,6 +16,8 @@ from grader.assignments import Assignment
 from grader.grading import run_question
 from grader.observe import FileObservations, load_file_observations, save_file_observations
 
+CACHE_FORMAT = 2  # raise when the stored layout of observations changes
+
 
 def cache_root() -> Path:
     """``$GRADER_CACHE_DIR``, else ``$XDG_CACHE_HOME/torch-grader``, else ``~/.cache/torch-grader``."""
@@ -34,7 +36,7 @@ def reference_key(assignment: Assignment, device: str) -> str:
             if path.is_file() and "__pycache__" not in path.parts:
                 h.update(str(path.relative_to(assignment.reference_dir)).encode())
                 h.update(path.read_bytes())
-    h.update(f"{torch.__version__}|{device}|{__version__}".encode())
+    h.update(f"{torch.__version__}|{device}|{__version__}|{CACHE_FORMAT}".encode())
     return h.hexdigest()[:24]
 
 

@@ -64,6 +64,13 @@ class Evidence:
     reference: FileObservations | None
     submission_dir: Path
     ctx: PlanContext
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+    def remember(self, key: Any, compute) -> Any:
+        """``compute()`` once per key for this submission (e.g. a parsed source file)."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     def student_probe(self, probe_id: str) -> Observation:
         """The student's observation for a probe (``not_run`` when absent)."""

@@ -54,7 +54,7 @@ def _parse(evidence: Evidence, name: str) -> tuple[ast.Module | None, str]:
 def score(spec: Spec, evidence: Evidence) -> Verdict:
     """All or nothing; the message lists every broken rule with its line."""
     name = spec.file or evidence.student.module_file
-    tree, why = _parse(evidence, name)
+    tree, why = evidence.remember(("ast", name), lambda: _parse(evidence, name))
     if tree is None:
         return Verdict(0.0, why)
     aliases = aliases_of(tree)

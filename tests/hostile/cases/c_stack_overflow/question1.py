@@ -12,6 +12,6 @@ def double(a):
 
 def add(a, b):
     nested = []
-    for _ in range(10**6):
+    for _ in range(2 * 10**5):
         nested = [nested]
     return repr(nested)

@@ -1,0 +1,65 @@
+"""Tensors on disk without pickle: raw little-endian buffers plus a JSON index.
+
+The layout is the idea of safetensors (a header naming dtype, shape and byte range, then the
+bytes), kept in the reply's JSON. Reading never runs code: each tensor is rebuilt with
+``torch.frombuffer`` after its dtype, shape and byte range have been checked.
+"""
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import torch
+
+DTYPES = {name: getattr(torch, name) for name in (
+    "float16", "bfloat16", "float32", "float64", "complex64", "complex128",
+    "uint8", "int8", "int16", "int32", "int64", "bool")}
+
+
+class TensorFileError(ValueError):
+    """A tensor file or index that does not describe valid tensors."""
+
+
+def write_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> list[dict]:
+    """Write CPU tensors one after another to ``path``; return the index for the JSON."""
+    index, offset = [], 0
+    with open(path, "wb") as f:
+        for key, tensor in tensors.items():
+            flat = tensor.detach().to("cpu").contiguous().reshape(-1)
+            data = flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
+            if sys.byteorder != "little" and flat.element_size() > 1:
+                raise TensorFileError("only little-endian machines are supported")
+            f.write(data)
+            index.append({"key": key, "dtype": str(flat.dtype).removeprefix("torch."), "shape": list(tensor.shape),
+                          "offset": offset, "nbytes": len(data)})
+            offset += len(data)
+    return index
+
+
+def read_tensors(path: Path, index: list) -> dict[str, torch.Tensor]:
+    """Rebuild the tensors ``index`` describes from ``path``, checking every field first."""
+    if not isinstance(index, list):
+        raise TensorFileError("the tensor index is not a list")
+    blob = path.read_bytes() if index else b""
+    tensors = {}
+    for entry in index:
+        if not isinstance(entry, dict):
+            raise TensorFileError("a tensor index entry is not an object")
+        key, dtype_name, shape = entry.get("key"), entry.get("dtype"), entry.get("shape")
+        offset, nbytes = entry.get("offset"), entry.get("nbytes")
+        if not isinstance(key, str) or dtype_name not in DTYPES:
+            raise TensorFileError(f"unsupported tensor entry {key!r} ({dtype_name!r})")
+        if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)):
+            raise TensorFileError(f"tensor {key!r} has an invalid shape")
+        dtype = DTYPES[dtype_name]
+        expected = math.prod(shape) * torch.empty((), dtype=dtype).element_size()
+        if not (isinstance(offset, int) and isinstance(nbytes, int) and nbytes == expected
+                and 0 <= offset and offset + nbytes <= len(blob)):
+            raise TensorFileError(f"tensor {key!r} does not fit its byte range")
+        if nbytes == 0:
+            tensors[key] = torch.empty(shape, dtype=dtype)
+            continue
+        raw = torch.frombuffer(bytearray(blob[offset:offset + nbytes]), dtype=torch.uint8)
+        tensors[key] = raw.view(dtype).reshape(shape)
+    return tensors
