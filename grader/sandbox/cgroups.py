@@ -43,7 +43,7 @@ def create(max_pids: int) -> Path | None:
                 (level / "cgroup.subtree_control").write_text("+pids")
         group = parent / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         group.mkdir()
-        (group / "pids.max").write_text(str(max_pids))
+        set_limit(group, max_pids)
         return group
     except OSError:
         return None
@@ -64,9 +64,37 @@ def _remove_orphans(parent: Path) -> None:
             _try_remove(group)
 
 
-def join(group: str) -> None:
+def remove_owned_by(owner: int, wait: float = 3.0) -> None:
+    """Remove every group created by process ``owner`` (a fork server that has exited)."""
+    root = _writable_root()
+    parent = root / GROUP if root else None
+    if parent is None or not parent.is_dir():
+        return
+    with _lock:
+        _pending.extend(g for g in parent.glob(f"{owner}-*") if g.is_dir())
+    sweep(wait)
+
+
+def join(group: str | Path) -> None:
     """Move the calling process into ``group`` (its future children follow)."""
     Path(group, "cgroup.procs").write_text("0")
+
+
+def current() -> Path | None:
+    """The grader pids group this process already belongs to, if any."""
+    root = _writable_root()
+    if root is None:
+        return None
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if f"/{GROUP}/" in path and ("pids" in controllers.split(",") or (root == V2_ROOT and controllers == "")):
+            return root / path.lstrip("/")
+    return None
+
+
+def set_limit(group: Path, max_pids: int) -> None:
+    """Change a group's task limit."""
+    (group / "pids.max").write_text(str(max_pids))
 
 
 def _try_remove(group: Path) -> bool:

@@ -157,9 +157,14 @@ def _rlimits(request: ChildRequest) -> list[str]:
 
 
 def _pids_cgroup(request: ChildRequest) -> None:
-    if not request.sandbox.cgroup:
+    """Join the request's group, or keep the one the fork server put this child in beforehand."""
+    if request.sandbox.cgroup:
+        cgroups.join(request.sandbox.cgroup)
+        return
+    group = cgroups.current()
+    if group is None:
         raise OSError("no pids cgroup could be created on this machine")
-    cgroups.join(request.sandbox.cgroup)
+    cgroups.set_limit(group, request.sandbox.max_processes)
 
 
 def _drop_capabilities() -> None:
@@ -185,10 +190,22 @@ def _read_only_paths() -> list[str]:
 
 
 def warm_up() -> None:
-    """Compute what every child needs once, in the fork server, before any fork."""
+    """Compute what every child needs once, in the fork server, before any fork.
+
+    Seeding here runs no torch op and does not initialise CUDA; it only pays numpy's one-off
+    cost of creating its global generator.
+    """
+    import random
+
+    import numpy as np
+    import torch
+
     _libc()
     _read_only_paths()
     landlock.abi_version()
+    np.random.seed(0)
+    random.seed(0)
+    torch.manual_seed(0)
 
 
 def confine(request: ChildRequest, control_fd: int) -> Confinement:

@@ -91,6 +91,7 @@ class _Zygote:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        cgroups.remove_owned_by(self.proc.pid)
 
 
 class _ForkedChild:
@@ -121,6 +122,7 @@ class ForkServerLauncher:
 
     name = "fork-server"
     layers = SpawnLauncher.layers
+    provides_cgroups = True  # each child waits in its own pids group before it is asked to run
 
     def __init__(self, size: int = 1) -> None:
         self._idle: queue.Queue[_Zygote | None] = queue.Queue()
@@ -154,12 +156,13 @@ class ForkServerLauncher:
         return _ForkedChild(pid, zygote, self._release)
 
     def close(self) -> None:
-        """Stop every zygote, then remove the children's cgroups."""
+        """Stop every zygote and remove its children's cgroups."""
         with self._lock:
+            for zygote in self._all:
+                zygote.sock.close()  # every zygote starts shutting down at once
             for zygote in self._all:
                 zygote.close()
             self._all.clear()
-        cgroups.sweep(wait=5.0)
 
     def __enter__(self) -> "ForkServerLauncher":
         return self

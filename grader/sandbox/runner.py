@@ -211,7 +211,8 @@ def _run_children(module_file, work, base, probes, device, seed, import_timeout,
         attempt += 1
         reply_dir = base / f"reply-{attempt}"
         reply_dir.mkdir()
-        group = cgroups.create(settings.max_processes) if "pids-cgroup" not in settings.disable else None
+        wants_group = "pids-cgroup" not in settings.disable and not getattr(launcher, "provides_cgroups", False)
+        group = cgroups.create(settings.max_processes) if wants_group else None
         request = ChildRequest(module_file=module_file, workdir=str(work), reply_dir=str(reply_dir),
                                probes=pending, device=device, import_timeout=import_timeout, seed=seed,
                                sandbox=settings.model_copy(update={"cgroup": str(group) if group else None}))
