@@ -200,7 +200,7 @@ def main() -> None:
               f"| harness overhead per (submission, file), fork server, warm | {overhead_pool:.0f} ms |",
               f"| harness overhead per (submission, file), spawn | {overhead_spawn:.0f} ms |",
               f"| trivial file, every sandbox layer on | {layers_on:.0f} ms |",
-              f"| trivial file, every sandbox layer off | {layers_off:.0f} ms |",
+              f"| trivial file, every sandbox layer off (no spare child: a plain fork) | {layers_off:.0f} ms |",
               f"| HTML report rendering per student | {render_ms:.1f} ms |"]
     if args.otter_venv:
         ratio = (args.copies / q1["seconds"]) / (args.otter_copies / otter["seconds"])

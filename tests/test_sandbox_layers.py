@@ -34,7 +34,7 @@ def add_check(result: dict) -> dict:
 
 
 @pytest.mark.skipif(abi_version() < 1, reason="Landlock is not available on this kernel")
-def test_landlock_is_what_stops_reading_the_reference(tmp_path, monkeypatch):
+def test_landlock_is_what_stops_reading_the_reference(tmp_path, monkeypatch, capsys):
     reference = tmp_path / "reference" / "hostile" / "question1.py"
     course(tmp_path, f"import torch\ndef double(a):\n    return 2 * a\ndef add(a, b):\n"
                      f"    open({str(reference)!r}).read()\n    return a + b\n")
@@ -45,6 +45,7 @@ def test_landlock_is_what_stops_reading_the_reference(tmp_path, monkeypatch):
     assert add_check(open_door)["status"] == "pass"
     assert "landlock (switched off)" in open_door["sandbox_missing"]
     assert not any(layer.startswith("landlock") for layer in open_door["sandbox"])
+    assert "sandbox layers missing: landlock (switched off)" in capsys.readouterr().out
     page = (tmp_path / "out-landlock-tmpfs-quota" / "reports" / "student.html").read_text()
     assert "Missing layers:" in page and "landlock (switched off)" in page
 

@@ -120,6 +120,9 @@ def _grade_all(args, console, assignment, device, submissions, launcher, started
     seconds = time.perf_counter() - started
     mean = sum(r.total for r in results) / len(results) if results else 0.0
     errors = sum(c.status == "error" for r in results for q in r.questions for c in q.checks)
+    missing = sorted({layer for r in results for layer in r.sandbox_missing})
+    if missing:
+        console.print(f"[yellow]warning:[/yellow] sandbox layers missing: {'; '.join(missing)}", highlight=False)
     kept = f", {len(done)} kept from an earlier run" if done else ""
     console.print(f"Graded {len(results) - len(done)} of {len(submissions)} submissions of {assignment.name}{kept} "
                   f"in {seconds:.1f} s (reference {'cached' if cached else 'run'}): mean {mean:.2f} / "
