@@ -8,13 +8,14 @@ from rich.console import Console
 
 from grader import __version__
 from grader.commands import EXIT_USAGE
-from grader.commands import batch, marks, reference, validate
+from grader.commands import audit, batch, marks, reference, validate
 
 VERBS = {
     "batch": (batch, "grade every submission in a folder"),
     "reference": (reference, "run the reference through its rubric (must score full marks)"),
     "validate": (validate, "check a rubric file"),
     "marks": (marks, "import a marker's points for manual checks"),
+    "audit": (audit, "prove the rubric catches wrong code: reference on several seeds, mutants of it"),
 }
 
 

@@ -1,7 +1,7 @@
 """Running the reference once per rubric version and caching its observations on disk.
 
-The key hashes the rubric file, every file of the reference folder, the torch version, the
-device and the grader version; the seeds live in the rubric, so they are part of it too.
+The key hashes the validated rubric (seeds included), every file of the reference folder, the
+torch version, the device and the grader version.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def cache_root() -> Path:
 def reference_key(assignment: Assignment, device: str) -> str:
     """The content hash that names a reference run."""
     h = hashlib.sha256()
-    h.update(assignment.rubric_path.read_bytes())
+    h.update(assignment.rubric.model_dump_json().encode())  # the validated rubric, seeds included
     if assignment.reference_dir.is_dir():
         for path in sorted(assignment.reference_dir.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:

@@ -54,6 +54,13 @@ def render_index(results: list[Result]) -> str:
         max_total=max_total, histogram=histogram_svg([r.total for r in results], max_total), attention=_attention)
 
 
+def write_audit(out_dir: Path, report) -> Path:
+    """Write ``<out>/audit.html`` for an ``AuditReport``."""
+    path = out_dir / "audit.html"
+    write_atomic(path, _environment().get_template("audit.html").render(report=report))
+    return path
+
+
 def write_report(out_dir: Path, result: Result) -> Path:
     """Write ``<out>/reports/<student>.html``."""
     path = out_dir / "reports" / f"{result.student}.html"

@@ -1,0 +1,66 @@
+"""``grade audit``: prove the rubric catches wrong code before any student hands in."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from grader.assignments import find_assignment
+from grader.audit import audit
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands.batch import add_launcher_argument
+from grader.device import DeviceError, resolve_device
+from grader.render.html import write_audit
+from grader.results import write_atomic
+from grader.rubric import RubricError
+from grader.sandbox.pool import make_launcher
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``grade audit``."""
+    parser.add_argument("assignment", help="assignment name or rubric file")
+    parser.add_argument("--out", type=Path, default=Path("audit"), help="folder for audit.html (default: audit/)")
+    parser.add_argument("--json", type=Path, help="also write the audit as JSON to this file")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds the reference must score full marks on")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="mutants graded at once")
+    add_launcher_argument(parser)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """0 when the reference gets full marks on every seed and every question kills >= 90% of mutants."""
+    try:
+        assignment = find_assignment(args.assignment)
+        device = resolve_device(args.device)
+    except (RubricError, DeviceError) as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return EXIT_USAGE
+    with make_launcher(args.launcher, size=max(1, args.jobs)) as launcher:
+        report = audit(assignment, device, launcher, seeds=args.seeds, jobs=args.jobs)
+    table = Table(title=f"{report.assignment}: mutation audit")
+    for column in ("question", "mutants", "killed", "equivalent", "survived", "score"):
+        table.add_column(column)
+    for q in report.questions:
+        style = "" if q.score >= report.target else "red"
+        table.add_row(q.id, str(len(q.mutants)), str(q.count("killed")), str(q.count("equivalent")),
+                      str(q.count("survived")), f"{q.score:.0%}", style=style)
+    console.print(table)
+    for seed in report.seeds:
+        state = "full marks" if not seed.failing else "NOT full marks: " + "; ".join(seed.failing)
+        console.print(f"reference with seed {seed.seed}: {seed.points:g} / {seed.max_points:g} ({state})",
+                      highlight=False)
+    for q in report.questions:
+        for m in q.mutants:
+            if m.status == "survived":
+                hint = ", ".join(m.should_catch) or f"no check exercises `{m.function}`"
+                console.print(f"[yellow]survivor[/yellow] {q.id} line {m.line} ({m.function}): {m.description}; "
+                              f"should have been caught by: {hint}", highlight=False)
+    path = write_audit(args.out, report)
+    if args.json:
+        write_atomic(args.json, report.model_dump_json(indent=2))
+    verdict = "passes" if report.passed else "does not pass"
+    console.print(f"The rubric {verdict} the audit (target {report.target:.0%} per question) -> {path}", highlight=False)
+    return EXIT_OK if report.passed else EXIT_GRADER_FAILED
