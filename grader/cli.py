@@ -8,10 +8,11 @@ from rich.console import Console
 
 from grader import __version__
 from grader.commands import EXIT_USAGE
-from grader.commands import audit, batch, marks, reference, validate
+from grader.commands import audit, batch, marks, reference, status, validate
 
 VERBS = {
     "batch": (batch, "grade every submission in a folder"),
+    "status": (status, "progress of a running or finished batch"),
     "reference": (reference, "run the reference through its rubric (must score full marks)"),
     "validate": (validate, "check a rubric file"),
     "marks": (marks, "import a marker's points for manual checks"),

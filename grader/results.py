@@ -1,6 +1,7 @@
 """Result models and the results store: one JSON file per submission, written atomically."""
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -104,6 +105,14 @@ def remove_partial_writes(out_dir: Path) -> int:
     for path in stale:
         path.unlink(missing_ok=True)
     return len(stale)
+
+
+def write_manifest(out_dir: Path, assignment: str, executor: str, fingerprints: dict[str, str],
+                   failed: list[str] | None = None) -> None:
+    """``<out>/batch.json``: what the running (or last) batch grades, for ``grade status``."""
+    manifest = {"assignment": assignment, "executor": executor, "students": fingerprints,
+                "failed": sorted(failed or []), "finished": failed is not None}
+    write_atomic(out_dir / "batch.json", json.dumps(manifest, indent=2))
 
 
 def load_results(out_dir: Path) -> list[Result]:

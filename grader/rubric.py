@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from grader.checks.registry import KINDS, AnyCheck
+from grader.cluster import ClusterOptions
 from grader.sandbox.protocol import ResourceLimits
 
 
@@ -55,6 +56,7 @@ class Rubric(BaseModel):
     seed: int = 0
     timeout: float = Field(10.0, gt=0, description="default time limit of one probe, in seconds")
     limits: ResourceLimits = Field(default_factory=ResourceLimits)
+    cluster: ClusterOptions = Field(default_factory=ClusterOptions)
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -20,7 +20,8 @@ from grader.reference_cache import reference_observations
 from grader.render.csv import write_marks_csv
 from grader.render.html import write_index, write_report
 from grader.reference_cache import reference_key
-from grader.results import Result, load_result, remove_partial_writes, save_result
+from grader.cluster import ClusterOptions, chunks, run_chunks
+from grader.results import Result, load_result, remove_partial_writes, save_result, write_manifest
 from grader.sandbox.confine import LAYERS
 from grader.sandbox.pool import make_launcher
 from grader.sandbox.protocol import SandboxSettings
@@ -39,6 +40,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--without", action="append", default=[], choices=LAYERS, metavar="LAYER",
                         help="switch a sandbox layer off (repeatable; for machines where it misbehaves): "
                              + ", ".join(LAYERS))
+    parser.add_argument("--executor", choices=["local", "slurm", "submitit-local"], default="local",
+                        help="local (default): this machine; slurm: a job array through submitit; "
+                             "submitit-local: the same code path as local processes")
+    parser.add_argument("--partition", help="Slurm partition (default: the rubric's `cluster:` or Slurm's)")
+    parser.add_argument("--gpus", type=int, help="GPUs per array task")
+    parser.add_argument("--time-min", type=int, help="wall-clock limit per array task, in minutes")
+    parser.add_argument("--mem-gb", type=int, help="memory per array task")
+    parser.add_argument("--per-task", type=int, help="submissions per array task")
     parser.add_argument("--force", action="store_true",
                         help="grade every submission again, even those whose stored result is current")
     add_launcher_argument(parser)
@@ -76,23 +85,27 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return _grade_all(args, console, assignment, device, submissions, launcher, started)
 
 
-def _grade_all(args, console, assignment, device, submissions, launcher, started) -> int:
-    reference, cached = reference_observations(assignment, device, launcher)
-    broken = [f"{qid}: {obs.imported.detail or obs.imported.error.one_line()}"
-              for qid, obs in reference.items() if obs.imported.status != "ok"]
-    if broken:
-        console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
-                      + "; ".join(broken), highlight=False)
-        return EXIT_GRADER_FAILED
-    remove_partial_writes(args.out)
-    version = reference_key(assignment, device)
-    fingerprints = {s.student: fingerprint(s, version) for s in submissions}
+def cluster_options(args: argparse.Namespace, rubric_options: ClusterOptions) -> ClusterOptions:
+    """The rubric's ``cluster:`` options with the command line's on top."""
+    given = {"partition": args.partition, "gpus": args.gpus, "time_min": args.time_min, "mem_gb": args.mem_gb,
+             "per_task": args.per_task, "cpus": max(1, args.jobs)}
+    return rubric_options.model_copy(update={k: v for k, v in given.items() if v is not None})
+
+
+def _grade_on_cluster(args, assignment, device, todo, fingerprints) -> tuple[list[Result], list[str]]:
+    options = cluster_options(args, assignment.rubric.cluster)
+    calls = [(args.assignment, str(Path.cwd()), [(s.student, str(s.path.resolve())) for s in chunk],
+              str(args.out.resolve()), device, options.cpus, list(args.without), fingerprints)
+             for chunk in chunks(todo, options.per_task)]
+    outcomes = run_chunks(args.executor, options, args.out / ".submitit", calls)
+    failures = [name for call, outcome in zip(calls, outcomes) if outcome is None for name, _ in call[2]]
+    results = [r for s in todo if s.student not in failures and (r := load_result(args.out, s.student))]
+    return results, failures
+
+
+def _grade_locally(args, console, assignment, device, todo, reference, launcher,
+                   fingerprints) -> tuple[list[Result], list[str]]:
     results: list[Result] = []
-    if not args.force:
-        stored = {s.student: load_result(args.out, s.student) for s in submissions}
-        results = [r for name, r in stored.items() if r and r.fingerprint == fingerprints[name]]
-    done = {r.student for r in results}
-    todo = [s for s in submissions if s.student not in done]
     failures: list[str] = []
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=console, transient=True) as progress, \
@@ -114,7 +127,36 @@ def _grade_all(args, console, assignment, device, submissions, launcher, started
                 failures.append(submission.student)
                 console.print(f"[red]grader failure on {submission.student}:[/red]\n{traceback.format_exc()}")
             progress.advance(task)
-    results.sort(key=lambda r: r.student)
+    return results, failures
+
+
+def _grade_all(args, console, assignment, device, submissions, launcher, started) -> int:
+    reference, cached = reference_observations(assignment, device, launcher)
+    broken = [f"{qid}: {obs.imported.detail or obs.imported.error.one_line()}"
+              for qid, obs in reference.items() if obs.imported.status != "ok"]
+    if broken:
+        console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
+                      + "; ".join(broken), highlight=False)
+        return EXIT_GRADER_FAILED
+    remove_partial_writes(args.out)
+    version = reference_key(assignment, device)
+    fingerprints = {s.student: fingerprint(s, version) for s in submissions}
+    results: list[Result] = []
+    if not args.force:
+        stored = {s.student: load_result(args.out, s.student) for s in submissions}
+        results = [r for name, r in stored.items() if r and r.fingerprint == fingerprints[name]]
+    done = {r.student for r in results}
+    todo = [s for s in submissions if s.student not in done]
+    write_manifest(args.out, assignment.name, args.executor, fingerprints)
+    if args.executor == "local":
+        new, failures = _grade_locally(args, console, assignment, device, todo, reference, launcher, fingerprints)
+    else:
+        new, failures = _grade_on_cluster(args, assignment, device, todo, fingerprints)
+    write_manifest(args.out, assignment.name, args.executor, fingerprints, failures)
+    for name in failures:
+        console.print(f"[red]not graded:[/red] {name} (its task failed twice; rerun the batch to retry)",
+                      highlight=False)
+    results = sorted(results + new, key=lambda r: r.student)
     if results:
         write_outputs(args.out, results)
     seconds = time.perf_counter() - started

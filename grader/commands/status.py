@@ -1,0 +1,37 @@
+"""``grade status``: progress of a running (or finished) batch, read from its output folder."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from grader.commands import EXIT_OK, EXIT_USAGE
+from grader.results import load_result
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``grade status``."""
+    parser.add_argument("--out", type=Path, default=Path("marks"), help="the batch's output folder")
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """Print how many submissions are graded, pending and failed."""
+    manifest_path = args.out / "batch.json"
+    if not manifest_path.is_file():
+        console.print(f"[red]error:[/red] no batch in {args.out} (no batch.json)", highlight=False)
+        return EXIT_USAGE
+    manifest = json.loads(manifest_path.read_text())
+    students: dict[str, str] = manifest["students"]
+    done = [name for name, fp in students.items() if (r := load_result(args.out, name)) and r.fingerprint == fp]
+    failed = manifest.get("failed", [])
+    pending = [name for name in students if name not in done and name not in failed]
+    state = "finished" if manifest.get("finished") else "running"
+    console.print(f"{manifest['assignment']} ({manifest['executor']}, {state}): {len(done)} of {len(students)} graded, "
+                  f"{len(pending)} pending, {len(failed)} failed", highlight=False)
+    if pending:
+        console.print("pending: " + ", ".join(pending[:20]) + (" ..." if len(pending) > 20 else ""), highlight=False)
+    if failed:
+        console.print("failed: " + ", ".join(failed), highlight=False)
+    return EXIT_OK
