@@ -248,9 +248,9 @@ def run_request(request: ChildRequest, control_fd: int) -> None:
                 payload, tensors = _run_probe(module, probe, request, torch)
                 write_reply(reply_dir / f"probe-{probe.id}", payload, tensors)
                 _send(control_fd, f"done {probe.id}")
-        _send(control_fd, "end")
         sys.stdout.flush()
         sys.stderr.flush()
+        _send(control_fd, "end")  # after the flush: the parent may kill the group as soon as it reads this
         os._exit(0)
     except BaseException:  # noqa: BLE001 - a failure of the grader's own child code
         traceback.print_exc()
