@@ -241,6 +241,8 @@ def run_request(request: ChildRequest, control_fd: int) -> None:
         if module is not None:
             imported["defined"] = sorted(n for n in vars(module) if not n.startswith("_"))[:500]
         write_reply(reply_dir / "import", imported, {})
+        sys.stdout.flush()  # what the import printed survives a crash in a later probe
+        sys.stderr.flush()
         _send(control_fd, "imported")
         if module is not None:
             for probe in request.probes:
