@@ -8,14 +8,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from grader.assignments import find_assignment
 from grader.audit import audit
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
 from grader.commands.batch import add_launcher_argument
-from grader.device import DeviceError, resolve_device
 from grader.render.html import write_audit
 from grader.results import write_atomic
-from grader.rubric import RubricError
 from grader.sandbox.pool import make_launcher
 
 
@@ -32,12 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """0 when the reference gets full marks on every seed and every question kills >= 90% of mutants."""
-    try:
-        assignment = find_assignment(args.assignment)
-        device = resolve_device(args.device)
-    except (RubricError, DeviceError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+    target = assignment_and_device(args, console)
+    if target is None:
         return EXIT_USAGE
+    assignment, device = target
     with make_launcher(args.launcher, size=max(1, args.jobs)) as launcher:
         report = audit(assignment, device, launcher, seeds=args.seeds, jobs=args.jobs)
     table = Table(title=f"{report.assignment}: mutation audit")

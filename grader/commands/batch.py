@@ -12,20 +12,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from grader.assignments import find_assignment
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
-from grader.device import DeviceError, resolve_device
+from grader.cluster import ClusterOptions, chunks, run_chunks
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
 from grader.grading import grade_submission
-from grader.reference_cache import reference_observations
+from grader.reference_cache import reference_key, reference_observations
 from grader.render.csv import write_marks_csv
 from grader.render.html import write_index, write_report
-from grader.reference_cache import reference_key
-from grader.cluster import ClusterOptions, chunks, run_chunks
 from grader.results import Result, load_result, remove_partial_writes, save_result, write_manifest
 from grader.sandbox.confine import LAYERS
 from grader.sandbox.pool import make_launcher
 from grader.sandbox.protocol import SandboxSettings
-from grader.rubric import RubricError
 from grader.submissions import Submission, SubmissionsError, find_submissions
 
 
@@ -73,11 +69,13 @@ def write_outputs(out: Path, results: list[Result]) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Grade the batch; 0 when every submission was graded, 1 when the grader failed, 2 on bad input."""
+    target = assignment_and_device(args, console)
+    if target is None:
+        return EXIT_USAGE
+    assignment, device = target
     try:
-        assignment = find_assignment(args.assignment)
-        device = resolve_device(args.device)
         submissions = find_submissions(args.submissions, exclude=args.out)
-    except (RubricError, DeviceError, SubmissionsError) as exc:
+    except SubmissionsError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return EXIT_USAGE
     started = time.perf_counter()

@@ -6,14 +6,11 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
-from grader.assignments import find_assignment
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
 from grader.commands.batch import add_launcher_argument
-from grader.device import DeviceError, resolve_device
 from grader.grading import grade_submission
 from grader.reference_cache import reference_observations
 from grader.render.html import fmt
-from grader.rubric import RubricError
 from grader.sandbox.pool import make_launcher
 
 
@@ -27,12 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """0 when the reference gets full marks; 1 (with the failing checks) when it does not."""
-    try:
-        assignment = find_assignment(args.assignment)
-        device = resolve_device(args.device)
-    except (RubricError, DeviceError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+    target = assignment_and_device(args, console)
+    if target is None:
         return EXIT_USAGE
+    assignment, device = target
     with make_launcher(args.launcher) as launcher:
         reference, cached = reference_observations(assignment, device, launcher, refresh=args.refresh)
         result = grade_submission(assignment, assignment.reference_dir, reference, device=device,

@@ -6,7 +6,6 @@ process group, so ``os.killpg(pid, SIGKILL)`` ends it and everything it started 
 from __future__ import annotations
 
 import json
-import os
 import queue
 import socket
 import subprocess
