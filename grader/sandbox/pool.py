@@ -63,9 +63,9 @@ class _Zygote:
         else:
             self.exits[pid] = message.get("returncode")
 
-    def fork(self, request_file: Path, control_fd: int, output: Path) -> int:
-        message = json.dumps({"request": str(request_file), "output": str(output)}).encode()
-        socket.send_fds(self.sock, [message], [control_fd])
+    def fork(self, request_file: Path, control_fd: int, output_fd: int) -> int:
+        message = json.dumps({"request": str(request_file)}).encode()
+        socket.send_fds(self.sock, [message], [control_fd, output_fd])
         reply = self._next_reply()
         if "pid" not in reply:
             raise LauncherError(f"the fork server refused: {reply}")
@@ -143,11 +143,11 @@ class ForkServerLauncher:
     def _release(self, zygote: _Zygote) -> None:
         self._idle.put(zygote)
 
-    def start(self, request_file: Path, control_fd: int, output: Path) -> _ForkedChild:
-        """Fork one child that runs ``request_file``; its output goes to ``output``."""
+    def start(self, request_file: Path, control_fd: int, output_fd: int) -> _ForkedChild:
+        """Hand ``request_file`` to a child; its stdout and stderr go to the pipe ``output_fd``."""
         zygote = self._acquire()
         try:
-            pid = zygote.fork(request_file, control_fd, output)
+            pid = zygote.fork(request_file, control_fd, output_fd)
         except BaseException:
             zygote.close()
             self._idle.put(None)

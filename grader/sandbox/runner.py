@@ -19,10 +19,9 @@ from pathlib import Path
 from grader.observe import (ErrorInfo, FileObservations, ImportInfo, Observation, decode_value,
                             read_reply)
 from grader.sandbox import cgroups
+from grader.sandbox.output import CappedOutput, drain
 from grader.sandbox.protocol import ChildRequest, Probe, SandboxSettings
 
-OUTPUT_HEAD = 32 * 1024
-OUTPUT_TAIL = 32 * 1024
 ENV_ALLOW = ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "TORCH_HOME", "CUDA_VISIBLE_DEVICES")
 
 
@@ -46,14 +45,13 @@ class SpawnLauncher:
     def __exit__(self, *exc) -> None:
         cgroups.sweep(wait=5.0)
 
-    def start(self, request_file: Path, control_fd: int, output: Path) -> subprocess.Popen:
-        """Start one child; its stdout and stderr both go to ``output``."""
-        with open(output, "ab") as out:
-            return subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.child", str(request_file), str(control_fd)],
-                pass_fds=(control_fd,), stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                start_new_session=True, env=child_environment(str(request_file.parent)),
-            )
+    def start(self, request_file: Path, control_fd: int, output_fd: int) -> subprocess.Popen:
+        """Start one child; its stdout and stderr both go to the pipe ``output_fd``."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "grader.sandbox.child", str(request_file), str(control_fd)],
+            pass_fds=(control_fd,), stdin=subprocess.DEVNULL, stdout=output_fd, stderr=output_fd,
+            start_new_session=True, env=child_environment(str(request_file.parent)),
+        )
 
 
 def describe_exit(returncode: int | None) -> str:
@@ -64,21 +62,6 @@ def describe_exit(returncode: int | None) -> str:
         sig = signal.Signals(-returncode)
         return f"was killed by signal {sig.name} ({signal.strsignal(sig)})"
     return f"exited with status {returncode} before finishing"
-
-
-def read_capped(path: Path) -> str:
-    """Head and tail of a possibly huge output file, with a note of what was left out."""
-    if not path.exists():
-        return ""
-    size = path.stat().st_size
-    with open(path, "rb") as f:
-        if size <= OUTPUT_HEAD + OUTPUT_TAIL:
-            return f.read().decode(errors="replace")
-        head = f.read(OUTPUT_HEAD)
-        f.seek(size - OUTPUT_TAIL)
-        tail = f.read()
-    skipped = size - OUTPUT_HEAD - OUTPUT_TAIL
-    return f"{head.decode(errors='replace')}\n... [{skipped:,} bytes not kept] ...\n{tail.decode(errors='replace')}"
 
 
 @dataclass
@@ -95,19 +78,28 @@ class _ChildRun:
     returncode: int | None = None
 
 
-def _watch(proc: subprocess.Popen, read_fd: int, probes: list[Probe], import_timeout: float) -> _ChildRun:
+def _watch(proc: subprocess.Popen, read_fd: int, probes: list[Probe], import_timeout: float,
+           output_fd: int, output: CappedOutput) -> _ChildRun:
     run = _ChildRun()
     timeouts = {p.id: p.timeout for p in probes}
     deadline = time.monotonic() + import_timeout
     selector = selectors.DefaultSelector()
     selector.register(read_fd, selectors.EVENT_READ)
+    selector.register(output_fd, selectors.EVENT_READ)
     buffer = b""
     while not run.ended:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             run.timed_out = True
             break
-        if not selector.select(timeout=remaining):
+        events = selector.select(timeout=remaining)
+        if any(key.fd == output_fd for key, _ in events):
+            printed = os.read(output_fd, 1 << 20)
+            if printed:
+                output.feed(printed)
+            else:
+                selector.unregister(output_fd)
+        if not any(key.fd == read_fd for key, _ in events):
             continue
         chunk = os.read(read_fd, 4096)
         if not chunk:
@@ -133,6 +125,7 @@ def _watch(proc: subprocess.Popen, read_fd: int, probes: list[Probe], import_tim
     if run.init_pid and not run.closed:
         _kill_pid(run.init_pid)
     _kill_group(proc)
+    drain(output_fd, output)
     if run.ended and hasattr(proc, "detach"):
         proc.detach()
     else:
@@ -204,7 +197,7 @@ def _run_children(module_file, work, base, probes, device, seed, import_timeout,
                   settings: SandboxSettings) -> FileObservations:
     observations: dict[str, Observation] = {}
     imported: ImportInfo | None = None
-    output = base / "output.txt"
+    output = CappedOutput()
     pending = list(probes)
     attempt = 0
     while imported is None or pending:
@@ -219,14 +212,17 @@ def _run_children(module_file, work, base, probes, device, seed, import_timeout,
         request_file = base / f"request-{attempt}.json"
         request_file.write_text(request.model_dump_json())
         read_fd, write_fd = os.pipe()
+        out_read, out_write = os.pipe()
         try:
-            proc = launcher.start(request_file, write_fd, output)
+            proc = launcher.start(request_file, write_fd, out_write)
         finally:
             os.close(write_fd)
+            os.close(out_write)
         try:
-            run = _watch(proc, read_fd, pending, import_timeout)
+            run = _watch(proc, read_fd, pending, import_timeout, out_read, output)
         finally:
             os.close(read_fd)
+            os.close(out_read)
             if group:
                 cgroups.remove(group)
         if not run.imported:
@@ -253,8 +249,7 @@ def _run_children(module_file, work, base, probes, device, seed, import_timeout,
                 observations[nxt.id] = _failed(nxt.id, "crashed", f"the process {describe_exit(run.returncode)}")
                 done.add(nxt.id)
         pending = [p for p in pending if p.id not in done]
-    text = read_capped(output)
-    return FileObservations(module_file=module_file, imported=imported, probes=observations, stdout=text)
+    return FileObservations(module_file=module_file, imported=imported, probes=observations, stdout=output.text())
 
 
 def _import_failure(run: _ChildRun, import_timeout: float) -> ImportInfo:

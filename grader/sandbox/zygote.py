@@ -8,8 +8,8 @@ a fork; the next spare is forked while the served child runs. Each child becomes
 session leader and calls the same ``run_request`` a spawned child calls.
 
 Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; for each
-``{"request": path, "output": path}`` (with the child's control pipe attached as a file
-descriptor) it replies ``{"pid": n}`` and, when that child has ended, ``{"exit": n, "returncode": rc}``.
+``{"request": path}`` (with the child's control pipe and output pipe attached as file
+descriptors) it replies ``{"pid": n}`` and, when that child has ended, ``{"exit": n, "returncode": rc}``.
 """
 from __future__ import annotations
 
@@ -94,22 +94,22 @@ def _fork_waiting(server: socket.socket, own_pid_ns: int | None, new_namespace: 
 
 
 def _run_when_asked(sock: socket.socket) -> None:
-    data, fds, _, _ = socket.recv_fds(sock, 65536, 1)
-    if not data or len(fds) != 1:
+    data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
+    if not data or len(fds) != 2:
         os._exit(0)
     sock.close()
     message = json.loads(data)
     os.setsid()
-    out = os.open(message["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.dup2(out, 1)
-    os.dup2(out, 2)
-    os.close(out)
+    control_fd, output_fd = fds
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(output_fd)
     from grader.sandbox.child import run_request
     from grader.sandbox.protocol import ChildRequest
 
     with open(message["request"]) as f:
         request = ChildRequest.model_validate_json(f.read())
-    run_request(request, fds[0])
+    run_request(request, control_fd)
 
 
 def _reap(sock: socket.socket, groups: dict[int, Path | None]) -> None:
@@ -181,13 +181,13 @@ def _serve_requests(sock, own_pid_ns, wake_r, spare, groups) -> None:
             _reap(sock, groups)
         if sock not in readable:
             continue
-        data, fds, _, _ = socket.recv_fds(sock, 65536, 1)
+        data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
         if not data:
             return
-        if len(fds) != 1:
+        if len(fds) != 2:
             for fd in fds:
                 os.close(fd)
-            sock.send(json.dumps({"error": "a request needs exactly one control descriptor"}).encode())
+            sock.send(json.dumps({"error": "a request needs a control and an output descriptor"}).encode())
             continue
         if _wants_pid_namespace(json.loads(data)["request"]):
             child, spare = spare, None
@@ -195,7 +195,8 @@ def _serve_requests(sock, own_pid_ns, wake_r, spare, groups) -> None:
             child = _fork_waiting(sock, own_pid_ns, False)
             groups[child.pid] = child.group
         socket.send_fds(child.sock, [data], fds)
-        os.close(fds[0])
+        for fd in fds:
+            os.close(fd)
         child.sock.close()
         sock.send(json.dumps({"pid": child.pid}).encode())
         if spare is None:
