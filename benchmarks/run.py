@@ -93,21 +93,24 @@ def naive_batch(subs: list[Path], jobs: int) -> dict:
 
 
 def steady_overhead(subs: list[Path], launcher_mode: str) -> float:
-    """Milliseconds of harness per (submission, file) beyond student code, one worker, warm."""
+    """Median milliseconds of harness per (submission, file) beyond student code, one worker, warm."""
     from grader.assignments import find_assignment
     from grader.grading import grade_submission
     from grader.reference_cache import reference_observations
     from grader.sandbox.pool import make_launcher
 
     assignment = find_assignment("comp4901y-hw1")
+    per_file = []
     with make_launcher(launcher_mode, 1) as launcher:
         reference, _ = reference_observations(assignment, "cpu", launcher)
         grade_submission(assignment, subs[0], reference, launcher=launcher)
-        started = time.perf_counter()
-        results = [grade_submission(assignment, s, reference, launcher=launcher) for s in subs]
-        elapsed = time.perf_counter() - started
-    code = sum(q.code_seconds for r in results for q in r.questions)
-    return 1000 * (elapsed - code) / (2 * len(subs))
+        for submission in subs:
+            started = time.perf_counter()
+            result = grade_submission(assignment, submission, reference, launcher=launcher)
+            elapsed = time.perf_counter() - started
+            code = sum(q.code_seconds for q in result.questions)
+            per_file.append(1000 * (elapsed - code) / len(result.questions))
+    return statistics.median(per_file)
 
 
 def sandbox_cost(repeats: int = 40) -> tuple[float, float]:
@@ -197,8 +200,8 @@ def main() -> None:
         lines.append(f"| {name} | {count} | {row['seconds']:.1f} | {count / row['seconds']:.2f} | {row['peak_mib']:.0f} |")
     lines += ["", "| measure | value |", "|---|---|",
               f"| reference run (once per rubric version, then cached) | {reference_seconds:.1f} s |",
-              f"| harness overhead per (submission, file), fork server, warm | {overhead_pool:.0f} ms |",
-              f"| harness overhead per (submission, file), spawn | {overhead_spawn:.0f} ms |",
+              f"| harness overhead per (submission, file), fork server, warm (median) | {overhead_pool:.0f} ms |",
+              f"| harness overhead per (submission, file), spawn (median) | {overhead_spawn:.0f} ms |",
               f"| trivial file, every sandbox layer on | {layers_on:.0f} ms |",
               f"| trivial file, every sandbox layer off (no spare child: a plain fork) | {layers_off:.0f} ms |",
               f"| HTML report rendering per student | {render_ms:.1f} ms |"]

@@ -90,7 +90,9 @@ def _mount(source: str, target: str, fstype: str | None, flags: int, data: str |
 def die_with_parent() -> None:
     """Ask the kernel to SIGKILL this process when its parent dies (and check it is still there)."""
     parent = os.getppid()
-    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    prctl = getattr(_libc(), "prctl", None)  # Linux only; elsewhere the process group still applies
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(71)
 
