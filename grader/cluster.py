@@ -39,10 +39,9 @@ def grade_chunk(assignment_arg: str, workdir: str, students: list[tuple[str, str
                 jobs: int, without: list[str], fingerprints: dict[str, str]) -> list[str]:
     """One array task: grade ``students`` (name, folder) and store each result; runs on the node."""
     from grader.assignments import find_assignment
-    from grader.grading import grade_submission
+    from grader.grading import grade_and_store
     from grader.reference_cache import reference_observations
-    from grader.render.html import write_report
-    from grader.results import load_result, save_result
+    from grader.results import load_result
     from grader.sandbox.pool import make_launcher
     from grader.sandbox.protocol import SandboxSettings
 
@@ -56,11 +55,8 @@ def grade_chunk(assignment_arg: str, workdir: str, students: list[tuple[str, str
             stored = load_result(out_dir, student)
             if stored and stored.fingerprint == fingerprints[student]:
                 continue  # a retried task skips what its first attempt finished
-            result = grade_submission(assignment, Path(folder), reference, device=device, student=student,
-                                      launcher=launcher, sandbox=SandboxSettings(disable=without))
-            result.fingerprint = fingerprints[student]
-            save_result(out_dir, result)
-            write_report(out_dir, result)
+            grade_and_store(assignment, Path(folder), reference, out_dir, fingerprints[student], device=device,
+                            student=student, launcher=launcher, sandbox=SandboxSettings(disable=without))
             graded.append(student)
     return graded
 

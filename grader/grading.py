@@ -97,3 +97,16 @@ def grade_submission(assignment: Assignment, submission: Path, reference: dict[s
                     grader_version=__version__, device=device, launcher=launcher.name,
                     seconds=round(time.perf_counter() - started, 3))
     return result.recompute()
+
+
+def grade_and_store(assignment: Assignment, submission: Path, reference: dict[str, FileObservations], out_dir: Path,
+                    fingerprint: str, **options) -> Result:
+    """Grade one submission, then store its result (atomically) and its HTML report in ``out_dir``."""
+    from grader.render.html import write_report
+    from grader.results import save_result
+
+    result = grade_submission(assignment, submission, reference, **options)
+    result.fingerprint = fingerprint
+    save_result(out_dir, result)
+    write_report(out_dir, result)
+    return result

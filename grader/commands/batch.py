@@ -14,11 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from grader.cluster import ClusterOptions, chunks, run_chunks
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
-from grader.grading import grade_submission
+from grader.grading import grade_and_store
 from grader.reference_cache import reference_key, reference_observations
 from grader.render.csv import write_marks_csv
-from grader.render.html import write_index, write_report
-from grader.results import Result, load_result, remove_partial_writes, save_result, write_manifest
+from grader.render.html import write_index
+from grader.results import Result, load_result, remove_partial_writes, write_manifest
 from grader.sandbox.confine import LAYERS
 from grader.sandbox.pool import make_launcher
 from grader.sandbox.protocol import SandboxSettings
@@ -110,17 +110,13 @@ def _grade_locally(args, console, assignment, device, todo, reference, launcher,
             ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         task = progress.add_task(f"grading {assignment.name}", total=len(todo))
         sandbox = SandboxSettings(disable=args.without)
-        futures = {pool.submit(grade_submission, assignment, s.path, reference, device=device, student=s.student,
-                               launcher=launcher, sandbox=sandbox): s
+        futures = {pool.submit(grade_and_store, assignment, s.path, reference, args.out, fingerprints[s.student],
+                               device=device, student=s.student, launcher=launcher, sandbox=sandbox): s
                    for s in todo}
         for future in as_completed(futures):
             submission = futures[future]
             try:
-                result = future.result()
-                result.fingerprint = fingerprints[submission.student]
-                save_result(args.out, result)
-                write_report(args.out, result)
-                results.append(result)
+                results.append(future.result())
             except Exception:  # noqa: BLE001 - one failure must not stop the batch
                 failures.append(submission.student)
                 console.print(f"[red]grader failure on {submission.student}:[/red]\n{traceback.format_exc()}")

@@ -38,6 +38,7 @@ class SpawnLauncher:
 
     name = "spawn"
     layers = ("process-group", "wall-clock-timeout", "private-copy", "scrubbed-environment")
+    provides_cgroups = False  # the runner creates a pids group per child
 
     def __enter__(self) -> "SpawnLauncher":
         return self
@@ -204,7 +205,7 @@ def _run_children(module_file, work, base, probes, device, seed, import_timeout,
         attempt += 1
         reply_dir = base / f"reply-{attempt}"
         reply_dir.mkdir()
-        wants_group = "pids-cgroup" not in settings.disable and not getattr(launcher, "provides_cgroups", False)
+        wants_group = "pids-cgroup" not in settings.disable and not launcher.provides_cgroups
         group = cgroups.create(settings.max_processes) if wants_group else None
         request = ChildRequest(module_file=module_file, workdir=str(work), reply_dir=str(reply_dir),
                                probes=pending, device=device, import_timeout=import_timeout, seed=seed,
