@@ -1,7 +1,8 @@
 """Finding an assignment: its rubric and its reference folder.
 
-A name resolves to ``rubrics/<name>.yaml`` and ``reference/<name>/`` in the current directory
-first (an instructor's own course folder), then in the assignments shipped with the grader.
+A name resolves to ``rubrics/<name>.yaml``, ``reference/<name>/`` and ``starter/<name>/`` in
+the current directory first (an instructor's own course folder), then in the assignments
+shipped with the grader.
 A path to a YAML file works too; its reference folder is ``../reference/<assignment>/`` next
 to the rubric's folder, or ``reference/<assignment>/`` in the current directory.
 """
@@ -25,6 +26,11 @@ class Assignment:
     rubric_path: Path
     reference_dir: Path
     plans: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def starter_dir(self) -> Path:
+        """``starter/<assignment>/`` beside ``reference/``: the files students start from."""
+        return self.reference_dir.parent.parent / "starter" / self.rubric.assignment
 
 
 def _roots() -> list[Path]:

@@ -8,7 +8,7 @@ from rich.console import Console
 
 from grader import __version__
 from grader.commands import EXIT_USAGE
-from grader.commands import audit, batch, marks, reference, status, validate
+from grader.commands import audit, batch, bundle, local, marks, reference, status, validate
 
 VERBS = {
     "batch": (batch, "grade every submission in a folder"),
@@ -16,13 +16,16 @@ VERBS = {
     "reference": (reference, "run the reference through its rubric (must score full marks)"),
     "validate": (validate, "check a rubric file"),
     "marks": (marks, "import a marker's points for manual checks"),
+    "local": (local, "check your own work against the public checks of a handout (also: grade --local)"),
+    "bundle": (bundle, "write the student handout: starter files, README, public self-checks"),
     "audit": (audit, "prove the rubric catches wrong code: reference on several seeds, mutants of it"),
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per verb."""
-    parser = argparse.ArgumentParser(prog="grade", description="Grade PyTorch coursework in a sandbox.")
+    parser = argparse.ArgumentParser(prog="grade", description="Grade PyTorch coursework in a sandbox.",
+                                     epilog="Students: `grade --local` in a handout folder is `grade local`.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="COMMAND")
     for name, (module, help_text) in VERBS.items():
@@ -33,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``grade``; returns the exit code."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["--local"]:
+        argv[0] = "local"
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -18,7 +18,8 @@ def fmt(value: float) -> str:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of every template in ``render/templates/`` (HTML autoescaped)."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("grader.render", "templates"),
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(fmt=fmt, curve=lambda c: curves_svg(c),
@@ -26,9 +27,9 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_report(result: Result) -> str:
-    """The student's page: every check, its points, status and message."""
-    return _environment().get_template("report.html").render(result=result)
+def render_report(result: Result, note: str = "") -> str:
+    """The student's page: every check, its points, status and message (``note`` shown on top)."""
+    return environment().get_template("report.html").render(result=result, note=note)
 
 
 def _attention(result: Result) -> list[tuple[str, str]]:
@@ -49,7 +50,7 @@ def render_index(results: list[Result]) -> str:
         stats.append({"id": qid, "max_points": results[0].questions[i].max_points, "mean": statistics.fmean(points),
                       "median": statistics.median(points), "max": max(points)})
     max_total = results[0].max_total if results else 0.0
-    return _environment().get_template("index.html").render(
+    return environment().get_template("index.html").render(
         assignment=results[0].assignment if results else "", rows=results, questions=questions, stats=stats,
         max_total=max_total, histogram=histogram_svg([r.total for r in results], max_total), attention=_attention)
 
@@ -57,7 +58,7 @@ def render_index(results: list[Result]) -> str:
 def write_audit(out_dir: Path, report) -> Path:
     """Write ``<out>/audit.html`` for an ``AuditReport``."""
     path = out_dir / "audit.html"
-    write_atomic(path, _environment().get_template("audit.html").render(report=report))
+    write_atomic(path, environment().get_template("audit.html").render(report=report))
     return path
 
 

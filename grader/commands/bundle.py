@@ -1,0 +1,95 @@
+"""``grade bundle``: the student handout — starter files, a README, and the public self-checks."""
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from rich.console import Console
+
+from grader.assignments import Assignment
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.commands.batch import add_launcher_argument
+from grader.reference_cache import reference_observations
+from grader.render.handout import render_handout_readme
+from grader.render.html import fmt
+from grader.rubric import RubricError
+from grader.sandbox.pool import make_launcher
+from grader.selfcheck import public_observations, public_rubric, write_selfcheck
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``grade bundle``."""
+    parser.add_argument("assignment", help="assignment name or rubric file")
+    parser.add_argument("--out", type=Path, required=True, help="folder to write the handout into (new or empty)")
+    parser.add_argument("--force", action="store_true", help="replace the --out folder if it holds files")
+    parser.add_argument("--device", default="cpu", help="device the expected answers are computed on (default: cpu)")
+    add_launcher_argument(parser)
+
+
+def starter_problem(assignment: Assignment) -> str | None:
+    """Why the assignment has no usable starter folder, or None."""
+    if assignment.starter_dir.is_dir():
+        return None
+    return (f"{assignment.starter_dir}: no starter folder — create it with the files students start from "
+            f"(e.g. {', '.join(q.file for q in assignment.rubric.questions)})")
+
+
+def copy_starter(assignment: Assignment, out: Path) -> list[str]:
+    """Copy ``starter/<assignment>/`` into ``out``; returns the copied files' relative paths."""
+    source = assignment.starter_dir
+    copied = []
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            target = out / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            copied.append(str(path.relative_to(source)))
+    return copied
+
+
+def _prepare(out: Path, force: bool) -> str | None:
+    if out.exists() and any(out.iterdir()):
+        if not force:
+            return f"{out} is not empty; choose a new folder or pass --force to replace it"
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    return None
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """Write the handout; 0 on success, 1 when the reference fails, 2 on bad input."""
+    target = assignment_and_device(args, console)
+    if target is None:
+        return EXIT_USAGE
+    assignment, device = target
+    try:
+        public = public_rubric(assignment.rubric)
+    except RubricError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return EXIT_USAGE
+    problem = starter_problem(assignment)
+    if problem:
+        console.print(f"[red]error:[/red] {problem}", highlight=False)
+        return EXIT_USAGE
+    with make_launcher(args.launcher) as launcher:
+        reference, _ = reference_observations(assignment, device, launcher)
+    broken = [qid for qid, obs in reference.items() if obs.imported.status != "ok"]
+    if broken:
+        console.print(f"[red]error:[/red] the reference of {', '.join(broken)} does not import; "
+                      f"run `grade reference {assignment.name}`", highlight=False)
+        return EXIT_GRADER_FAILED
+    problem = _prepare(args.out, args.force)
+    if problem:
+        console.print(f"[red]error:[/red] {problem}", highlight=False)
+        return EXIT_USAGE
+    copied = copy_starter(assignment, args.out)
+    public_assignment = Assignment(assignment.name, public, assignment.rubric_path, assignment.reference_dir)
+    write_selfcheck(args.out, public, public_observations(public_assignment, reference, device), device)
+    (args.out / "README.md").write_text(render_handout_readme(assignment.rubric, public))
+    checks = sum(len(q.checks) for q in public.questions)
+    hidden = sum(len(q.checks) for q in assignment.rubric.questions) - checks
+    console.print(f"Handout of {assignment.name} -> {args.out}: {len(copied)} starter files, README.md, "
+                  f"{checks} public checks ({fmt(public.max_total)} of {fmt(assignment.rubric.max_total)} points) "
+                  f"in selfcheck/; {hidden} hidden checks left out", highlight=False)
+    return EXIT_OK

@@ -1,0 +1,96 @@
+"""``grade local`` (also ``grade --local``): a student checks their own work against the public checks.
+
+Runs in the student's handout folder: the public rubric and the reference's answers come from
+``selfcheck/`` (written by ``grade bundle``), so neither the reference solution nor the network
+is needed.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands.batch import add_launcher_argument
+from grader.device import DeviceError, resolve_device
+from grader.grading import grade_submission
+from grader.render.html import fmt, render_report
+from grader.results import Result
+from grader.rubric import RubricError
+from grader.sandbox.confine import LAYERS
+from grader.sandbox.pool import make_launcher
+from grader.sandbox.protocol import SandboxSettings
+from grader.selfcheck import SELFCHECK_DIR, find_selfcheck, load_selfcheck
+
+EXIT_CHECKS_FAILED = 1
+SELF_CHECK_NOTE = ("Self-check: the public checks only, run on your machine. Hidden checks run when your work "
+                   "is graded, so your final mark can be lower.")
+STYLES = {"pass": "green", "partial": "yellow", "fail": "red", "error": "red", "manual": "dim"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``grade local``."""
+    parser.add_argument("folder", nargs="?", type=Path, default=Path("."),
+                        help="your assignment folder (default: the current folder)")
+    parser.add_argument("--html", nargs="?", type=Path, const=Path("report.html"), metavar="FILE",
+                        help="also write the HTML report (default file: report.html in the folder)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the result as JSON (for editors and scripts)")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
+    parser.add_argument("--without", action="append", default=[], choices=LAYERS, metavar="LAYER",
+                        help="switch a sandbox layer off (repeatable)")
+    add_launcher_argument(parser)
+
+
+def results_table(result: Result) -> Table:
+    """One row per check: question, check, points, message."""
+    table = Table(title=f"{result.assignment}: public checks", title_justify="left")
+    for column in ("question", "check", "points", "message"):
+        table.add_column(column, overflow="fold")
+    for q in result.questions:
+        for c in q.checks:
+            table.add_row(q.id, c.title or c.id, f"{fmt(c.points)}/{fmt(c.max_points)}", c.message,
+                          style=STYLES.get(c.status, ""))
+    return table
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """0 when every public check passes, 1 when one does not, 2 when there is nothing to check."""
+    folder = args.folder
+    selfcheck = find_selfcheck(folder) if folder.is_dir() else None
+    if selfcheck is None:
+        console.print(f"[red]error:[/red] no {SELFCHECK_DIR}/ folder in {folder.resolve()} or above it: run "
+                      "`grade --local` inside the handout folder your course gave you", highlight=False)
+        return EXIT_USAGE
+    try:
+        assignment, expected = load_selfcheck(selfcheck)
+        device = resolve_device(args.device)
+    except (RubricError, DeviceError) as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return EXIT_USAGE
+    absent = [q.file for q in assignment.rubric.questions if not (folder / q.file).is_file()]
+    if absent:
+        console.print(f"[yellow]not found in {folder}:[/yellow] {', '.join(absent)} (their checks score 0)",
+                      highlight=False)
+    with make_launcher(args.launcher) as launcher:
+        result = grade_submission(assignment, folder, expected, device=device, launcher=launcher,
+                                  student=folder.resolve().name, sandbox=SandboxSettings(disable=args.without))
+    console.print(results_table(result))
+    if result.sandbox_missing:
+        console.print(f"[yellow]sandbox layers not available here:[/yellow] {'; '.join(result.sandbox_missing)} "
+                      "(your code ran with the others)", highlight=False)
+    if args.html:
+        path = args.html if args.html.is_absolute() else folder / args.html
+        path.write_text(render_report(result, note=SELF_CHECK_NOTE))
+        console.print(f"report: {path}", highlight=False)
+    if args.json:
+        args.json.write_text(result.model_dump_json(indent=2))
+    failing = [c for q in result.questions for c in q.checks if c.status not in ("pass", "manual")]
+    console.print(f"{fmt(result.total)} / {fmt(result.max_total)} public points; "
+                  + (f"{len(failing)} check{'s' * (len(failing) > 1)} to fix" if failing else "every public check passes")
+                  + ". Hidden checks run when your work is graded.", highlight=False)
+    if any(c.status == "error" and c.message.startswith("the grader could not") for q in result.questions
+           for c in q.checks):
+        return EXIT_GRADER_FAILED
+    return EXIT_CHECKS_FAILED if failing else EXIT_OK
