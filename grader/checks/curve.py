@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from grader.checks.base import CheckSpec, Evidence, Plan, PlanContext, Verdict, probe_problem, reference_problem
 from grader.checks.scenario import ObjectSpec
@@ -19,10 +19,11 @@ from grader.sandbox.protocol import Probe, Step
 
 
 class Spec(CheckSpec):
-    """A training run driven by grader code (``driver``) on the student's object."""
+    """A training run driven by grader code (``driver``) on the student's object or function."""
 
     kind: Literal["curve"]
-    object: ObjectSpec
+    object: ObjectSpec | None = None
+    function: str | None = None
     driver: str
     driver_args: dict[str, float | int] = Field(default_factory=dict)
     decrease: float = Field(0.5, gt=0)
@@ -39,10 +40,22 @@ class Spec(CheckSpec):
             raise ValueError(f"unknown driver {name!r}; known drivers: {', '.join(sorted(DRIVERS))}")
         return name
 
+    @model_validator(mode="after")
+    def _one_subject(self) -> "Spec":
+        if (self.object is None) == (self.function is None):
+            raise ValueError("give exactly one of `object:` (a class to construct) and `function:` (a function "
+                             "of the student's module), for the driver to train")
+        return self
+
 
 def _probe(spec: Spec, ctx: PlanContext) -> Probe:
     seed = derive_seed(ctx.seed, ctx.question, spec.id)
-    steps = [Step(call=spec.object.class_name, args=list(spec.object.args), kwargs=dict(spec.object.kwargs), save="obj"),
+    if spec.object is not None:
+        subject = Step(call=spec.object.class_name, args=list(spec.object.args), kwargs=dict(spec.object.kwargs),
+                       save="obj")
+    else:
+        subject = Step(read=spec.function, save="obj")
+    steps = [subject,
              Step(driver=spec.driver, args=[{"var": "obj"}], kwargs={**spec.driver_args, "seed": seed}, observe="losses")]
     return Probe(id=spec.id, steps=steps, seed=seed, timeout=spec.timeout or ctx.timeout)
 

@@ -16,7 +16,10 @@ from grader.checks.trials import score_trials
 
 
 class Spec(ScenarioSpec):
-    """Op names are glob patterns: ``torch.einsum``, ``Tensor.backward``, ``torch.autograd.*``."""
+    """Op names are glob patterns: ``torch.einsum``, ``Tensor.backward``, ``torch.autograd.*``.
+
+    A required pattern may list alternatives with ``|``: ``Tensor.backward|torch.autograd.grad``.
+    """
 
     kind: Literal["trace"]
     require_ops: list[str] = Field(default_factory=list)
@@ -38,8 +41,9 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
                 ran = ", ".join(f"{op} ({n}x)" for op, n in sorted(hits.items()))
                 return f"the code ran {ran}, which this question does not allow"
         for pattern in spec.require_ops:
-            if not any(fnmatch.fnmatchcase(op, pattern) for op in student.ops):
-                return f"the code never ran {pattern}"
+            alternatives = pattern.split("|")
+            if not any(fnmatch.fnmatchcase(op, alt) for op in student.ops for alt in alternatives):
+                return f"the code never ran {' or '.join(alternatives)}"
         return None
 
     return score_trials(spec, evidence, judge, needs_reference=False, passed_text="the traced torch ops follow the rules")

@@ -34,4 +34,13 @@ def sgd_regression(model, n: int = 500, d: int = 64, iterations: int = 2000, rec
     return losses
 
 
-DRIVERS = {"sgd_regression": sgd_regression}
+def _floats(values) -> list[float]:
+    return [float(v) for v in values]
+
+
+def seeded_losses(function, seed: int = 0, **kwargs) -> list[float]:
+    """Call a training function that takes its own ``seed`` (e.g. ``sgd_demo(steps, lr, seed)``); its losses."""
+    return _floats(function(seed=seed % 2**31, **kwargs))
+
+
+DRIVERS = {"sgd_regression": sgd_regression, "seeded_losses": seeded_losses}

@@ -1,0 +1,61 @@
+"""Every shipped assignment: its reference earns full marks, its examples get the marks a marker would give."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from grader.cli import main
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+# assignment -> student -> points per question; each folder's mistake is in the README.
+EXPECTED = {
+    "mlg-tutorial3": {
+        "ada_correct": {"tutorial3": 10},
+        "ben_missing_factor_two": {"tutorial3": 8},  # analytic gradient without the 2: -2
+        "cleo_no_zero_grad": {"tutorial3": 9},  # no zero_grad: -0.5 source, -0.5 losses differ
+        "dan_no_autograd": {"tutorial3": 8},  # formula in mse_grad_autograd (-1), s0 - s1 (-1)
+        "eve_numpy_arrays": {"tutorial3": 8},  # a numpy array where a tensor is expected: -2
+        "finn_import_error": {"tutorial3": 0.5},  # does not import; only the source rule scores
+    },
+}
+
+
+@pytest.fixture(scope="module", params=sorted(EXPECTED))
+def graded(request, tmp_path_factory):
+    assignment = request.param
+    out = tmp_path_factory.mktemp(assignment)
+    code = main(["batch", assignment, str(ROOT / "submissions_example" / assignment), "--out", str(out)])
+    return assignment, code, out
+
+
+def test_reference_scores_full_marks(graded):
+    assignment, _, _ = graded
+    assert main(["reference", assignment]) == 0
+
+
+def test_every_example_has_asserted_marks(graded):
+    assignment, code, out = graded
+    assert code == 0
+    folders = sorted(p.name for p in (ROOT / "submissions_example" / assignment).iterdir() if p.is_dir())
+    assert folders == sorted(EXPECTED[assignment])
+    for student, marks in EXPECTED[assignment].items():
+        result = json.loads((out / "results" / f"{student}.json").read_text())
+        assert {q["id"]: q["points"] for q in result["questions"]} == pytest.approx(marks), student
+
+
+def test_handout_of_the_assignment_self_checks(graded, tmp_path):
+    assignment, _, out = graded
+    handout = tmp_path / "handout"
+    assert main(["bundle", assignment, "--out", str(handout)]) == 0
+    best = max(EXPECTED[assignment], key=lambda s: sum(EXPECTED[assignment][s].values()))
+    for path in (ROOT / "submissions_example" / assignment / best).iterdir():
+        (handout / path.name).write_bytes(path.read_bytes())
+    assert main(["--local", str(handout), "--json", str(tmp_path / "local.json")]) == 0
+    local = json.loads((tmp_path / "local.json").read_text())
+    batch = json.loads((out / "results" / f"{best}.json").read_text())
+    public = {(q["id"], c["id"]): c["points"] for q in batch["questions"] for c in q["checks"]
+              if c["visibility"] == "public"}
+    assert {(q["id"], c["id"]): c["points"] for q in local["questions"] for c in q["checks"]} == public
