@@ -12,6 +12,14 @@ pytestmark = pytest.mark.slow
 
 # assignment -> student -> points per question; each folder's mistake is in the README.
 EXPECTED = {
+    "pset09-autodiff": {
+        "anna_correct": {"question1": 5, "question2": 3.5},
+        "boris_no_zero_grad": {"question1": 5, "question2": 0},  # gradients add up: fit, curve, momentum
+        "chen_no_sum_trick": {"question1": 3.5, "question2": 3.5},  # backward() of a vector; x.grad aliased
+        "dora_momentum_ignored": {"question1": 5, "question2": 2},  # momentum argument unused: -1.5
+        "emil_hardcoded": {"question1": 4, "question2": 3.5},  # quiz answers typed in: hidden points fail
+        "fay_transpose_missing": {"question1": 4, "question2": 3.5},  # 2A instead of 2A^T
+    },
     "mlg-tutorial3": {
         "ada_correct": {"tutorial3": 10},
         "ben_missing_factor_two": {"tutorial3": 8},  # analytic gradient without the 2: -2

@@ -64,7 +64,11 @@ class CallSpec(BaseModel):
 
 
 class ScenarioSpec(CheckSpec):
-    """Check fields that describe what to run in the student's module."""
+    """Check fields that describe what to run in the student's module.
+
+    With ``driver:``, grader code (``sandbox/drivers.py``) calls the function named by ``call:``
+    with the data it builds from ``driver_args`` (e.g. a training function on a fixed data set).
+    """
 
     object: ObjectSpec | None = None
     attributes: dict[str, Arg] = Field(default_factory=dict)
@@ -75,6 +79,18 @@ class ScenarioSpec(CheckSpec):
     dims: dict[str, list[int]] = Field(default_factory=dict)
     trials: int = Field(1, ge=1, le=50)
     timeout: float | None = Field(None, gt=0)
+    driver: str | None = None
+    driver_args: dict[str, float | int] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_driver(self) -> "ScenarioSpec":
+        from grader.sandbox.drivers import DRIVERS
+
+        if self.driver is not None and self.driver not in DRIVERS:
+            raise ValueError(f"unknown driver {self.driver!r}; known drivers: {', '.join(sorted(DRIVERS))}")
+        if self.driver is not None and not self.call:
+            raise ValueError("`driver:` runs the function named by `call:`; add `call:`")
+        return self
 
     @model_validator(mode="after")
     def _dims_known(self) -> "ScenarioSpec":
@@ -150,7 +166,11 @@ def build_probe(spec: ScenarioSpec, trial: int, ctx: PlanContext, *, observe: li
     for i, call in enumerate(spec.setup):
         step = builder.call(owner + call.call, call.args, call.kwargs, f"setup{i}")
         steps.append(step.model_copy(update={"save": call.save, "trace": trace}))
-    if spec.call:
+    if spec.call and spec.driver:
+        steps.append(Step(read=owner + spec.call, save="subject"))
+        steps.append(Step(driver=spec.driver, args=[{"var": "subject"}],
+                          kwargs={**spec.driver_args, "seed": seed}, save="result", observe="result", trace=trace))
+    elif spec.call:
         step = builder.call(owner + spec.call, spec.args, spec.kwargs, "call")
         steps.append(step.model_copy(update={"save": "result", "observe": "result", "trace": trace}))
     for name in observe:

@@ -43,4 +43,36 @@ def seeded_losses(function, seed: int = 0, **kwargs) -> list[float]:
     return _floats(function(seed=seed % 2**31, **kwargs))
 
 
-DRIVERS = {"sgd_regression": sgd_regression, "seeded_losses": seeded_losses}
+def noisy_line(n: int = 1000, slope: float = 2.0, bias: float = -1.0, noise: float = 0.5,
+               data_seed: int = 2024) -> tuple[torch.Tensor, torch.Tensor]:
+    """X uniform in [-2, 2] (n x 1) and y = slope X + bias + Gaussian noise (n x 1), from ``data_seed``."""
+    generator = torch.Generator().manual_seed(int(data_seed))
+    X = torch.rand(int(n), 1, generator=generator) * 4 - 2
+    y = slope * X + bias + noise * torch.randn(int(n), 1, generator=generator)
+    return X, y
+
+
+def _fit(function, n, slope, bias, noise, data_seed, kwargs):
+    X, y = noisy_line(n, slope, bias, noise, data_seed)
+    if "batch_size" in kwargs:
+        kwargs["batch_size"] = int(kwargs["batch_size"])
+    if "epochs" in kwargs:
+        kwargs["epochs"] = int(kwargs["epochs"])
+    return function(X, y, **kwargs)
+
+
+def linear_fit(function, seed: int = 0, n: int = 1000, slope: float = 2.0, bias: float = -1.0, noise: float = 0.5,
+               data_seed: int = 2024, **kwargs) -> list[float]:
+    """``function(X, y, **kwargs)`` on the noisy line; the slope and bias it returns first."""
+    fitted = _fit(function, n, slope, bias, noise, data_seed, kwargs)
+    return _floats(fitted[:2])
+
+
+def linear_fit_losses(function, seed: int = 0, n: int = 1000, slope: float = 2.0, bias: float = -1.0,
+                      noise: float = 0.5, data_seed: int = 2024, **kwargs) -> list[float]:
+    """``function(X, y, **kwargs)`` on the noisy line; the per-batch losses it returns third."""
+    return _floats(_fit(function, n, slope, bias, noise, data_seed, kwargs)[2])
+
+
+DRIVERS = {"sgd_regression": sgd_regression, "seeded_losses": seeded_losses, "linear_fit": linear_fit,
+           "linear_fit_losses": linear_fit_losses}
