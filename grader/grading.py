@@ -32,8 +32,12 @@ def run_question(assignment: Assignment, question: Question, folder: Path, side:
     probes = [p for plan in plans.values() for p in getattr(plan, side)]
     limits = assignment.rubric.limits.model_dump()
     sandbox = (sandbox or SandboxSettings()).model_copy(update=limits)
-    return run_file(question.file, folder, probes, device=device, seed=assignment.rubric.seed,
-                    import_timeout=question.import_timeout, launcher=launcher, sandbox=sandbox)
+    observed = run_file(question.file_in(folder), folder, probes, device=device, seed=assignment.rubric.seed,
+                        import_timeout=question.import_timeout, launcher=launcher, sandbox=sandbox)
+    if observed.imported.status == "missing" and question.alternatives:
+        looked = " or ".join(question.alternatives)
+        observed.imported.detail += f"; {looked} would have been graded in its place"
+    return observed
 
 
 def _import_verdict(obs: FileObservations) -> Verdict | None:

@@ -21,6 +21,7 @@ class Question(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
     file: str | None = None
+    alternatives: list[str] = Field(default_factory=list, description="other file names to grade when `file` is absent")
     title: str = ""
     points: float | None = None
     import_timeout: float = Field(30.0, gt=0)
@@ -45,6 +46,13 @@ class Question(BaseModel):
     def max_points(self) -> float:
         """Sum of the checks' points."""
         return sum(c.points for c in self.checks)
+
+    def file_in(self, folder: Path) -> str:
+        """The file graded in ``folder``: ``file``, else the first alternative present, else ``file``."""
+        for name in (self.file, *self.alternatives):
+            if (folder / name).is_file():
+                return name
+        return self.file
 
 
 class Rubric(BaseModel):

@@ -12,6 +12,15 @@ pytestmark = pytest.mark.slow
 
 # assignment -> student -> points per question; each folder's mistake is in the README.
 EXPECTED = {
+    "soton-lab2-autograd": {  # automatic marks only: 1.5 of the 5 are marked by hand
+        "alex_2023_script": {"question1": 2.5, "question2": 1},  # the 2023 handout's code, URL split in two
+        "bea_2026_float64_latex": {"question1": 2.5, "question2": 1},  # float64 default, pgf backend, usetex
+        "cal_lab2_single_file": {"question1": 2.5, "question2": 1},  # one lab2.py; num_epochs=65536 default
+        "dee_mean_reduction": {"question1": 0.5, "question2": 1},  # mse_loss's mean: never converges at lr 0.01
+        "eli_randn_no_zero_grad": {"question1": 0.5, "question2": 1},  # normal init; gradients pile up to NaN
+        "fin_vector_biases": {"question1": 2.5, "question2": 0.75},  # a bias per neuron
+        "gus_other_url": {"question1": 0.5, "question2": 0.25},  # downloads from elsewhere: nothing imports
+    },
     "pset09-autodiff": {
         "anna_correct": {"question1": 5, "question2": 3.5},
         "boris_no_zero_grad": {"question1": 5, "question2": 0},  # gradients add up: fit, curve, momentum

@@ -5,7 +5,7 @@ from typing import Annotated, Union
 
 from pydantic import Field
 
-from grader.checks import artifact, curve, gradient, manual, source, step, trace, value
+from grader.checks import artifact, curve, gradient, manual, metric, source, step, trace, value
 from grader.checks.base import CheckKind
 
 KINDS: dict[str, CheckKind] = {
@@ -13,6 +13,7 @@ KINDS: dict[str, CheckKind] = {
     "gradient": gradient,
     "step": step,
     "curve": curve,
+    "metric": metric,
     "source": source,
     "trace": trace,
     "artifact": artifact,

@@ -66,8 +66,9 @@ class CallSpec(BaseModel):
 class ScenarioSpec(CheckSpec):
     """Check fields that describe what to run in the student's module.
 
-    With ``driver:``, grader code (``sandbox/drivers.py``) calls the function named by ``call:``
-    with the data it builds from ``driver_args`` (e.g. a training function on a fixed data set).
+    With ``driver:``, grader code (``sandbox/drivers.py``) is called with the student's function
+    named by ``call:`` (or, without ``call:``, the student's module) and ``driver_args``: e.g. a
+    training function run on a fixed data set.
     """
 
     object: ObjectSpec | None = None
@@ -88,8 +89,6 @@ class ScenarioSpec(CheckSpec):
 
         if self.driver is not None and self.driver not in DRIVERS:
             raise ValueError(f"unknown driver {self.driver!r}; known drivers: {', '.join(sorted(DRIVERS))}")
-        if self.driver is not None and not self.call:
-            raise ValueError("`driver:` runs the function named by `call:`; add `call:`")
         return self
 
     @model_validator(mode="after")
@@ -166,9 +165,10 @@ def build_probe(spec: ScenarioSpec, trial: int, ctx: PlanContext, *, observe: li
     for i, call in enumerate(spec.setup):
         step = builder.call(owner + call.call, call.args, call.kwargs, f"setup{i}")
         steps.append(step.model_copy(update={"save": call.save, "trace": trace}))
-    if spec.call and spec.driver:
-        steps.append(Step(read=owner + spec.call, save="subject"))
-        steps.append(Step(driver=spec.driver, args=[{"var": "subject"}],
+    if spec.driver:
+        if spec.call:
+            steps.append(Step(read=owner + spec.call, save="subject"))
+        steps.append(Step(driver=spec.driver, args=[{"var": "subject"} if spec.call else {"module": True}],
                           kwargs={**spec.driver_args, "seed": seed}, save="result", observe="result", trace=trace))
     elif spec.call:
         step = builder.call(owner + spec.call, spec.args, spec.kwargs, "call")

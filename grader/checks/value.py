@@ -26,8 +26,8 @@ class Spec(ScenarioSpec):
 
     @model_validator(mode="after")
     def _target(self) -> "Spec":
-        if not self.call and not self.read:
-            raise ValueError("a value check needs `call: <function>` or `read: <global name>`")
+        if not self.call and not self.read and not self.driver:
+            raise ValueError("a value check needs `call: <function>`, `read: <global name>` or `driver:`")
         return self
 
 
@@ -51,5 +51,5 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
             return f"`{name}` was not produced"
         return compare_values(ref.values[name], student.values[name], tol, spec.check_dtype)
 
-    what = f"`{spec.read}`" if spec.read else f"`{spec.call}`"
+    what = f"`{spec.read}`" if spec.read else f"`{spec.call}`" if spec.call else "the result"
     return score_trials(spec, evidence, judge, passed_text=f"{what} matches the reference")

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     except (RubricError, DeviceError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return EXIT_USAGE
-    absent = [q.file for q in assignment.rubric.questions if not (folder / q.file).is_file()]
+    absent = [q.file for q in assignment.rubric.questions if not (folder / q.file_in(folder)).is_file()]
     if absent:
         console.print(f"[yellow]not found in {folder}:[/yellow] {', '.join(absent)} (their checks score 0)",
                       highlight=False)

@@ -84,13 +84,11 @@ def _import_student(request: ChildRequest):
     return module
 
 
-def _reset_torch_state(torch, seed: int) -> None:
+def _seed_everything(torch, seed: int) -> None:
     import random
 
     import numpy as np
 
-    torch.set_default_dtype(torch.float32)
-    torch.set_grad_enabled(True)
     torch.manual_seed(seed)
     np.random.seed(seed % 2**32)
     random.seed(seed)
@@ -124,6 +122,8 @@ class _ProbeRun:
             return self.inputs[arg["input"]]
         if isinstance(arg, dict) and set(arg) == {"var"}:
             return self.lookup(arg["var"])
+        if arg == {"module": True}:
+            return self.module
         if isinstance(arg, list):
             return [self.resolve(a) for a in arg]
         return arg
@@ -163,12 +163,13 @@ class _ProbeRun:
             self.observed[step.observe] = result
 
 
-def _run_probe(module, probe: Probe, request: ChildRequest, torch) -> tuple[dict, dict]:
+def _run_probe(module, probe: Probe, request: ChildRequest, torch, state) -> tuple[dict, dict]:
     from grader.inputs import generate_inputs
     from grader.observe import encode_value
     from grader.sandbox.tracing import OpRecorder
 
-    _reset_torch_state(torch, probe.seed)
+    state.restore(torch)
+    _seed_everything(torch, probe.seed)
     inputs = generate_inputs(probe.inputs, probe.seed, request.device)
     recorder = OpRecorder()
     run = _ProbeRun(module, probe, inputs, recorder)
@@ -217,6 +218,7 @@ def _prepare_process(request: ChildRequest):
 def run_request(request: ChildRequest, control_fd: int) -> None:
     """Import the student's file, run every probe, write replies, and exit the process."""
     from grader.observe import write_reply
+    from grader.sandbox import course_env
     from grader.sandbox.confine import confine
 
     reply_dir = Path(request.reply_dir)
@@ -224,7 +226,8 @@ def run_request(request: ChildRequest, control_fd: int) -> None:
         confinement = confine(request, control_fd)
         request = request.model_copy(update={"workdir": confinement.workdir})
         torch = _prepare_process(request)
-        _reset_torch_state(torch, request.seed)
+        course_env.install()
+        _seed_everything(torch, request.seed)
         _send(control_fd, "import")
         started = time.perf_counter()
         imported: dict[str, Any] = {"status": "ok", "sandbox": confinement.active,
@@ -245,9 +248,10 @@ def run_request(request: ChildRequest, control_fd: int) -> None:
         sys.stderr.flush()
         _send(control_fd, "imported")
         if module is not None:
+            state = course_env.TorchState.capture(torch, threads=1)
             for probe in request.probes:
                 _send(control_fd, f"start {probe.id}")
-                payload, tensors = _run_probe(module, probe, request, torch)
+                payload, tensors = _run_probe(module, probe, request, torch, state)
                 write_reply(reply_dir / f"probe-{probe.id}", payload, tensors)
                 _send(control_fd, f"done {probe.id}")
         sys.stdout.flush()

@@ -1,0 +1,174 @@
+"""What course scripts expect of a machine, provided inside the child, offline and headless.
+
+* Known data URLs (the UCI iris CSV and its mirrors) are answered from files shipped in
+  ``grader/fixtures/``, through ``urllib.request.urlopen`` (which ``pandas.read_csv`` uses) and
+  ``requests``. Every other remote URL fails at once with a message saying why (the child has
+  no network anyway; this only makes the failure fast and clear).
+* matplotlib draws with Agg whatever backend the script picks; LaTeX text (``text.usetex``) is
+  switched off and ``.pgf`` output is skipped with a note, since both need a TeX installation.
+* Global torch state that student code changes at import (default dtype, grad mode) is
+  captured after the import and restored before every probe, with the grader's thread count.
+
+Patches to matplotlib and requests are applied when the student's code imports them (or at
+once if they are already imported), so children that never plot pay nothing.
+"""
+from __future__ import annotations
+
+import importlib.abc
+import importlib.util
+import io
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+_IRIS = ("archive.ics.uci.edu/ml/machine-learning-databases/iris/iris.data",
+         "archive.ics.uci.edu/ml/machine-learning-databases/iris/bezdekiris.data",
+         "mlr.cs.umass.edu/ml/machine-learning-databases/iris/iris.data")
+KNOWN_URLS = {url: "iris.data" for url in _IRIS}
+
+
+def fixture_for(url: str) -> Path | None:
+    """The bundled file that answers ``url`` (scheme, case and stray whitespace ignored), or None."""
+    from urllib.parse import unquote
+
+    key = re.sub(r"\s+", "", unquote(url)).lower()
+    key = re.sub(r"^[a-z]+://", "", key).split("?")[0].replace("//", "/")
+    name = KNOWN_URLS.get(key)
+    return FIXTURES / name if name else None
+
+
+def offline_message(url: str) -> str:
+    """Why a download fails while grading, and what would work."""
+    return (f"grading runs without network, so {url.strip()} cannot be downloaded; only these data sets are "
+            f"served offline: {', '.join(sorted(set(KNOWN_URLS)))}")
+
+
+def _is_remote(url: str) -> bool:
+    return re.match(r"\s*(https?|ftp)://", url, re.IGNORECASE) is not None
+
+
+def _patch_urllib(urllib_request) -> None:
+    import email.message
+    import urllib.error
+    import urllib.response
+
+    original = urllib_request.urlopen
+
+    def urlopen(url, *args, **kwargs):
+        target = url.full_url if isinstance(url, urllib_request.Request) else str(url)
+        path = fixture_for(target)
+        if path is None and _is_remote(target):
+            raise urllib.error.URLError(offline_message(target))
+        if path is None:
+            return original(url, *args, **kwargs)
+        response = urllib.response.addinfourl(io.BytesIO(path.read_bytes()), email.message.Message(), target, 200)
+        response.msg = "OK"
+        return response
+
+    urllib_request.urlopen = urlopen
+
+
+def _patch_requests(requests) -> None:
+    original = requests.adapters.HTTPAdapter.send
+
+    def send(self, request, *args, **kwargs):
+        path = fixture_for(request.url or "")
+        if path is None and _is_remote(request.url or ""):
+            raise requests.exceptions.ConnectionError(offline_message(request.url), request=request)
+        if path is None:
+            return original(self, request, *args, **kwargs)
+        response = requests.models.Response()
+        response.status_code, response.reason, response.url = 200, "OK", request.url
+        response._content, response.encoding, response.request = path.read_bytes(), "utf-8", request
+        return response
+
+    requests.adapters.HTTPAdapter.send = send
+
+
+def _patch_matplotlib(matplotlib) -> None:
+    matplotlib.use("Agg", force=True)
+    matplotlib.use = lambda *args, **kwargs: None  # the script's backend choice is ignored
+    matplotlib.rcParams["text.usetex"] = False
+    original_set = matplotlib.RcParams.__setitem__
+
+    def setitem(self, key, value):
+        if key == "text.usetex":
+            value = False
+        elif key == "backend":
+            value = "Agg"
+        original_set(self, key, value)
+
+    matplotlib.RcParams.__setitem__ = setitem
+    from matplotlib.figure import Figure
+
+    original_savefig = Figure.savefig
+
+    def savefig(self, fname, *args, **kwargs):
+        if kwargs.get("format") == "pgf" or str(fname).endswith(".pgf"):
+            print(f"[grader] not saving {fname}: pgf output needs LaTeX, which grading does not have",
+                  file=sys.stderr)
+            return None
+        return original_savefig(self, fname, *args, **kwargs)
+
+    Figure.savefig = savefig
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Runs ``callback(module)`` once, right after ``name`` is first imported."""
+
+    def __init__(self, name: str, callback: Callable) -> None:
+        self.name, self.callback = name, callback
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module, callback = spec.loader.exec_module, self.callback
+
+        def exec_then_patch(module):
+            exec_module(module)
+            callback(module)
+
+        spec.loader.exec_module = exec_then_patch
+        return spec
+
+
+def _when_imported(name: str, callback: Callable) -> None:
+    if name in sys.modules:
+        callback(sys.modules[name])
+    elif importlib.util.find_spec(name) is not None:
+        sys.meta_path.insert(0, _AfterImport(name, callback))
+
+
+def install() -> None:
+    """Serve known URLs offline and keep plotting headless; call before the student's import."""
+    _when_imported("urllib.request", _patch_urllib)
+    _when_imported("matplotlib", _patch_matplotlib)
+    _when_imported("requests", _patch_requests)
+
+
+@dataclass
+class TorchState:
+    """Global torch settings a script may change at import, to restore before each probe."""
+
+    default_dtype: object
+    grad_enabled: bool
+    threads: int
+
+    @classmethod
+    def capture(cls, torch, threads: int) -> "TorchState":
+        """The current default dtype and grad mode, with the grader's thread count."""
+        return cls(torch.get_default_dtype(), torch.is_grad_enabled(), threads)
+
+    def restore(self, torch) -> None:
+        """Put the captured settings back."""
+        torch.set_default_dtype(self.default_dtype)
+        torch.set_grad_enabled(self.grad_enabled)
+        if torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
