@@ -36,7 +36,8 @@ def chunks(todo: list[Submission], per_task: int) -> list[list[Submission]]:
 
 
 def grade_chunk(assignment_arg: str, workdir: str, students: list[tuple[str, str]], out: str, device: str,
-                jobs: int, without: list[str], fingerprints: dict[str, str]) -> list[str]:
+                jobs: int, without: list[str], fingerprints: dict[str, str],
+                full_data_dir: str | None = None) -> list[str]:
     """One array task: grade ``students`` (name, folder) and store each result; runs on the node."""
     from grader.assignments import find_assignment
     from grader.grading import grade_and_store
@@ -55,8 +56,9 @@ def grade_chunk(assignment_arg: str, workdir: str, students: list[tuple[str, str
             stored = load_result(out_dir, student)
             if stored and stored.fingerprint == fingerprints[student]:
                 continue  # a retried task skips what its first attempt finished
+            sandbox = SandboxSettings(disable=without, full_data_dir=full_data_dir)
             grade_and_store(assignment, Path(folder), reference, out_dir, fingerprints[student], device=device,
-                            student=student, launcher=launcher, sandbox=SandboxSettings(disable=without))
+                            student=student, launcher=launcher, sandbox=sandbox)
             graded.append(student)
     return graded
 

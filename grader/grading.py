@@ -8,11 +8,13 @@ from grader import __version__
 from grader.assignments import Assignment
 from grader.checks.base import Evidence, Plan, PlanContext, Verdict
 from grader.checks.registry import kind_of
-from grader.observe import FileObservations
+from grader.observe import FileObservations, ImportInfo
 from grader.results import CheckResult, QuestionResult, Result
 from grader.rubric import Question
 from grader.sandbox.protocol import SandboxSettings
 from grader.sandbox.runner import run_file
+
+FULL_TIMEOUT_SCALE = 100  # `--full`: real data sets train for hours on a CPU, minutes on a GPU
 
 
 def plan_question(assignment: Assignment, question: Question, device: str) -> tuple[PlanContext, dict[str, Plan]]:
@@ -30,10 +32,19 @@ def run_question(assignment: Assignment, question: Question, folder: Path, side:
     """Run one side's probes of a question against ``folder`` (the reference's or a student's)."""
     _, plans = plan_question(assignment, question, device)
     probes = [p for plan in plans.values() for p in getattr(plan, side)]
-    limits = assignment.rubric.limits.model_dump()
-    sandbox = (sandbox or SandboxSettings()).model_copy(update=limits)
+    if not probes:  # manual, source and artifact checks only: nothing to import
+        return FileObservations(module_file=question.file_in(folder), imported=ImportInfo(status="ok"))
+    from grader.offline_data import prepare
+    from grader.reference_cache import cache_root
+
+    sandbox = sandbox or SandboxSettings()
+    offline_root = prepare(question.offline_data, cache_root(), sandbox.full_data_dir)
+    sandbox = sandbox.model_copy(update={**assignment.rubric.limits.model_dump(), "offline_root": offline_root})
+    scale = FULL_TIMEOUT_SCALE if sandbox.full_data_dir and question.offline_data else 1
+    if scale != 1:
+        probes = [p.model_copy(update={"timeout": p.timeout * scale}) for p in probes]
     observed = run_file(question.file_in(folder), folder, probes, device=device, seed=assignment.rubric.seed,
-                        import_timeout=question.import_timeout, launcher=launcher, sandbox=sandbox)
+                        import_timeout=question.import_timeout * scale, launcher=launcher, sandbox=sandbox)
     if observed.imported.status == "missing" and question.alternatives:
         looked = " or ".join(question.alternatives)
         observed.imported.detail += f"; {looked} would have been graded in its place"

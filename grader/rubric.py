@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from grader.checks.registry import KINDS, AnyCheck
 from grader.cluster import ClusterOptions
+from grader.offline_data import OfflineItem
 from grader.sandbox.protocol import ResourceLimits
 
 
@@ -25,6 +26,8 @@ class Question(BaseModel):
     title: str = ""
     points: float | None = None
     import_timeout: float = Field(30.0, gt=0)
+    offline_data: list[OfflineItem] = Field(default_factory=list,
+                                            description="data sets and weights the file downloads, served offline")
     checks: list[AnyCheck] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -73,7 +73,7 @@ def test_report_reads_well_without_javascript(browser, served):
     page, errors, _ = _open(browser, f"{base}/reports/dave_transposed_grad.html", javascript=False)
     assert errors == []
     assert page.locator("h1").inner_text() == "comp4901y-hw1: dave_transposed_grad"
-    assert page.locator("p.total").inner_text() == "36 / 40 points"
+    assert page.locator("p.total").inner_text() == "52 / 100 points"
     row = page.locator("tr#question2-gradient\\.W1")
     assert row.is_visible() and "expected (3, 6)" in row.inner_text()
     assert page.locator("span.status.fail").first.is_visible()

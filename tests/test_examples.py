@@ -14,16 +14,18 @@ from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.slow
 
-# student -> (question1, question2): see each folder's mistake in the README.
+# student -> points of question1..question5 (4 and 5 are marked by hand: 0 until imported);
+# see each folder's mistakes in the README.
 EXPECTED = {
-    "alice_correct": (15, 25),
-    "bob_matmul": (12, 25),  # right values, but no torch.einsum: -1 per function
-    "carol_wrong_shape": (11, 25),  # aggregate keeps the summed dimension: -4
-    "dave_transposed_grad": (15, 21),  # dW1 transposed: -4
-    "erin_autograd": (15, 22),  # autograd in backward: -2 source rule, -1 traced rule
-    "frank_syntax_error": (0, 25),  # question1.py does not parse
-    "grace_missing_function": (10, 23),  # aggregate misnamed (-5), no PDF (-2)
+    "alice_correct": (15, 25, 20, 0, 0),
+    "bob_matmul": (12, 25, 17, 0, 0),  # no torch.einsum: -1 per function; Q3: 3 channels, conv1 kept (-3)
+    "carol_wrong_shape": (11, 25, 19, 0, 0),  # aggregate keeps the summed dimension (-4); batch_size 32 (-1)
+    "dave_transposed_grad": (15, 21, 16, 0, 0),  # dW1 transposed (-4); resnet18() without its weights (-4)
+    "erin_autograd": (15, 22, 16, 0, 0),  # autograd in backward (-2 source, -1 trace); no log dict (-4)
+    "frank_syntax_error": (0, 25, 0, 0, 0),  # question1.py does not parse; question3.py crashes at import
+    "grace_missing_function": (10, 23, 0, 0, 0),  # aggregate misnamed (-5), no PDF (-2); no question 3
 }
+QUESTIONS = ["question1", "question2", "question3", "question4", "question5"]
 
 
 def test_every_example_is_graded_with_exit_code_zero(graded_examples):
@@ -47,10 +49,10 @@ def test_result_json_schema(graded_examples, student):
     result = json.loads((out / "results" / f"{student}.json").read_text())
     assert isinstance(result["student"], str) and result["student"] == student
     assert result["assignment"] == "comp4901y-hw1"
-    assert result["max_total"] == 40.0
+    assert result["max_total"] == 100.0
     assert isinstance(result["grader_version"], str) and result["grader_version"]
     assert "process-group" in result["sandbox"]
-    assert [q["id"] for q in result["questions"]] == ["question1", "question2"]
+    assert [q["id"] for q in result["questions"]] == QUESTIONS
     for q in result["questions"]:
         assert set(q) >= {"id", "points", "max_points", "checks"}
         assert q["points"] == pytest.approx(sum(c["points"] for c in q["checks"]))
@@ -64,10 +66,10 @@ def test_result_json_schema(graded_examples, student):
 def test_marks_csv(graded_examples):
     _, out = graded_examples
     frame = pd.read_csv(out / "marks.csv")
-    assert list(frame.columns) == ["student", "question1", "question2", "total"]
-    for student, (q1, q2) in EXPECTED.items():
+    assert list(frame.columns) == ["student", *QUESTIONS, "total"]
+    for student, marks in EXPECTED.items():
         row = frame[frame.student == student].iloc[0]
-        assert (row.question1, row.question2, row.total) == (q1, q2, q1 + q2)
+        assert [row[q] for q in QUESTIONS] + [row.total] == [*marks, sum(marks)]
 
 
 @pytest.mark.parametrize("student", sorted(EXPECTED))

@@ -39,8 +39,8 @@ def problems(path: Path) -> list[str]:
 
 def test_shipped_rubric_is_valid():
     rubric = load_rubric(ROOT / "rubrics" / "comp4901y-hw1.yaml")
-    assert rubric.max_total == 40
-    assert [q.max_points for q in rubric.questions] == [15, 25]
+    assert rubric.max_total == 100
+    assert [q.max_points for q in rubric.questions] == [15, 25, 20, 30, 10]
     assert rubric.questions[0].file == "question1.py"
 
 

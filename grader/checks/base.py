@@ -114,6 +114,8 @@ def probe_problem(obs: Observation, defined: list[str], module_file: str) -> str
         return None
     if obs.error and obs.error.type == "MissingName":
         return missing_name_message(obs.error.message, defined, module_file)
+    if obs.error and obs.error.type == "LookupError" and not obs.error.traceback:
+        return obs.error.message  # a driver saying what it did not find in the student's code
     if obs.error:
         return f"your code raised {obs.error.one_line()}"
     return f"the call {obs.detail}" if obs.status in ("timeout", "crashed") else obs.detail or obs.status

@@ -1,8 +1,10 @@
-"""``kind: curve`` — a shortened training run: the loss must fall, and end near the reference's.
+"""``kind: curve`` — a training run's losses: they must fall, and end near the reference's.
 
 Training is stochastic in general, so the check tests properties of the curve rather than
 exact values: mean of the last ``window`` share <= ``decrease`` x mean of the first share, and
-the student's final level <= ``final_ratio`` x the reference's. Each property is half the points.
+the student's final level <= ``final_ratio`` x the reference's. Each property is half the points
+(with ``final_ratio: null``, the fall alone earns them). The driver trains a student class
+(``object:``) or function (``function:``), or reads the losses a script logged (neither).
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ class Spec(CheckSpec):
     driver: str
     driver_args: dict[str, float | int] = Field(default_factory=dict)
     decrease: float = Field(0.5, gt=0)
-    final_ratio: float = Field(1.5, gt=0)
+    final_ratio: float | None = Field(1.5, gt=0, description="None: the decrease alone earns the points")
     window: float = Field(0.1, gt=0, le=0.5)
     timeout: float | None = Field(None, gt=0)
 
@@ -42,21 +44,22 @@ class Spec(CheckSpec):
 
     @model_validator(mode="after")
     def _one_subject(self) -> "Spec":
-        if (self.object is None) == (self.function is None):
-            raise ValueError("give exactly one of `object:` (a class to construct) and `function:` (a function "
-                             "of the student's module), for the driver to train")
+        if self.object is not None and self.function is not None:
+            raise ValueError("give `object:` (a class to construct) or `function:` (a function of the student's "
+                             "module) for the driver, not both; with neither, the driver gets the module")
         return self
 
 
 def _probe(spec: Spec, ctx: PlanContext) -> Probe:
     seed = derive_seed(ctx.seed, ctx.question, spec.id)
+    steps = []
     if spec.object is not None:
-        subject = Step(call=spec.object.class_name, args=list(spec.object.args), kwargs=dict(spec.object.kwargs),
-                       save="obj")
-    else:
-        subject = Step(read=spec.function, save="obj")
-    steps = [subject,
-             Step(driver=spec.driver, args=[{"var": "obj"}], kwargs={**spec.driver_args, "seed": seed}, observe="losses")]
+        steps.append(Step(call=spec.object.class_name, args=list(spec.object.args), kwargs=dict(spec.object.kwargs),
+                          save="obj"))
+    elif spec.function is not None:
+        steps.append(Step(read=spec.function, save="obj"))
+    subject = {"module": True} if spec.object is None and spec.function is None else {"var": "obj"}
+    steps.append(Step(driver=spec.driver, args=[subject], kwargs={**spec.driver_args, "seed": seed}, observe="losses"))
     return Probe(id=spec.id, steps=steps, seed=seed, timeout=spec.timeout or ctx.timeout)
 
 
@@ -102,15 +105,15 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
         return Verdict(0.0, f"the loss became {got[bad_at]} at recorded point {bad_at + 1} of {len(got)}: "
                             "training diverged", details=details)
     first, last = _level(got, spec.window, False), _level(got, spec.window, True)
-    ref_last = _level(ref, spec.window, True)
     pct = f"{spec.window:.0%}"
     falls = last <= spec.decrease * first
+    parts = [f"the loss falls (mean of the last {pct} {last:.4g} <= {spec.decrease:g} x first {pct} {first:.4g})"
+             if falls else f"the loss does not fall enough: mean of the last {pct} is {last:.4g}, needed <= "
+                           f"{spec.decrease:g} x the first {pct}'s {first:.4g}"]
+    if spec.final_ratio is None:
+        return Verdict(float(falls), parts[0], details=details)
+    ref_last = _level(ref, spec.window, True)
     near = last <= spec.final_ratio * ref_last
-    parts = [
-        (f"the loss falls (mean of the last {pct} {last:.4g} <= {spec.decrease:g} x first {pct} {first:.4g})" if falls
-         else f"the loss does not fall enough: mean of the last {pct} is {last:.4g}, needed <= {spec.decrease:g} x "
-              f"the first {pct}'s {first:.4g}"),
-        (f"final loss {last:.4g} is within {spec.final_ratio:g}x the reference's {ref_last:.4g}" if near
-         else f"final loss {last:.4g} is above {spec.final_ratio:g}x the reference's {ref_last:.4g}"),
-    ]
+    parts.append(f"final loss {last:.4g} is within {spec.final_ratio:g}x the reference's {ref_last:.4g}" if near
+                 else f"final loss {last:.4g} is above {spec.final_ratio:g}x the reference's {ref_last:.4g}")
     return Verdict((falls + near) / 2, "; ".join(parts), details=details)

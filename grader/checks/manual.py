@@ -3,14 +3,18 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from grader.checks.base import CheckSpec, Evidence, Plan, PlanContext, Verdict
 
 
 class Spec(CheckSpec):
-    """``instructions`` tell the marker what to look for."""
+    """``instructions`` tell the marker what to look for; ``answer_key`` names a reference
+    function (``file.py:function``) whose table `grade sheet` prints beside them."""
 
     kind: Literal["manual"]
     instructions: str = ""
+    answer_key: str | None = Field(None, pattern=r"^[\w./-]+\.py:[A-Za-z_]\w*$")
 
 
 def plan(spec: Spec, ctx: PlanContext) -> Plan:

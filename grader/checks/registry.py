@@ -5,7 +5,7 @@ from typing import Annotated, Union
 
 from pydantic import Field
 
-from grader.checks import artifact, curve, gradient, manual, metric, source, step, trace, value
+from grader.checks import artifact, choice, curve, gradient, manual, metric, source, step, trace, value
 from grader.checks.base import CheckKind
 
 KINDS: dict[str, CheckKind] = {
@@ -14,6 +14,7 @@ KINDS: dict[str, CheckKind] = {
     "step": step,
     "curve": curve,
     "metric": metric,
+    "choice": choice,
     "source": source,
     "trace": trace,
     "artifact": artifact,

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from grader.cluster import ClusterOptions, chunks, run_chunks
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
 from grader.grading import grade_and_store
+from grader.offline_data import missing_in
 from grader.reference_cache import reference_key, reference_observations
 from grader.render.csv import write_marks_csv
 from grader.render.html import write_index
@@ -44,6 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-min", type=int, help="wall-clock limit per array task, in minutes")
     parser.add_argument("--mem-gb", type=int, help="memory per array task")
     parser.add_argument("--per-task", type=int, help="submissions per array task")
+    parser.add_argument("--full", type=Path, metavar="DIR",
+                        help="questions that download data train on the real data sets and weights in DIR "
+                             "(FashionMNIST/raw/..., hub/checkpoints/...) instead of the small stand-ins; "
+                             "their time limits are multiplied by 100")
     parser.add_argument("--force", action="store_true",
                         help="grade every submission again, even those whose stored result is current")
     add_launcher_argument(parser)
@@ -78,6 +83,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
     except SubmissionsError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return EXIT_USAGE
+    if args.full:
+        needed = [item for q in assignment.rubric.questions for item in q.offline_data]
+        lacking = missing_in(args.full, needed)
+        if lacking or not needed:
+            why = f"{args.full} lacks {'; '.join(lacking)}" if lacking else f"{assignment.name} downloads no data"
+            console.print(f"[red]error:[/red] --full: {why}", highlight=False)
+            return EXIT_USAGE
     started = time.perf_counter()
     with make_launcher(args.launcher, size=max(1, args.jobs)) as launcher:
         return _grade_all(args, console, assignment, device, submissions, launcher, started)
@@ -93,7 +105,8 @@ def cluster_options(args: argparse.Namespace, rubric_options: ClusterOptions) ->
 def _grade_on_cluster(args, assignment, device, todo, fingerprints) -> tuple[list[Result], list[str]]:
     options = cluster_options(args, assignment.rubric.cluster)
     calls = [(args.assignment, str(Path.cwd()), [(s.student, str(s.path.resolve())) for s in chunk],
-              str(args.out.resolve()), device, options.cpus, list(args.without), fingerprints)
+              str(args.out.resolve()), device, options.cpus, list(args.without), fingerprints,
+              str(args.full.resolve()) if args.full else None)
              for chunk in chunks(todo, options.per_task)]
     outcomes = run_chunks(args.executor, options, args.out / ".submitit", calls)
     failures = [name for call, outcome in zip(calls, outcomes) if outcome is None for name, _ in call[2]]
@@ -109,7 +122,7 @@ def _grade_locally(args, console, assignment, device, todo, reference, launcher,
     with Progress(*columns, console=console, transient=True) as progress, \
             ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         task = progress.add_task(f"grading {assignment.name}", total=len(todo))
-        sandbox = SandboxSettings(disable=args.without)
+        sandbox = SandboxSettings(disable=args.without, full_data_dir=str(args.full.resolve()) if args.full else None)
         futures = {pool.submit(grade_and_store, assignment, s.path, reference, args.out, fingerprints[s.student],
                                device=device, student=s.student, launcher=launcher, sandbox=sandbox): s
                    for s in todo}
@@ -133,7 +146,7 @@ def _grade_all(args, console, assignment, device, submissions, launcher, started
                       + "; ".join(broken), highlight=False)
         return EXIT_GRADER_FAILED
     remove_partial_writes(args.out)
-    version = reference_key(assignment, device)
+    version = reference_key(assignment, device) + (f"|full={args.full.resolve()}" if args.full else "")
     fingerprints = {s.student: fingerprint(s, version) for s in submissions}
     results: list[Result] = []
     if not args.force:

@@ -226,7 +226,7 @@ def run_request(request: ChildRequest, control_fd: int) -> None:
         confinement = confine(request, control_fd)
         request = request.model_copy(update={"workdir": confinement.workdir})
         torch = _prepare_process(request)
-        course_env.install()
+        course_env.install(request.sandbox.offline_root)
         _seed_everything(torch, request.seed)
         _send(control_fd, "import")
         started = time.perf_counter()

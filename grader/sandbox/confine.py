@@ -225,6 +225,7 @@ def confine(request: ChildRequest, control_fd: int) -> Confinement:
     conf.attempt("rlimits", s, lambda: _rlimits(request))
     if is_root:
         conf.attempt("no-capabilities", s, _drop_capabilities)
-    conf.attempt("landlock", s, lambda: landlock.restrict(_read_only_paths(),
+    readable = _read_only_paths() + ([s.offline_root] if s.offline_root else [])
+    conf.attempt("landlock", s, lambda: landlock.restrict(readable,
                                                         [conf.workdir, request.reply_dir, "/dev/null"]))
     return conf

@@ -4,6 +4,8 @@
   ``grader/fixtures/``, through ``urllib.request.urlopen`` (which ``pandas.read_csv`` uses) and
   ``requests``. Every other remote URL fails at once with a message saying why (the child has
   no network anyway; this only makes the failure fast and clear).
+* With an offline root (``grader/offline_data.py``), TORCH_HOME points at its stand-in weights and
+  torchvision's MNIST-family data sets find their files in the root the script passes.
 * matplotlib draws with Agg whatever backend the script picks; LaTeX text (``text.usetex``) is
   switched off and ``.pgf`` output is skipped with a note, since both need a TeX installation.
 * Global torch state that student code changes at import (default dtype, grad mode) is
@@ -140,14 +142,46 @@ class _AfterImport(importlib.abc.MetaPathFinder):
 
 
 def _when_imported(name: str, callback: Callable) -> None:
+    if name not in sys.modules:
+        try:
+            spec = importlib.util.find_spec(name)  # imports the parent packages of a dotted name
+        except ModuleNotFoundError:
+            return
+        if spec is None:
+            return
     if name in sys.modules:
         callback(sys.modules[name])
-    elif importlib.util.find_spec(name) is not None:
+    else:
         sys.meta_path.insert(0, _AfterImport(name, callback))
 
 
-def install() -> None:
-    """Serve known URLs offline and keep plotting headless; call before the student's import."""
+def _serve_torchvision_data(offline_root: str) -> None:
+    """TORCH_HOME for pretrained weights; MNIST-family data sets copied into the root the script gives."""
+    import os
+    import shutil
+
+    os.environ["TORCH_HOME"] = offline_root
+
+    def patch(mnist_module) -> None:
+        original = mnist_module.MNIST._check_exists
+
+        def check_exists(self) -> bool:
+            source = Path(offline_root) / type(self).__name__ / "raw"
+            if source.is_dir() and not original(self):
+                Path(self.raw_folder).mkdir(parents=True, exist_ok=True)
+                for path in source.iterdir():
+                    shutil.copyfile(path, Path(self.raw_folder) / path.name)
+            return original(self)
+
+        mnist_module.MNIST._check_exists = check_exists
+
+    _when_imported("torchvision.datasets.mnist", patch)
+
+
+def install(offline_root: str | None = None) -> None:
+    """Serve known URLs and data offline, keep plotting headless; call before the student's import."""
+    if offline_root:
+        _serve_torchvision_data(offline_root)
     _when_imported("urllib.request", _patch_urllib)
     _when_imported("matplotlib", _patch_matplotlib)
     _when_imported("requests", _patch_requests)

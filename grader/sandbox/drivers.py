@@ -9,7 +9,7 @@ import math
 
 import torch
 
-from grader.sandbox import iris
+from grader.sandbox import iris, transfer
 
 
 def sgd_regression(model, n: int = 500, d: int = 64, iterations: int = 2000, record_every: int = 100,
@@ -79,4 +79,5 @@ def linear_fit_losses(function, seed: int = 0, n: int = 1000, slope: float = 2.0
 DRIVERS = {"sgd_regression": sgd_regression, "seeded_losses": seeded_losses, "linear_fit": linear_fit,
            "linear_fit_losses": linear_fit_losses, "iris_factorisation_loss": iris.factorisation_loss,
            "iris_factorisation_angle": iris.factorisation_angle, "iris_mlp_shapes": iris.mlp_shapes,
-           "iris_mlp_accuracy": iris.mlp_accuracy}
+           "iris_mlp_accuracy": iris.mlp_accuracy, "pretrained_similarity": transfer.pretrained_similarity,
+           "logged_losses": transfer.logged_losses}

@@ -83,6 +83,8 @@ class SandboxSettings(ResourceLimits):
     open_files: int = Field(256, gt=0)
     disable: list[str] = Field(default_factory=list)
     cgroup: str | None = None
+    offline_root: str | None = Field(None, description="folder of offline data sets and weights (read-only)")
+    full_data_dir: str | None = Field(None, description="`--full`: real data sets and weights instead of stand-ins")
 
 
 class ChildRequest(BaseModel):

@@ -1,0 +1,80 @@
+"""``grade sheet``: the marker's sheet (manual checks, instructions, answer keys) and a marks template."""
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+from rich.console import Console
+
+from grader.answer_keys import compute_answer_keys
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.render.html import environment, fmt
+from grader.results import load_results, write_atomic
+from grader.sandbox.pool import make_launcher
+
+TEMPLATE_NAME = "marks_to_enter.csv"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``grade sheet``."""
+    parser.add_argument("assignment", help="assignment name or rubric file")
+    parser.add_argument("--out", type=Path, default=Path("sheet"), help="folder for sheet.html (default: sheet/)")
+    parser.add_argument("--marks-from", type=Path, metavar="MARKS_FOLDER",
+                        help=f"a graded batch's output folder: also write {TEMPLATE_NAME}, one row per student "
+                             "and manual check, for `grade marks import`")
+    parser.add_argument("--device", default="cpu", help=argparse.SUPPRESS)
+
+
+def manual_questions(rubric) -> list:
+    """The questions that have manual checks, each with only those checks."""
+    found = []
+    for question in rubric.questions:
+        checks = [c for c in question.checks if c.kind == "manual"]
+        if checks:
+            found.append(question.model_copy(update={"checks": checks}))
+    return found
+
+
+def write_marks_template(path: Path, students: list[str], questions: list) -> int:
+    """``student,check,points,comment`` rows with empty points; returns the number of rows."""
+    rows = [(s, f"{q.id}/{c.id}", "", "") for s in students for q in questions for c in q.checks]
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "check", "points", "comment"])
+        writer.writerows(rows)
+    return len(rows)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """0 when the sheet (and template) are written; 1 when an answer key failed; 2 on bad input."""
+    target = assignment_and_device(args, console)
+    if target is None:
+        return EXIT_USAGE
+    assignment, _ = target
+    questions = manual_questions(assignment.rubric)
+    if not questions:
+        console.print(f"{assignment.name} has no manual checks: nothing to mark by hand", highlight=False)
+        return EXIT_OK
+    with make_launcher("auto") as launcher:
+        keys = compute_answer_keys(assignment, launcher)
+    args.out.mkdir(parents=True, exist_ok=True)
+    template = None
+    if args.marks_from:
+        students = [r.student for r in load_results(args.marks_from)]
+        if not students:
+            console.print(f"[red]error:[/red] no graded results in {args.marks_from}", highlight=False)
+            return EXIT_USAGE
+        template = args.out / TEMPLATE_NAME
+        count = write_marks_template(template, students, questions)
+        console.print(f"{template}: {count} marks to enter ({len(students)} students)", highlight=False)
+    page = environment().get_template("sheet.html").render(
+        assignment=assignment.name, questions=questions, keys=keys, template=template.name if template else None)
+    write_atomic(args.out / "sheet.html", page)
+    manual = sum(c.points for q in questions for c in q.checks)
+    console.print(f"{args.out / 'sheet.html'}: {sum(len(q.checks) for q in questions)} manual checks "
+                  f"({fmt(manual)} points), {len(keys)} answer keys", highlight=False)
+    broken = [f"{ref}: {key.problem}" for ref, key in keys.items() if key.problem]
+    for line in broken:
+        console.print(f"[red]answer key failed:[/red] {line}", highlight=False)
+    return EXIT_GRADER_FAILED if broken else EXIT_OK
