@@ -139,9 +139,12 @@ def check_seeds(assignment: Assignment, device: str, launcher, seeds: int) -> li
 
 
 def _suspects(question: Question, function: str) -> list[str]:
-    """Checks whose spec names the mutated function (or method): those that should catch it."""
+    """Checks that should catch a mutant: those whose spec names the mutated function (or method);
+    for a mutant of module-level code (a script), every automatic check, since all run after it."""
+    if not function:
+        return [c.id for c in question.checks if c.kind != "manual"]
     name = function.split(".")[-1]
-    return [c.id for c in question.checks if c.kind != "manual" and name and name in c.model_dump_json()]
+    return [c.id for c in question.checks if c.kind != "manual" and name in c.model_dump_json()]
 
 
 def _judge(assignment: Assignment, question: Question, mutant: Mutant, baseline: FileObservations,

@@ -66,7 +66,7 @@ def test_misspelt_field_suggests_the_right_one(tmp_path):
 def test_missing_field(tmp_path):
     path = write(tmp_path, GOOD.replace("        call: add\n", ""))
     [problem] = problems(path)
-    assert "value check needs `call: <function>` or `read: <global name>`" in problem
+    assert "value check needs `call: <function>`, `read: <global name>` or `driver:`" in problem
     assert f"{path}:5" in problem
 
 

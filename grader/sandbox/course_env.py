@@ -8,6 +8,8 @@
   torchvision's MNIST-family data sets find their files in the root the script passes.
 * matplotlib draws with Agg whatever backend the script picks; LaTeX text (``text.usetex``) is
   switched off and ``.pgf`` output is skipped with a note, since both need a TeX installation.
+* Every ``optimizer.step()`` is counted (a global post-step hook), so a check can tell how much
+  training a script really did.
 * Global torch state that student code changes at import (default dtype, grad mode) is
   captured after the import and restored before every probe, with the grader's thread count.
 
@@ -178,8 +180,24 @@ def _serve_torchvision_data(offline_root: str) -> None:
     _when_imported("torchvision.datasets.mnist", patch)
 
 
+_STEPS = [0]
+
+
+def optimizer_steps() -> int:
+    """How many ``optimizer.step()`` calls the student's code has made in this child."""
+    return _STEPS[0]
+
+
+def _count_steps(optimizer_module) -> None:
+    def counted(optimizer, args, kwargs) -> None:
+        _STEPS[0] += 1
+
+    optimizer_module.register_optimizer_step_post_hook(counted)
+
+
 def install(offline_root: str | None = None) -> None:
     """Serve known URLs and data offline, keep plotting headless; call before the student's import."""
+    _when_imported("torch.optim.optimizer", _count_steps)
     if offline_root:
         _serve_torchvision_data(offline_root)
     _when_imported("urllib.request", _patch_urllib)

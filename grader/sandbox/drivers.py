@@ -80,4 +80,4 @@ DRIVERS = {"sgd_regression": sgd_regression, "seeded_losses": seeded_losses, "li
            "linear_fit_losses": linear_fit_losses, "iris_factorisation_loss": iris.factorisation_loss,
            "iris_factorisation_angle": iris.factorisation_angle, "iris_mlp_shapes": iris.mlp_shapes,
            "iris_mlp_accuracy": iris.mlp_accuracy, "pretrained_similarity": transfer.pretrained_similarity,
-           "logged_losses": transfer.logged_losses}
+           "logged_losses": transfer.logged_losses, "training_epochs": transfer.training_epochs}

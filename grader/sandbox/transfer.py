@@ -41,3 +41,20 @@ def logged_losses(module, seed: int = 0) -> list[float]:
     if not isinstance(log, dict) or "loss" not in log:
         raise LookupError("the script has no `log` dict with a 'loss' entry")
     return [float(v) for v in log["loss"]]
+
+
+def training_epochs(module, seed: int = 0) -> float:
+    """Optimizer steps taken while the script ran, in epochs of its training DataLoader.
+
+    The training loader is the script's DataLoader over a data set with ``train=True`` (else its
+    largest DataLoader).
+    """
+    from torch.utils.data import DataLoader
+
+    from grader.sandbox.course_env import optimizer_steps
+
+    loaders = [v for v in vars(module).values() if isinstance(v, DataLoader)]
+    if not loaders:
+        raise LookupError("the script defines no DataLoader, so its epochs cannot be counted")
+    training = [d for d in loaders if getattr(d.dataset, "train", False)] or loaders
+    return optimizer_steps() / len(max(training, key=lambda d: len(d.dataset)))
