@@ -2,13 +2,15 @@
 
     python benchmarks/run.py --copies 200 --jobs 2          # add --otter-venv DIR to time otter-grader
 
-Generates ``--copies`` submissions of comp4901y-hw1 (questions 1 and 2, the rubric's shortened
-training run) by cycling through the shipped examples, then times, side by side:
+Generates ``--copies`` submissions of comp4901y-hw1 by cycling through the shipped examples and
+grades questions 1 and 2 (the rubric's shortened training run included; question 3 trains a
+resnet18 for two epochs and is timed on its own), side by side:
 (a) ``grade batch`` with the fork server, (b) the same batch with ``--launcher spawn``,
 (c) a naive baseline that starts a fresh Python per submission and runs the same calls,
 (d) otter-grader's non-containerised ``otter run`` on equivalent notebooks for question 1.
 It also measures the harness overhead per (submission, file) beyond the student code's own
-time, the cost of the sandbox layers alone, and HTML rendering per student. Prints a Markdown
+time, the cost of the sandbox layers alone, HTML rendering per student, and the wall time of
+grading question 3 for one student. Prints a Markdown
 table (and writes it to benchmarks/results.md).
 """
 from __future__ import annotations
@@ -58,13 +60,13 @@ def timed(command: list[str], **kwargs) -> tuple[float, float, subprocess.Comple
     return seconds, sampler.peak_mib, subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
-def q1_only_rubric(work: Path) -> Path:
-    """The shipped rubric cut down to question 1, for the comparison with otter-grader."""
+def rubric_subset(work: Path, count: int, name: str) -> Path:
+    """The shipped rubric cut down to its first ``count`` questions (or to question 3 alone: ``count=-3``)."""
     import yaml
 
     data = yaml.safe_load((ROOT / "rubrics" / "comp4901y-hw1.yaml").read_text())
-    data["questions"] = data["questions"][:1]
-    path = work / "q1-only" / "comp4901y-hw1.yaml"
+    data["questions"] = data["questions"][2:3] if count == -3 else data["questions"][:count]
+    path = work / name / "comp4901y-hw1.yaml"
     path.parent.mkdir(parents=True)
     path.write_text(yaml.safe_dump(data))
     return path
@@ -92,14 +94,14 @@ def naive_batch(subs: list[Path], jobs: int) -> dict:
             "code_seconds": sum(o["seconds"] for o in outcomes), "files": 2 * len(subs)}
 
 
-def steady_overhead(subs: list[Path], launcher_mode: str) -> float:
+def steady_overhead(subs: list[Path], launcher_mode: str, rubric: Path) -> float:
     """Median milliseconds of harness per (submission, file) beyond student code, one worker, warm."""
     from grader.assignments import find_assignment
     from grader.grading import grade_submission
     from grader.reference_cache import reference_observations
     from grader.sandbox.pool import make_launcher
 
-    assignment = find_assignment("comp4901y-hw1")
+    assignment = find_assignment(str(rubric))
     per_file = []
     with make_launcher(launcher_mode, 1) as launcher:
         reference, _ = reference_observations(assignment, "cpu", launcher)
@@ -150,6 +152,21 @@ def render_cost(out: Path) -> float:
     return 1000 * (time.perf_counter() - started) / len(results)
 
 
+def question3_seconds(rubric: Path) -> float:
+    """Wall seconds to grade question 3 of one correct student (the reference already cached)."""
+    from grader.assignments import find_assignment
+    from grader.grading import grade_submission
+    from grader.reference_cache import reference_observations
+    from grader.sandbox.pool import make_launcher
+
+    assignment = find_assignment(str(rubric))
+    with make_launcher("fork-server", 1) as launcher:
+        reference, _ = reference_observations(assignment, "cpu", launcher)
+        started = time.perf_counter()
+        grade_submission(assignment, EXAMPLES / "alice_correct", reference, launcher=launcher)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=200)
@@ -166,21 +183,23 @@ def main() -> None:
     for s in subs[: args.spawn_copies]:
         shutil.copytree(s, few / s.name)
 
+    os.chdir(ROOT)  # cut-down rubrics find reference/comp4901y-hw1/ from here
+    q12_rubric = str(rubric_subset(work, 2, "q1-q2"))
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "grader.cli", "reference", "comp4901y-hw1"], cwd=ROOT, check=True,
+    subprocess.run([sys.executable, "-m", "grader.cli", "reference", q12_rubric], cwd=ROOT, check=True,
                    capture_output=True)
     reference_seconds = time.perf_counter() - started
     rows = []
-    pooled = grade_batch(work / "subs", work / "out-pool", args.jobs, "fork-server")
+    pooled = grade_batch(work / "subs", work / "out-pool", args.jobs, "fork-server", q12_rubric)
     rows.append(("this grader, fork server", args.copies, pooled))
-    spawned = grade_batch(few, work / "out-spawn", args.jobs, "spawn")
+    spawned = grade_batch(few, work / "out-spawn", args.jobs, "spawn", q12_rubric)
     rows.append(("this grader, --launcher spawn", args.spawn_copies, spawned))
     naive = naive_batch(sorted(few.iterdir()), args.jobs)
     rows.append(("naive: fresh python per submission, no sandbox", args.spawn_copies, naive))
     if args.otter_venv:
         from otter_baseline import otter_batch
 
-        q1_rubric = str(q1_only_rubric(work))
+        q1_rubric = str(rubric_subset(work, 1, "q1-only"))
         subprocess.run([sys.executable, "-m", "grader.cli", "reference", q1_rubric], cwd=ROOT, check=True,
                        capture_output=True)
         q1 = grade_batch(work / "subs", work / "out-q1", args.jobs, "fork-server", q1_rubric)
@@ -188,8 +207,9 @@ def main() -> None:
         otter = otter_batch(args.otter_venv, subs[: args.otter_copies], work / "otter", args.jobs)
         rows.append(("otter-grader `otter run`, question 1 only", args.otter_copies, otter))
 
-    overhead_pool = steady_overhead(subs[:30], "fork-server")
-    overhead_spawn = steady_overhead(subs[:4], "spawn")
+    overhead_pool = steady_overhead(subs[:30], "fork-server", Path(q12_rubric))
+    overhead_spawn = steady_overhead(subs[:4], "spawn", Path(q12_rubric))
+    q3_seconds = question3_seconds(rubric_subset(work, -3, "q3-only"))
     layers_on, layers_off = sandbox_cost()
     render_ms = render_cost(work / "out-pool")
 
@@ -204,7 +224,9 @@ def main() -> None:
               f"| harness overhead per (submission, file), spawn (median) | {overhead_spawn:.0f} ms |",
               f"| trivial file, every sandbox layer on | {layers_on:.0f} ms |",
               f"| trivial file, every sandbox layer off (no spare child: a plain fork) | {layers_off:.0f} ms |",
-              f"| HTML report rendering per student | {render_ms:.1f} ms |"]
+              f"| HTML report rendering per student | {render_ms:.1f} ms |",
+              f"| question 3 of one student: the script's two epochs on the offline fixture, then its checks "
+              f"| {q3_seconds:.1f} s |"]
     if args.otter_venv:
         ratio = (args.copies / q1["seconds"]) / (args.otter_copies / otter["seconds"])
         lines.append(f"| question 1 throughput, this grader / otter-grader | {ratio:.0f}x |")
