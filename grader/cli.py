@@ -8,13 +8,14 @@ from rich.console import Console
 
 from grader import __version__
 from grader.commands import EXIT_USAGE
-from grader.commands import audit, batch, bundle, local, marks, reference, sheet, status, validate
+from grader.commands import audit, batch, bundle, local, marks, quiz, reference, sheet, status, validate
 
 VERBS = {
     "batch": (batch, "grade every submission in a folder"),
     "status": (status, "progress of a running or finished batch"),
     "reference": (reference, "run the reference through its rubric (must score full marks)"),
     "validate": (validate, "check a rubric file"),
+    "quiz": (quiz, "a Moodle quiz (XML or GIFT) with answers computed by the reference, in variants"),
     "sheet": (sheet, "the marker's sheet: manual checks, instructions, answer keys, a marks template"),
     "marks": (marks, "import a marker's points for manual checks"),
     "local": (local, "check your own work against the public checks of a handout (also: grade --local)"),

@@ -25,12 +25,16 @@ HERE = Path(__file__).resolve().parent
 MOMENTA = (0.0, 0.5, 0.9, 1.0)  # the right choice of problem 2.5
 
 
-def problem1() -> dict[str, float]:
-    """1.1, 1.3 (df1/dx, df2/dy), 1.4 (element [0, 1]), 1.5 (f', f'') at the handout's points."""
-    grads = question1.vector_function_gradients(1.376, 2.123)
-    first, second = question1.sigmoid_first_second(0.173)
-    A = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
-    return {"1.1": float(question1.lorentzian_derivative(2.0)), "1.3 df1/dx": float(grads[0, 0]),
+HANDOUT = {"x11": 2.0, "x13": 1.376, "y13": 2.123, "A": [[1.0, 2.0], [3.0, 4.0]], "x15": 0.173, "lr21": 0.01,
+           "lr23": 0.001}
+
+
+def problem1(inputs: dict = HANDOUT) -> dict[str, float]:
+    """1.1, 1.3 (df1/dx, df2/dy), 1.4 (element [0, 1]), 1.5 (f', f'') at the given points."""
+    grads = question1.vector_function_gradients(inputs["x13"], inputs["y13"])
+    first, second = question1.sigmoid_first_second(inputs["x15"])
+    A = torch.tensor(inputs["A"])
+    return {"1.1": float(question1.lorentzian_derivative(inputs["x11"])), "1.3 df1/dx": float(grads[0, 0]),
             "1.3 df2/dy": float(grads[1, 1]), "1.4": float(question1.trace_square_grad(A)[0, 1]),
             "1.5 first": float(first), "1.5 second": float(second)}
 
@@ -70,13 +74,13 @@ def train_with_history(X, y, val, epochs=150, lr=0.001, batch_size=32):
     return train_loss, val_loss, history
 
 
-def problem2(X, y, seed: int) -> dict[str, float]:
+def problem2(X, y, seed: int, inputs: dict = HANDOUT) -> dict[str, float]:
     """2.1, 2.3 and 2.4 for one shuffle seed."""
     torch.manual_seed(seed)
-    slope, bias, _ = train_linear(X, y)
+    slope, bias, _ = train_linear(X, y, lr=inputs["lr21"])
     (Xtr, ytr), val, (Xte, yte) = split_80_10_10(X, y)
     torch.manual_seed(seed)
-    train_loss, val_loss, history = train_with_history(Xtr, ytr, val)
+    train_loss, val_loss, history = train_with_history(Xtr, ytr, val, lr=inputs["lr23"])
     best = int(np.argmin(val_loss))
 
     def test_mse(p):
@@ -86,25 +90,25 @@ def problem2(X, y, seed: int) -> dict[str, float]:
             "2.3 val argmin": best, "2.4 test mse final": test_mse(history[-1]), "2.4 test mse best": test_mse(history[best])}
 
 
-def momentum_curves(X, y, seed: int = 0) -> dict[float, list[float]]:
+def momentum_curves(X, y, seed: int = 0, momenta=MOMENTA) -> dict[float, list[float]]:
     """2.5: the per-batch losses of 50 epochs at lr 1e-3 for each momentum of the right answer."""
     curves = {}
-    for mu in MOMENTA:
+    for mu in momenta:
         torch.manual_seed(seed)
         curves[mu] = train_linear(X, y, lr=0.001, epochs=50, momentum=mu)[2]
     return curves
 
 
-def answer_key(seeds: int = 50) -> dict:
+def answer_key(seeds: int = 50, inputs: dict = HANDOUT) -> dict:
     """Problem 1's answers, and problem 2's median and spread over ``seeds`` shuffles."""
     X, y = torch.load(HERE / "X.pt"), torch.load(HERE / "y.pt")
-    runs = [problem2(X, y, seed) for seed in range(seeds)]
+    runs = [problem2(X, y, seed, inputs) for seed in range(seeds)]
     spread = {name: {"median": statistics.median(r[name] for r in runs), "min": min(r[name] for r in runs),
                      "max": max(r[name] for r in runs)} for name in runs[0]}
-    return {"problem1": problem1(), "problem2": spread, "seeds": seeds, "2.5 momenta": list(MOMENTA)}
+    return {"problem1": problem1(inputs), "problem2": spread, "seeds": seeds, "2.5 momenta": list(MOMENTA)}
 
 
-def plot_momentum(path: Path, X, y) -> None:
+def plot_momentum(path, X, y, momenta=MOMENTA) -> None:
     """The figure of problem 2.5: one loss curve per momentum, purple to light green (viridis)."""
     import matplotlib
 
@@ -112,8 +116,8 @@ def plot_momentum(path: Path, X, y) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    colors = plt.cm.viridis(np.linspace(0, 0.9, len(MOMENTA)))
-    for color, (_, losses) in zip(colors, momentum_curves(X, y).items()):
+    colors = plt.cm.viridis(np.linspace(0, 0.9, len(momenta)))
+    for color, (_, losses) in zip(colors, momentum_curves(X, y, momenta=momenta).items()):
         ax.plot(losses, color=color)
     ax.set_yscale("log")
     ax.set_xlabel("parameter update")

@@ -1,0 +1,51 @@
+"""``grade quiz``: a Moodle quiz (XML or GIFT) whose answers the reference computes, in variants."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.quiz.build import QuizError, build_quiz
+from grader.quiz.gift import write_gift
+from grader.quiz.moodle_xml import write_moodle_xml
+from grader.results import write_atomic
+from grader.sandbox.pool import make_launcher
+
+WRITERS = {"moodle-xml": write_moodle_xml, "gift": write_gift}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``grade quiz``."""
+    parser.add_argument("assignment", help="assignment name or rubric file (its reference folder has quiz.py)")
+    parser.add_argument("--format", choices=sorted(WRITERS), default="moodle-xml")
+    parser.add_argument("--variants", type=int, default=1, help="variant 1 is the handout's; others draw new inputs")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the variants' inputs")
+    parser.add_argument("--spread-seeds", type=int, default=50,
+                        help="shuffles/initialisations over which random answers and their tolerances are measured")
+    parser.add_argument("--out", type=Path, required=True, help="the file to write (.xml or .gift)")
+    parser.add_argument("--device", default="cpu", help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """0 with the quiz written, 1 when the reference's quiz fails, 2 on bad input."""
+    target = assignment_and_device(args, console)
+    if target is None:
+        return EXIT_USAGE
+    if args.variants < 1 or args.spread_seeds < 1:
+        console.print("[red]error:[/red] --variants and --spread-seeds must be at least 1", highlight=False)
+        return EXIT_USAGE
+    assignment, _ = target
+    try:
+        with make_launcher("auto") as launcher:
+            quiz = build_quiz(assignment, args.variants, args.seed, args.spread_seeds, launcher)
+    except QuizError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return EXIT_GRADER_FAILED
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(args.out, WRITERS[args.format](quiz))
+    count = sum(len(items) for items in quiz.values())
+    console.print(f"{args.out}: {count} questions in {len(quiz)} variant(s) of {assignment.name} "
+                  f"({args.format}; random answers measured over {args.spread_seeds} seeds)", highlight=False)
+    return EXIT_OK

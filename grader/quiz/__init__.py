@@ -1,0 +1,1 @@
+"""Quizzes from reference solutions: items computed by the reference, written as Moodle XML or GIFT."""
