@@ -8,7 +8,8 @@ from rich.console import Console
 
 from grader import __version__
 from grader.commands import EXIT_USAGE
-from grader.commands import audit, batch, bundle, local, marks, quiz, reference, sheet, status, validate
+from grader.commands import (audit, batch, bundle, gradescope, local, marks, moodle, quiz, reference, sheet,
+                             status, validate)
 
 VERBS = {
     "batch": (batch, "grade every submission in a folder"),
@@ -20,6 +21,8 @@ VERBS = {
     "marks": (marks, "import a marker's points for manual checks"),
     "local": (local, "check your own work against the public checks of a handout (also: grade --local)"),
     "bundle": (bundle, "write the student handout: starter files, README, public self-checks"),
+    "moodle": (moodle, "write Moodle's grading worksheet and feedback-files zip from a graded batch"),
+    "gradescope": (gradescope, "an autograder zip for Gradescope (rubric and cached reference answers, no reference source)"),
     "audit": (audit, "prove the rubric catches wrong code: reference on several seeds, mutants of it"),
 }
 

@@ -39,12 +39,13 @@ def public_rubric(rubric: Rubric) -> Rubric:
     return rubric.model_copy(update={"questions": questions})
 
 
-def public_observations(public: Assignment, reference: dict[str, FileObservations],
-                        device: str) -> dict[str, FileObservations]:
-    """The reference's observations of the public checks' probes only, without its output."""
+def expected_observations(assignment: Assignment, reference: dict[str, FileObservations],
+                          device: str) -> dict[str, FileObservations]:
+    """The reference's observations of the probes of ``assignment``'s checks only (e.g. the public
+    ones), without the reference's output."""
     kept = {}
-    for question in public.rubric.questions:
-        _, plans = plan_question(public, question, device)
+    for question in assignment.rubric.questions:
+        _, plans = plan_question(assignment, question, device)
         wanted = {probe.id for plan in plans.values() for probe in plan.reference}
         full = reference[question.id]
         probes = {pid: obs.model_copy(update={"stdout": ""}) for pid, obs in full.probes.items() if pid in wanted}
@@ -53,14 +54,14 @@ def public_observations(public: Assignment, reference: dict[str, FileObservation
     return kept
 
 
-def write_selfcheck(handout: Path, rubric: Rubric, observations: dict[str, FileObservations], device: str) -> Path:
-    """Write the self-check folder into ``handout``; returns its path."""
+def write_selfcheck(handout: Path, rubric: Rubric, observations: dict[str, FileObservations], device: str,
+                    header: str = "") -> Path:
+    """Write the self-check folder into ``handout`` (``header`` heads rubric.yaml); returns its path."""
     folder = handout / SELFCHECK_DIR
     (folder / "expected").mkdir(parents=True, exist_ok=True)
     data = rubric.model_dump(mode="json", exclude_defaults=True, exclude={"cluster"})
-    header = (f"# The public checks of {rubric.assignment}, written by `grade bundle`.\n"
-              "# `grade --local` runs them; the instructor's grading also runs checks not listed here.\n")
-    (folder / "rubric.yaml").write_text(header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None))
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None)
+    (folder / "rubric.yaml").write_text(header + text)
     for qid, obs in observations.items():
         save_file_observations(obs, folder / "expected" / qid)
     about = {"assignment": rubric.assignment, "grader_version": __version__, "torch_version": torch.__version__,

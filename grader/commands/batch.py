@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import time
 import traceback
@@ -14,12 +15,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from grader.cluster import ClusterOptions, chunks, run_chunks
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.commands.moodle import export_to_moodle
 from grader.grading import grade_and_store
+from grader.moodle_zip import read_moodle_zip
 from grader.offline_data import missing_in
 from grader.reference_cache import reference_key, reference_observations
 from grader.render.csv import write_marks_csv
 from grader.render.html import write_index
-from grader.results import Result, load_result, remove_partial_writes, write_manifest
+from grader.results import Result, load_result, remove_partial_writes, write_atomic, write_manifest
 from grader.sandbox.confine import LAYERS
 from grader.sandbox.pool import make_launcher
 from grader.sandbox.protocol import SandboxSettings
@@ -29,7 +32,11 @@ from grader.submissions import Submission, SubmissionsError, find_submissions
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``grade batch``."""
     parser.add_argument("assignment", help="assignment name (rubrics/<name>.yaml) or a rubric file")
-    parser.add_argument("submissions", type=Path, help="folder with one sub-folder per student")
+    parser.add_argument("submissions", type=Path,
+                        help="folder with one sub-folder per student, or Moodle's 'Download all submissions' zip")
+    parser.add_argument("--worksheet", type=Path, metavar="CSV",
+                        help="Moodle's grading worksheet: also write it back filled, with a feedback-files zip, "
+                             "in <out>/moodle/")
     parser.add_argument("--out", type=Path, default=Path("marks"), help="output folder (default: marks/)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
@@ -79,8 +86,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return EXIT_USAGE
     assignment, device = target
     try:
-        submissions = find_submissions(args.submissions, exclude=args.out)
-    except SubmissionsError as exc:
+        folder = _moodle_intake(args, console) if args.submissions.suffix == ".zip" else args.submissions
+        submissions = find_submissions(folder, exclude=args.out)
+    except (SubmissionsError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return EXIT_USAGE
     if args.full:
@@ -93,6 +101,17 @@ def run(args: argparse.Namespace, console: Console) -> int:
     started = time.perf_counter()
     with make_launcher(args.launcher, size=max(1, args.jobs)) as launcher:
         return _grade_all(args, console, assignment, device, submissions, launcher, started)
+
+
+def _moodle_intake(args: argparse.Namespace, console: Console) -> Path:
+    """Unpack a Moodle submissions zip into ``<out>/submissions/``; report what was refused."""
+    folder = args.out / "submissions"
+    intake = read_moodle_zip(args.submissions, folder)
+    for line in intake.refused:
+        console.print(f"[yellow]refused:[/yellow] {line}", highlight=False)
+    write_atomic(args.out / "intake.json", json.dumps({"archive": str(args.submissions), "refused": intake.refused,
+                                                       "students": intake.students}, indent=2))
+    return folder
 
 
 def cluster_options(args: argparse.Namespace, rubric_options: ClusterOptions) -> ClusterOptions:
@@ -177,4 +196,6 @@ def _grade_all(args, console, assignment, device, submissions, launcher, started
                   f"in {seconds:.1f} s (reference {'cached' if cached else 'run'}): mean {mean:.2f} / "
                   f"{assignment.rubric.max_total:g}, "
                   f"{errors} checks hit errors in student code -> {args.out}/index.html", highlight=False)
+    if args.worksheet and results and export_to_moodle(args.out, args.worksheet, console) != EXIT_OK:
+        return EXIT_USAGE
     return EXIT_GRADER_FAILED if failures else EXIT_OK

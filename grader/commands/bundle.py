@@ -15,7 +15,7 @@ from grader.render.handout import render_handout_readme
 from grader.render.html import fmt
 from grader.rubric import RubricError
 from grader.sandbox.pool import make_launcher
-from grader.selfcheck import public_observations, public_rubric, write_selfcheck
+from grader.selfcheck import expected_observations, public_rubric, write_selfcheck
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,7 +85,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return EXIT_USAGE
     copied = copy_starter(assignment, args.out)
     public_assignment = Assignment(assignment.name, public, assignment.rubric_path, assignment.reference_dir)
-    write_selfcheck(args.out, public, public_observations(public_assignment, reference, device), device)
+    header = (f"# The public checks of {public.assignment}, written by `grade bundle`.\n"
+              "# `grade --local` runs them; the instructor's grading also runs checks not listed here.\n")
+    write_selfcheck(args.out, public, expected_observations(public_assignment, reference, device), device, header)
     (args.out / "README.md").write_text(render_handout_readme(assignment.rubric, public))
     checks = sum(len(q.checks) for q in public.questions)
     hidden = sum(len(q.checks) for q in assignment.rubric.questions) - checks

@@ -1,0 +1,45 @@
+"""``grade moodle``: write what Moodle imports from a graded batch — the worksheet and feedback files."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from grader.commands import EXIT_OK, EXIT_USAGE
+from grader.render.moodle import feedback_zip, fill_worksheet
+from grader.results import load_results, write_atomic
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``grade moodle``."""
+    parser.add_argument("--out", type=Path, default=Path("marks"), help="the graded batch's folder (default: marks/)")
+    parser.add_argument("--worksheet", type=Path, required=True,
+                        help="the grading worksheet CSV downloaded from Moodle's assignment")
+
+
+def export_to_moodle(out: Path, worksheet: Path, console: Console) -> int:
+    """Write ``<out>/moodle/grading_worksheet.csv`` and ``<out>/moodle/feedback_files.zip``."""
+    results = load_results(out)
+    if not results:
+        console.print(f"[red]error:[/red] no graded results in {out}", highlight=False)
+        return EXIT_USAGE
+    try:
+        text, filled = fill_worksheet(worksheet, results)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return EXIT_USAGE
+    folder = out / "moodle"
+    write_atomic(folder / "grading_worksheet.csv", text)
+    zipped = feedback_zip(folder / "feedback_files.zip", results, out / "reports")
+    unmatched = len(results) - filled
+    console.print(f"{folder}/grading_worksheet.csv: {filled} rows filled"
+                  + (f" ({unmatched} graded students have no row: their folders lack a Moodle id)" if unmatched else "")
+                  + f"; {folder}/feedback_files.zip: {zipped} reports. Upload both in the assignment's "
+                  "'Upload grading worksheet' and 'Upload multiple feedback files in a zip'.", highlight=False)
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """0 when both files are written; 2 when the batch or the worksheet cannot be read."""
+    return export_to_moodle(args.out, args.worksheet, console)
