@@ -176,3 +176,9 @@ def test_bundle_refuses_a_non_empty_folder_and_an_all_hidden_rubric(tmp_path, ca
     rubric.write_text(yaml.safe_dump(data))
     assert main(["bundle", str(rubric), "--out", str(tmp_path / "out")]) == 2
     assert "every check is hidden" in capsys.readouterr().out
+
+
+def test_native_windows_is_told_to_use_wsl(handout, monkeypatch, capsys):
+    monkeypatch.setattr("sys.platform", "win32")
+    assert main(["--local", str(handout)]) == 2
+    assert "inside WSL" in capsys.readouterr().out

@@ -15,3 +15,14 @@ def assignment_and_device(args, console):
     except (RubricError, DeviceError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return None
+
+
+def unsupported_platform(console) -> bool:
+    """True (after saying so) on native Windows, where the child's POSIX pipes and process groups do not exist."""
+    import sys
+
+    if sys.platform != "win32":
+        return False
+    console.print("[red]error:[/red] the grader's sandbox needs a POSIX system (Linux or macOS); on Windows, "
+                  "run it inside WSL (wsl --install, then pip install the grader there)", highlight=False)
+    return True

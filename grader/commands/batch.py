@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from grader.cluster import ClusterOptions, chunks, run_chunks
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, unsupported_platform
 from grader.commands.moodle import export_to_moodle
 from grader.grading import grade_and_store
 from grader.moodle_zip import read_moodle_zip
@@ -82,7 +82,7 @@ def write_outputs(out: Path, results: list[Result]) -> None:
 def run(args: argparse.Namespace, console: Console) -> int:
     """Grade the batch; 0 when every submission was graded, 1 when the grader failed, 2 on bad input."""
     target = assignment_and_device(args, console)
-    if target is None:
+    if target is None or unsupported_platform(console):
         return EXIT_USAGE
     assignment, device = target
     try:

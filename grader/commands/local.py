@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, unsupported_platform
 from grader.commands.batch import add_launcher_argument
 from grader.device import DeviceError, resolve_device
 from grader.grading import grade_submission
@@ -57,6 +57,8 @@ def results_table(result: Result) -> Table:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """0 when every public check passes, 1 when one does not, 2 when there is nothing to check."""
+    if unsupported_platform(console):
+        return EXIT_USAGE
     folder = args.folder
     selfcheck = find_selfcheck(folder) if folder.is_dir() else None
     if selfcheck is None:
