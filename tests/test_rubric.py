@@ -99,3 +99,16 @@ def test_grade_validate_exit_codes(tmp_path, capsys):
     assert "is valid" in capsys.readouterr().out
     assert main(["validate", str(write(tmp_path, GOOD.replace("kind: value", "kind: nope")))]) == 2
     assert "nope" in capsys.readouterr().out
+
+
+def test_unknown_driver_is_located_in_every_kind_that_takes_one(tmp_path):
+    text = GOOD.replace("        points: 2\n", "        points: 2\n        driver: linear_fitt\n") + """\
+      - id: curve
+        kind: curve
+        driver: nope
+        points: 1
+"""
+    found = problems(write(tmp_path, text))
+    assert any(":11: questions.0.checks.0.driver: unknown driver 'linear_fitt'" in p and "linear_fit," in p
+               for p in found), found
+    assert any(":14: questions.0.checks.1.driver: unknown driver 'nope'" in p for p in found), found

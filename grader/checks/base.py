@@ -9,12 +9,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from grader.observe import FileObservations, Observation
-from grader.sandbox.protocol import Probe
+from grader.sandbox.protocol import Probe, Step
 
 Status = Literal["pass", "partial", "fail", "error", "manual"]
 
@@ -25,6 +25,28 @@ class Tolerance(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rtol: float = Field(1e-5, ge=0)
     atol: float = Field(1e-6, ge=0)
+
+
+def _known_driver(name: str) -> str:
+    from grader.sandbox.drivers import DRIVERS
+
+    if name not in DRIVERS:
+        raise ValueError(f"unknown driver {name!r}; known drivers: {', '.join(sorted(DRIVERS))}")
+    return name
+
+
+DriverName = Annotated[str, AfterValidator(_known_driver)]
+"""A rubric's ``driver:``: the name of grader code in ``sandbox/drivers.py``."""
+
+
+def driver_steps(driver: str, driver_args: dict, seed: int, *, function: str | None = None,
+                 variable: str | None = None, **fields: Any) -> list[Step]:
+    """Steps that hand a driver the student's ``function`` (read by name), an object saved earlier as
+    ``variable``, or else the student's whole module; ``fields`` complete the driver's step."""
+    steps = [Step(read=function, save="subject")] if function else []
+    subject = {"var": "subject"} if function else {"var": variable} if variable else {"module": True}
+    steps.append(Step(driver=driver, args=[subject], kwargs={**driver_args, "seed": seed}, **fields))
+    return steps
 
 
 class CheckSpec(BaseModel):

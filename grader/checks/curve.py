@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from grader.checks.base import CheckSpec, Evidence, Plan, PlanContext, Verdict, probe_problem, reference_problem
+from grader.checks.base import (CheckSpec, DriverName, Evidence, Plan, PlanContext, Verdict, driver_steps,
+                                probe_problem, reference_problem)
 from grader.checks.scenario import ObjectSpec
 from grader.inputs import derive_seed
 from grader.observe import Value
@@ -26,21 +27,12 @@ class Spec(CheckSpec):
     kind: Literal["curve"]
     object: ObjectSpec | None = None
     function: str | None = None
-    driver: str
+    driver: DriverName
     driver_args: dict[str, float | int] = Field(default_factory=dict)
     decrease: float = Field(0.5, gt=0)
     final_ratio: float | None = Field(1.5, gt=0, description="None: the decrease alone earns the points")
     window: float = Field(0.1, gt=0, le=0.5)
     timeout: float | None = Field(None, gt=0)
-
-    @field_validator("driver")
-    @classmethod
-    def _known_driver(cls, name: str) -> str:
-        from grader.sandbox.drivers import DRIVERS
-
-        if name not in DRIVERS:
-            raise ValueError(f"unknown driver {name!r}; known drivers: {', '.join(sorted(DRIVERS))}")
-        return name
 
     @model_validator(mode="after")
     def _one_subject(self) -> "Spec":
@@ -56,10 +48,8 @@ def _probe(spec: Spec, ctx: PlanContext) -> Probe:
     if spec.object is not None:
         steps.append(Step(call=spec.object.class_name, args=list(spec.object.args), kwargs=dict(spec.object.kwargs),
                           save="obj"))
-    elif spec.function is not None:
-        steps.append(Step(read=spec.function, save="obj"))
-    subject = {"module": True} if spec.object is None and spec.function is None else {"var": "obj"}
-    steps.append(Step(driver=spec.driver, args=[subject], kwargs={**spec.driver_args, "seed": seed}, observe="losses"))
+    steps += driver_steps(spec.driver, spec.driver_args, seed, function=spec.function,
+                          variable="obj" if spec.object is not None else None, observe="losses")
     return Probe(id=spec.id, steps=steps, seed=seed, timeout=spec.timeout or ctx.timeout)
 
 

@@ -10,33 +10,24 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from grader.checks.base import CheckSpec, Evidence, Plan, PlanContext, Verdict, probe_problem
+from grader.checks.base import CheckSpec, DriverName, Evidence, Plan, PlanContext, Verdict, driver_steps, probe_problem
 from grader.inputs import derive_seed
-from grader.sandbox.protocol import Probe, Step
+from grader.sandbox.protocol import Probe
 
 
 class Spec(CheckSpec):
     """``driver`` measures ``metric`` (a name for messages); ``at_most`` / ``at_least`` bound it."""
 
     kind: Literal["metric"]
-    driver: str
+    driver: DriverName
     function: str | None = None
     driver_args: dict[str, float | int] = Field(default_factory=dict)
     metric: str = "the measured value"
     at_most: float | None = None
     at_least: float | None = None
     timeout: float | None = Field(None, gt=0)
-
-    @field_validator("driver")
-    @classmethod
-    def _known_driver(cls, name: str) -> str:
-        from grader.sandbox.drivers import DRIVERS
-
-        if name not in DRIVERS:
-            raise ValueError(f"unknown driver {name!r}; known drivers: {', '.join(sorted(DRIVERS))}")
-        return name
 
     @model_validator(mode="after")
     def _has_bound(self) -> "Spec":
@@ -48,9 +39,7 @@ class Spec(CheckSpec):
 def plan(spec: Spec, ctx: PlanContext) -> Plan:
     """The same measurement on both sides (the reference's value is shown beside the student's)."""
     seed = derive_seed(ctx.seed, ctx.question, spec.id)
-    steps = [Step(read=spec.function, save="subject")] if spec.function else []
-    subject = {"var": "subject"} if spec.function else {"module": True}
-    steps.append(Step(driver=spec.driver, args=[subject], kwargs={**spec.driver_args, "seed": seed}, observe="metric"))
+    steps = driver_steps(spec.driver, spec.driver_args, seed, function=spec.function, observe="metric")
     probe = Probe(id=spec.id, steps=steps, seed=seed, timeout=spec.timeout or ctx.timeout)
     return Plan(student=[probe], reference=[probe])
 

@@ -10,7 +10,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
-from grader.checks.base import CheckSpec, PlanContext
+from grader.checks.base import CheckSpec, DriverName, PlanContext, driver_steps
 from grader.inputs import derive_seed
 from grader.sandbox.protocol import DTypeName, InputSpec, Probe, Step
 
@@ -80,16 +80,8 @@ class ScenarioSpec(CheckSpec):
     dims: dict[str, list[int]] = Field(default_factory=dict)
     trials: int = Field(1, ge=1, le=50)
     timeout: float | None = Field(None, gt=0)
-    driver: str | None = None
+    driver: DriverName | None = None
     driver_args: dict[str, float | int] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _known_driver(self) -> "ScenarioSpec":
-        from grader.sandbox.drivers import DRIVERS
-
-        if self.driver is not None and self.driver not in DRIVERS:
-            raise ValueError(f"unknown driver {self.driver!r}; known drivers: {', '.join(sorted(DRIVERS))}")
-        return self
 
     @model_validator(mode="after")
     def _dims_known(self) -> "ScenarioSpec":
@@ -166,10 +158,8 @@ def build_probe(spec: ScenarioSpec, trial: int, ctx: PlanContext, *, observe: li
         step = builder.call(owner + call.call, call.args, call.kwargs, f"setup{i}")
         steps.append(step.model_copy(update={"save": call.save, "trace": trace}))
     if spec.driver:
-        if spec.call:
-            steps.append(Step(read=owner + spec.call, save="subject"))
-        steps.append(Step(driver=spec.driver, args=[{"var": "subject"} if spec.call else {"module": True}],
-                          kwargs={**spec.driver_args, "seed": seed}, save="result", observe="result", trace=trace))
+        steps += driver_steps(spec.driver, spec.driver_args, seed, function=owner + spec.call if spec.call else None,
+                              save="result", observe="result", trace=trace)
     elif spec.call:
         step = builder.call(owner + spec.call, spec.args, spec.kwargs, "call")
         steps.append(step.model_copy(update={"save": "result", "observe": "result", "trace": trace}))
