@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.assignments import Assignment
-from grader.observe import Value
-from grader.sandbox.protocol import Probe, Step
-from grader.sandbox.runner import run_file
+from grader.reference_calls import call_reference
 
 
 @dataclass
@@ -23,19 +21,6 @@ class AnswerKey:
     problem: str = ""
 
 
-def plain(value: Value) -> Any:
-    """A decoded observation as plain Python: numbers, strings, lists and dicts."""
-    if value.type in ("list", "tuple"):
-        return [plain(v) for v in value.items or []]
-    if value.type == "dict":
-        return {k: plain(v) for k, v in zip(value.keys or [], value.items or [])}
-    if value.type in ("number", "bool"):
-        return value.number
-    if value.tensor is not None:
-        return value.tensor.tolist()
-    return value.text
-
-
 def _table(data: Any) -> AnswerKey:
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         return AnswerKey(problem="the key function must return {'columns': [...], 'rows': [[...], ...]}")
@@ -44,24 +29,17 @@ def _table(data: Any) -> AnswerKey:
 
 def compute_answer_keys(assignment: Assignment, launcher=None) -> dict[str, AnswerKey]:
     """``{"question/check": AnswerKey}`` for every manual check that names an ``answer_key``."""
-    wanted: dict[str, list[tuple[str, str]]] = {}
+    wanted: dict[str, dict[str, tuple[str, dict]]] = {}
     for question in assignment.rubric.questions:
         for check in question.checks:
             if getattr(check, "answer_key", None):
                 file, _, function = check.answer_key.partition(":")
-                wanted.setdefault(file, []).append((f"{question.id}/{check.id}", function))
+                wanted.setdefault(file, {})[f"{question.id}.{check.id}"] = (function, {})
     keys: dict[str, AnswerKey] = {}
-    for file, entries in wanted.items():
-        probes = [Probe(id=ref.replace("/", "."), steps=[Step(call=function, observe="key")], timeout=60)
-                  for ref, function in entries]
-        observed = run_file(file, assignment.reference_dir, probes, seed=assignment.rubric.seed, launcher=launcher)
-        for (ref, function), probe in zip(entries, probes):
-            obs = observed.probes.get(probe.id)
-            if observed.imported.status != "ok":
-                keys[ref] = AnswerKey(problem=f"{file}: {observed.imported.detail or observed.imported.error.one_line()}")
-            elif obs is None or obs.status != "ok":
-                why = obs.error.one_line() if obs and obs.error else (obs.detail if obs else "did not run")
-                keys[ref] = AnswerKey(problem=f"{file}:{function} failed: {why}")
-            else:
-                keys[ref] = _table(plain(obs.values["key"]))
+    for file, calls in wanted.items():
+        outcomes = call_reference(assignment.reference_dir, file, calls, seed=assignment.rubric.seed, launcher=launcher)
+        for key, outcome in outcomes.items():
+            question_id, _, check_id = key.partition(".")
+            keys[f"{question_id}/{check_id}"] = AnswerKey(problem=outcome.problem) if outcome.problem else \
+                _table(outcome.value)
     return keys

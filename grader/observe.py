@@ -101,6 +101,10 @@ class ImportInfo(BaseModel):
     sandbox: list[str] = Field(default_factory=list)
     sandbox_missing: list[str] = Field(default_factory=list)
 
+    def explain(self) -> str:
+        """Why the import failed, in one line (the detail, else the error)."""
+        return self.detail or (self.error.one_line() if self.error else self.status)
+
 
 class FileObservations(BaseModel):
     """Everything observed for one question file of one submission."""

@@ -57,3 +57,8 @@ def reference_observations(assignment: Assignment, device: str, launcher=None,
             save_file_observations(obs, paths[question.id])
         observed[question.id] = obs
     return observed, False
+
+
+def import_problems(reference: dict[str, FileObservations]) -> list[str]:
+    """``question: why`` for every question whose reference file does not import."""
+    return [f"{qid}: {obs.imported.explain()}" for qid, obs in reference.items() if obs.imported.status != "ok"]

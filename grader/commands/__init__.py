@@ -5,13 +5,14 @@ EXIT_OK, EXIT_GRADER_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def assignment_and_device(args, console):
-    """``(assignment, device)`` from ``args.assignment`` and ``args.device``, or None after printing why not."""
+    """``(assignment, device)`` from ``args.assignment`` and ``args.device`` (cpu for verbs without
+    ``--device``), or None after printing why not."""
     from grader.assignments import find_assignment
     from grader.device import DeviceError, resolve_device
     from grader.rubric import RubricError
 
     try:
-        return find_assignment(args.assignment), resolve_device(args.device)
+        return find_assignment(args.assignment), resolve_device(getattr(args, "device", "cpu"))
     except (RubricError, DeviceError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return None

@@ -19,7 +19,7 @@ from grader.commands.moodle import export_to_moodle
 from grader.grading import grade_and_store
 from grader.moodle_zip import read_moodle_zip
 from grader.offline_data import missing_in
-from grader.reference_cache import reference_key, reference_observations
+from grader.reference_cache import import_problems, reference_key, reference_observations
 from grader.render.csv import write_marks_csv
 from grader.render.html import write_index
 from grader.results import Result, load_result, remove_partial_writes, write_atomic, write_manifest
@@ -158,8 +158,7 @@ def _grade_locally(args, console, assignment, device, todo, reference, launcher,
 
 def _grade_all(args, console, assignment, device, submissions, launcher, started) -> int:
     reference, cached = reference_observations(assignment, device, launcher)
-    broken = [f"{qid}: {obs.imported.detail or obs.imported.error.one_line()}"
-              for qid, obs in reference.items() if obs.imported.status != "ok"]
+    broken = import_problems(reference)
     if broken:
         console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
                       + "; ".join(broken), highlight=False)

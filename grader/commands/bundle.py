@@ -10,7 +10,7 @@ from rich.console import Console
 from grader.assignments import Assignment
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
 from grader.commands.batch import add_launcher_argument
-from grader.reference_cache import reference_observations
+from grader.reference_cache import import_problems, reference_observations
 from grader.render.handout import render_handout_readme
 from grader.render.html import fmt
 from grader.rubric import RubricError
@@ -74,10 +74,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return EXIT_USAGE
     with make_launcher(args.launcher) as launcher:
         reference, _ = reference_observations(assignment, device, launcher)
-    broken = [qid for qid, obs in reference.items() if obs.imported.status != "ok"]
+    broken = import_problems(reference)
     if broken:
-        console.print(f"[red]error:[/red] the reference of {', '.join(broken)} does not import; "
-                      f"run `grade reference {assignment.name}`", highlight=False)
+        console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
+                      + "; ".join(broken), highlight=False)
         return EXIT_GRADER_FAILED
     problem = _prepare(args.out, args.force)
     if problem:

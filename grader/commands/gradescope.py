@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
-from grader.reference_cache import reference_observations
+from grader.reference_cache import import_problems, reference_observations
 from grader.sandbox.pool import make_launcher
 from grader.selfcheck import expected_observations, write_selfcheck
 
@@ -33,7 +33,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``grade gradescope``."""
     parser.add_argument("assignment", help="assignment name or rubric file")
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to upload")
-    parser.add_argument("--device", default="cpu", help=argparse.SUPPRESS)
 
 
 def _add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str) -> None:
@@ -58,9 +57,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     assignment, device = target
     with make_launcher("auto") as launcher:
         reference, _ = reference_observations(assignment, device, launcher)
-    if any(obs.imported.status != "ok" for obs in reference.values()):
-        console.print(f"[red]error:[/red] the reference of {assignment.name} does not import; run `grade reference`",
-                      highlight=False)
+    broken = import_problems(reference)
+    if broken:
+        console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
+                      + "; ".join(broken), highlight=False)
         return EXIT_GRADER_FAILED
     with tempfile.TemporaryDirectory() as tmp:
         header = f"# The rubric of {assignment.name} for Gradescope, written by `grade gradescope`.\n"

@@ -25,7 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spread-seeds", type=int, default=50,
                         help="shuffles/initialisations over which random answers and their tolerances are measured")
     parser.add_argument("--out", type=Path, required=True, help="the file to write (.xml or .gift)")
-    parser.add_argument("--device", default="cpu", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace, console: Console) -> int:

@@ -23,7 +23,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--marks-from", type=Path, metavar="MARKS_FOLDER",
                         help=f"a graded batch's output folder: also write {TEMPLATE_NAME}, one row per student "
                              "and manual check, for `grade marks import`")
-    parser.add_argument("--device", default="cpu", help=argparse.SUPPRESS)
 
 
 def manual_questions(rubric) -> list:

@@ -6,12 +6,11 @@ computed there by the reference, never typed in.
 """
 from __future__ import annotations
 
-from grader.answer_keys import plain
 from grader.assignments import Assignment
 from grader.inputs import derive_seed
 from grader.quiz.items import Image, QuizItem
-from grader.sandbox.protocol import Probe, SandboxSettings, Step
-from grader.sandbox.runner import run_file
+from grader.reference_calls import call_reference
+from grader.sandbox.protocol import SandboxSettings
 
 QUIZ_FILE = "quiz.py"
 
@@ -33,24 +32,19 @@ def build_quiz(assignment: Assignment, variants: int, seed: int, spread_seeds: i
     if not (assignment.reference_dir / QUIZ_FILE).is_file():
         raise QuizError(f"{assignment.reference_dir / QUIZ_FILE}: no quiz for {assignment.name} — write "
                         "quiz_items(variant_seed, spread_seeds) there")
-    probes = []
+    calls = {}
     for k in range(1, variants + 1):
         variant_seed = None if k == 1 else derive_seed(seed, assignment.name, "quiz", k) % 2**31
-        probes.append(Probe(id=f"variant{k}", seed=seed, timeout=60 + 10 * spread_seeds,
-                            steps=[Step(call="quiz_items", kwargs={"variant_seed": variant_seed,
-                                                                   "spread_seeds": spread_seeds}, observe="items")]))
-    observed = run_file(QUIZ_FILE, assignment.reference_dir, probes, seed=seed, launcher=launcher,
-                        import_timeout=120, sandbox=SandboxSettings(memory_mb=8192))
-    if observed.imported.status != "ok":
-        raise QuizError(f"{QUIZ_FILE} does not import: {observed.imported.detail or observed.imported.error.one_line()}")
+        calls[f"variant{k}"] = ("quiz_items", {"variant_seed": variant_seed, "spread_seeds": spread_seeds})
+    outcomes = call_reference(assignment.reference_dir, QUIZ_FILE, calls, seed=seed, launcher=launcher,
+                              timeout=60 + 10 * spread_seeds, import_timeout=120,
+                              sandbox=SandboxSettings(memory_mb=8192))
     quiz = {}
-    for k, probe in enumerate(probes, start=1):
-        obs = observed.probes.get(probe.id)
-        if obs is None or obs.status != "ok":
-            why = obs.error.one_line() if obs and obs.error else (obs.detail if obs else "did not run")
-            raise QuizError(f"{QUIZ_FILE}: quiz_items for variant {k} failed: {why}")
+    for k, outcome in enumerate(outcomes.values(), start=1):
+        if outcome.problem:
+            raise QuizError(f"variant {k}: {outcome.problem}")
         try:
-            items = [_item(d) for d in plain(obs.values["items"])]
+            items = [_item(d) for d in outcome.value]
         except (ValueError, TypeError) as exc:
             raise QuizError(f"{QUIZ_FILE}: variant {k}: {exc}") from None
         quiz[f"$course$/{assignment.name}/variant {k}"] = items

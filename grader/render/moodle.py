@@ -47,8 +47,8 @@ def fill_worksheet(worksheet: Path, results: list[Result], now: datetime | None 
         raise ValueError(f"{worksheet}: not a Moodle grading worksheet (no Identifier and Grade columns)")
     header = rows[0]
     col = {name: header.index(name) for name in header}
-    by_id = {moodle_id: result for result in results
-             for moodle_id, (student, _) in moodle_ids([result]).items()}
+    by_student = {result.student: result for result in results}
+    by_id = {moodle_id: by_student[student] for moodle_id, (student, _) in moodle_ids(results).items()}
     stamp = (now or datetime.now()).strftime("%A, %d %B %Y, %I:%M %p")
     filled = 0
     for row in rows[1:]:
