@@ -103,3 +103,18 @@ def test_usage_errors_exit_2(tmp_path, monkeypatch, capsys):
     assert main(["batch", "comp4901y-hw1", str(tmp_path / "missing")]) == 2
     assert main(["batch", "comp4901y-hw1", str(tmp_path), "--device", "tpu"]) == 2
     assert main(["frobnicate"]) == 2
+
+
+@pytest.mark.parametrize("verb", ["batch", "bundle", "gradescope"])
+def test_a_reference_that_does_not_import_stops_with_its_error(tmp_path, monkeypatch, capsys, verb):
+    make_course(tmp_path)
+    (tmp_path / "reference" / "toy" / "question1.py").write_text("def scale(x, k)\n    return x\n")
+    (tmp_path / "starter" / "toy").mkdir(parents=True)
+    (tmp_path / "starter" / "toy" / "question1.py").write_text("def scale(x, k):\n    raise NotImplementedError\n")
+    (tmp_path / "subs" / "someone").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    args = {"batch": ["batch", "toy", "subs", "--out", "marks"], "bundle": ["bundle", "toy", "--out", "handout"],
+            "gradescope": ["gradescope", "toy", "--out", "autograder.zip"]}[verb]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "the reference solution of toy does not import: question1:" in out and "SyntaxError" in out
