@@ -1,6 +1,9 @@
 """Shared fixtures: an isolated reference cache, the project's paths, the graded examples."""
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -26,3 +29,18 @@ def graded_examples(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path
     out = tmp_path_factory.mktemp("marks")
     code = main(["batch", "comp4901y-hw1", str(EXAMPLES), "--out", str(out)])
     return code, out
+
+
+def check_points(result: dict, visibility: str | None = None) -> dict[tuple[str, str], float]:
+    """``{(question, check): points}`` of a stored result, optionally of one visibility only."""
+    return {(q["id"], c["id"]): c["points"] for q in result["questions"] for c in q["checks"]
+            if visibility is None or c["visibility"] == visibility}
+
+
+def run_with_course_env(code: str, folder: Path, offline_root: str | None = None) -> str:
+    """Run ``code`` after ``course_env.install()`` in a fresh interpreter (its patches never leak into
+    pytest); returns what it printed."""
+    script = f"from grader.sandbox import course_env\ncourse_env.install({offline_root!r})\n" + textwrap.dedent(code)
+    done = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr

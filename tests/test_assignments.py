@@ -6,7 +6,7 @@ import json
 import pytest
 
 from grader.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, check_points
 
 pytestmark = pytest.mark.slow
 
@@ -73,6 +73,4 @@ def test_handout_of_the_assignment_self_checks(graded, tmp_path):
     assert main(["--local", str(handout), "--json", str(tmp_path / "local.json")]) == 0
     local = json.loads((tmp_path / "local.json").read_text())
     batch = json.loads((out / "results" / f"{best}.json").read_text())
-    public = {(q["id"], c["id"]): c["points"] for q in batch["questions"] for c in q["checks"]
-              if c["visibility"] == "public"}
-    assert {(q["id"], c["id"]): c["points"] for q in local["questions"] for c in q["checks"]} == public
+    assert check_points(local) == check_points(batch, "public")

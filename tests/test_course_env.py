@@ -1,13 +1,10 @@
 """The course environment inside the child: offline data URLs, headless plotting, torch state restored."""
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
 import pytest
 
 from grader.sandbox.course_env import FIXTURES, fixture_for
+from tests.conftest import run_with_course_env
 
 HANDOUT_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases " + "/iris/iris.data"
 
@@ -24,16 +21,8 @@ def test_other_urls_are_not_served(url):
     assert fixture_for(url) is None
 
 
-def _run(code: str, tmp_path) -> str:
-    """Run ``code`` after ``course_env.install()`` in a fresh interpreter (patches never leak into pytest)."""
-    script = "from grader.sandbox import course_env\ncourse_env.install()\n" + textwrap.dedent(code)
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout + done.stderr
-
-
 def test_pandas_urllib_and_requests_get_iris_offline_and_other_urls_fail_clearly(tmp_path):
-    out = _run(f"""
+    out = run_with_course_env(f"""
         import urllib.error, urllib.request
         import pandas as pd
         df = pd.read_csv({HANDOUT_URL!r}, header=None)
@@ -60,7 +49,7 @@ def test_pandas_urllib_and_requests_get_iris_offline_and_other_urls_fail_clearly
 
 
 def test_latex_and_pgf_plotting_is_neutralised(tmp_path):
-    out = _run("""
+    out = run_with_course_env("""
         import matplotlib
         matplotlib.use("pgf")
         import matplotlib.pyplot as plt

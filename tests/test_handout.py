@@ -15,7 +15,7 @@ from grader.grading import plan_question
 from grader.reference_cache import reference_observations
 from grader.rubric import load_rubric
 from grader.selfcheck import public_rubric
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, check_points
 
 ASSIGNMENT = "comp4901y-hw1"
 
@@ -129,9 +129,7 @@ def test_local_gives_the_batch_public_marks(handout, graded_examples, tmp_path, 
     code, local = _local(handout, student, tmp_path)
     _, out = graded_examples
     batch = json.loads((out / "results" / f"{student}.json").read_text())
-    public = {(q["id"], c["id"]): c["points"] for q in batch["questions"] for c in q["checks"]
-              if c["visibility"] == "public"}
-    assert {(q["id"], c["id"]): c["points"] for q in local["questions"] for c in q["checks"]} == public
+    assert check_points(local) == check_points(batch, "public")
     all_pass = all(c["status"] in ("pass", "manual") for q in local["questions"] for c in q["checks"])
     assert code == (0 if all_pass else 1)
 

@@ -1,15 +1,12 @@
 """Offline stand-ins for downloads: a FashionMNIST look-alike read by torchvision itself, resnet18 weights."""
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
 import pytest
 import torch
 
 from grader.cli import main
 from grader.offline_data import RESNET18_FILE, missing_in, prepare
+from tests.conftest import run_with_course_env
 
 
 @pytest.fixture(scope="module")
@@ -40,16 +37,13 @@ def test_pretrained_resnet18_loads_the_stand_in_weights_offline(offline_root, mo
 
 
 def test_a_script_finds_the_data_under_its_own_root(offline_root, tmp_path):
-    script = textwrap.dedent(f"""
-        from grader.sandbox import course_env
-        course_env.install({offline_root!r})
+    printed = run_with_course_env("""
+        from pathlib import Path
         from torchvision import datasets
         train = datasets.FashionMNIST(root="data", train=True, download=True)
-        print(len(train), sorted(p.name for p in (__import__("pathlib").Path("data/FashionMNIST/raw")).iterdir()))
-    """)
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("512 ['t10k-images-idx3-ubyte'")
+        print(len(train), sorted(p.name for p in Path("data/FashionMNIST/raw").iterdir()))
+    """, tmp_path, offline_root)
+    assert printed.startswith("512 ['t10k-images-idx3-ubyte'")
 
 
 def test_full_mode_names_what_an_instructors_folder_lacks(tmp_path, capsys):
