@@ -27,3 +27,14 @@ def unsupported_platform(console) -> bool:
     console.print("[red]error:[/red] the grader's sandbox needs a POSIX system (Linux or macOS); on Windows, "
                   "run it inside WSL (wsl --install, then pip install the grader there)", highlight=False)
     return True
+
+
+def reference_broken(assignment, reference: dict, console) -> bool:
+    """True (after naming each error) when a question's reference file does not import."""
+    from grader.reference_cache import import_problems
+
+    broken = import_problems(reference)
+    if broken:
+        console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
+                      + "; ".join(broken), highlight=False)
+    return bool(broken)

@@ -14,12 +14,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from grader.cluster import ClusterOptions, chunks, run_chunks
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, unsupported_platform
+from grader.commands import (EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, reference_broken,
+                             unsupported_platform)
 from grader.commands.moodle import export_to_moodle
 from grader.grading import grade_and_store
 from grader.moodle_zip import read_moodle_zip
 from grader.offline_data import missing_in
-from grader.reference_cache import import_problems, reference_key, reference_observations
+from grader.reference_cache import reference_key, reference_observations
 from grader.render.csv import write_marks_csv
 from grader.render.html import write_index
 from grader.results import Result, load_result, remove_partial_writes, write_atomic, write_manifest
@@ -158,10 +159,7 @@ def _grade_locally(args, console, assignment, device, todo, reference, launcher,
 
 def _grade_all(args, console, assignment, device, submissions, launcher, started) -> int:
     reference, cached = reference_observations(assignment, device, launcher)
-    broken = import_problems(reference)
-    if broken:
-        console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
-                      + "; ".join(broken), highlight=False)
+    if reference_broken(assignment, reference, console):
         return EXIT_GRADER_FAILED
     remove_partial_writes(args.out)
     version = reference_key(assignment, device) + (f"|full={args.full.resolve()}" if args.full else "")

@@ -8,9 +8,9 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.assignments import Assignment
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, reference_broken
 from grader.commands.batch import add_launcher_argument
-from grader.reference_cache import import_problems, reference_observations
+from grader.reference_cache import reference_observations
 from grader.render.handout import render_handout_readme
 from grader.render.html import fmt
 from grader.rubric import RubricError
@@ -74,10 +74,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return EXIT_USAGE
     with make_launcher(args.launcher) as launcher:
         reference, _ = reference_observations(assignment, device, launcher)
-    broken = import_problems(reference)
-    if broken:
-        console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
-                      + "; ".join(broken), highlight=False)
+    if reference_broken(assignment, reference, console):
         return EXIT_GRADER_FAILED
     problem = _prepare(args.out, args.force)
     if problem:

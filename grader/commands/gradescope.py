@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
-from grader.reference_cache import import_problems, reference_observations
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, reference_broken
+from grader.reference_cache import reference_observations
 from grader.sandbox.pool import make_launcher
 from grader.selfcheck import expected_observations, write_selfcheck
 
@@ -57,10 +57,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     assignment, device = target
     with make_launcher("auto") as launcher:
         reference, _ = reference_observations(assignment, device, launcher)
-    broken = import_problems(reference)
-    if broken:
-        console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
-                      + "; ".join(broken), highlight=False)
+    if reference_broken(assignment, reference, console):
         return EXIT_GRADER_FAILED
     with tempfile.TemporaryDirectory() as tmp:
         header = f"# The rubric of {assignment.name} for Gradescope, written by `grade gradescope`.\n"
