@@ -22,7 +22,8 @@ VERBS = {
     "local": (local, "check your own work against the public checks of a handout (also: grade --local)"),
     "bundle": (bundle, "write the student handout: starter files, README, public self-checks"),
     "moodle": (moodle, "write Moodle's grading worksheet and feedback-files zip from a graded batch"),
-    "gradescope": (gradescope, "an autograder zip for Gradescope (rubric and cached reference answers, no reference source)"),
+    "gradescope": (gradescope, "an autograder zip for Gradescope (rubric and cached reference answers, "
+                               "no reference source)"),
     "audit": (audit, "prove the rubric catches wrong code: reference on several seeds, mutants of it"),
 }
 

@@ -26,7 +26,9 @@ def submission_folder(root: Path, files: list[str]) -> Path:
     folder = root / "submission"
     if any((folder / name).is_file() for name in files):
         return folder
-    inner = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))] if folder.is_dir() else []
+    if not folder.is_dir():
+        return folder
+    inner = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))]
     return inner[0] if len(inner) == 1 else folder
 
 
