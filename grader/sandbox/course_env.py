@@ -144,13 +144,7 @@ class _AfterImport(importlib.abc.MetaPathFinder):
 
 
 def _when_imported(name: str, callback: Callable) -> None:
-    if name not in sys.modules:
-        try:
-            spec = importlib.util.find_spec(name)  # imports the parent packages of a dotted name
-        except ModuleNotFoundError:
-            return
-        if spec is None:
-            return
+    """Patch ``name`` now if it is imported, else right after its first import (nothing is searched now)."""
     if name in sys.modules:
         callback(sys.modules[name])
     else:
