@@ -44,7 +44,7 @@ def _momentum_item(momenta, rng):
     if rng is not None:
         rng.shuffle(options)
     choices = [{"text": right, "fraction": 100}] + [{"text": o, "fraction": 0} for o in options if o != right]
-    data = list(buffer.getvalue())
+    data = buffer.getvalue()
     return {"name": "2.5 momentum", "type": "multichoice", "points": 1.5, "choices": choices,
             "text": "<p>The plot shows the batch loss of SGD with momentum (learning rate 0.001, 50 epochs, "
                     "parameters started at zero) for four values of the momentum. Which values were used, sorted "
