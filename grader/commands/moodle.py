@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.commands import EXIT_OK, EXIT_USAGE
+from grader.commands.printing import error, say
 from grader.render.moodle import feedback_zip, fill_worksheet
 from grader.results import load_results, write_atomic
 
@@ -22,21 +23,21 @@ def export_to_moodle(out: Path, worksheet: Path, console: Console) -> int:
     """Write ``<out>/moodle/grading_worksheet.csv`` and ``<out>/moodle/feedback_files.zip``."""
     results = load_results(out)
     if not results:
-        console.print(f"[red]error:[/red] no graded results in {out}", highlight=False)
+        error(console, f"no graded results in {out}")
         return EXIT_USAGE
     try:
         text, filled = fill_worksheet(worksheet, results)
     except (OSError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        error(console, str(exc))
         return EXIT_USAGE
     folder = out / "moodle"
     write_atomic(folder / "grading_worksheet.csv", text)
     zipped = feedback_zip(folder / "feedback_files.zip", results, out / "reports")
     unmatched = len(results) - filled
-    console.print(f"{folder}/grading_worksheet.csv: {filled} rows filled"
-                  + (f" ({unmatched} graded students have no row: their folders lack a Moodle id)" if unmatched else "")
-                  + f"; {folder}/feedback_files.zip: {zipped} reports. Upload both in the assignment's "
-                  "'Upload grading worksheet' and 'Upload multiple feedback files in a zip'.", highlight=False)
+    say(console, f"{folder}/grading_worksheet.csv: {filled} rows filled"
+        + (f" ({unmatched} graded students have no row: their folders lack a Moodle id)" if unmatched else "")
+        + f"; {folder}/feedback_files.zip: {zipped} reports. Upload both in the assignment's "
+        "'Upload grading worksheet' and 'Upload multiple feedback files in a zip'.")
     return EXIT_OK
 
 

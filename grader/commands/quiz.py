@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.commands.printing import error, say
 from grader.quiz.build import QuizError, build_quiz
 from grader.quiz.gift import write_gift
 from grader.quiz.moodle_xml import write_moodle_xml
@@ -33,18 +34,18 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if target is None:
         return EXIT_USAGE
     if args.variants < 1 or args.spread_seeds < 1:
-        console.print("[red]error:[/red] --variants and --spread-seeds must be at least 1", highlight=False)
+        error(console, "--variants and --spread-seeds must be at least 1")
         return EXIT_USAGE
     assignment, _ = target
     try:
         with make_launcher("auto") as launcher:
             quiz = build_quiz(assignment, args.variants, args.seed, args.spread_seeds, launcher)
     except QuizError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        error(console, str(exc))
         return EXIT_GRADER_FAILED
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(args.out, WRITERS[args.format](quiz))
     count = sum(len(items) for items in quiz.values())
-    console.print(f"{args.out}: {count} questions in {len(quiz)} variant(s) of {assignment.name} "
-                  f"({args.format}; random answers measured over {args.spread_seeds} seeds)", highlight=False)
+    say(console, f"{args.out}: {count} questions in {len(quiz)} variant(s) of {assignment.name} "
+        f"({args.format}; random answers measured over {args.spread_seeds} seeds)")
     return EXIT_OK
