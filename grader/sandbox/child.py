@@ -202,6 +202,7 @@ def _prepare_process(request: ChildRequest):
     tempfile.tempdir = None
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
+    os.close(devnull)
     import torch
 
     torch.set_num_threads(1)
@@ -241,7 +242,8 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
         _leave_if_forked(owner)
         imported["seconds"] = time.perf_counter() - started
         if module is not None:
-            imported["defined"] = sorted(n for n in vars(module) if isinstance(n, str) and not n.startswith("_"))[:500]
+            imported["defined"] = sorted(n for n in vars(module)
+                                         if isinstance(n, str) and len(n) <= 100 and not n.startswith("_"))[:500]
         sys.stdout.flush()  # what the import printed survives a crash in a later probe
         sys.stderr.flush()
         send(channel_fd, b"I", imported)

@@ -97,18 +97,19 @@ def _run_children(request: ChildRequest, base: Path, launcher: Launcher, clock: 
         observations.update(run.observations)
         if imported is None:
             imported = _import_outcome(run, request, clock)
-        if run.imported is None or run.imported.status != "ok" or imported.status != "ok":
-            why = ("the file could not be imported again" if imported.status == "ok"
-                   else f"the file could not be imported: {imported.explain()}")
-            _mark_not_run(observations, pending, why)
+        if imported.status != "ok":
+            _mark_not_run(observations, pending, f"the file could not be imported: {imported.explain()}")
             break
         if run.current is not None:
             observations[run.current] = _probe_failure(run, pending, request.sandbox, clock)
-        pending = [p for p in pending if p.id not in observations]
-        if not pending:
-            break
         if run.over_budget:
             _mark_not_run(observations, pending, _budget_note(clock))
+            break
+        if run.imported is None or run.imported.status != "ok":
+            _mark_not_run(observations, pending, "the file could not be imported again")
+            break
+        pending = [p for p in pending if p.id not in observations]
+        if not pending:
             break
     return FileObservations(module_file=request.module_file, imported=imported, probes=observations,
                             stdout=output.text())
