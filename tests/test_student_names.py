@@ -12,6 +12,7 @@ import pytest
 from grader.cli import main
 from grader.results import Result, load_result, load_results, result_path, save_result
 from grader.student_names import MAX_NAME_CHARS, MAX_STEM_BYTES, clean_name, storage_name
+from grader.submissions import find_submissions
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "submissions_example" / "mlg-tutorial3" / "ada_correct"
@@ -65,6 +66,15 @@ def test_results_with_surrogates_and_huge_strings_are_stored_and_found(tmp_path)
     assert load_result(tmp_path, again.student) is not None, "the stored (clean) name finds the same file"
 
 
+def test_file_names_that_are_not_utf8_have_a_digest(tmp_path):
+    folder = os.fsencode(tmp_path / "subs" / SURROGATE)
+    os.makedirs(folder)
+    (tmp_path / "subs" / SURROGATE / os.fsdecode(b"\xff.py")).write_text("x = 1\n")
+    os.symlink(b"\xfe", folder + b"/link")
+    (submission,) = find_submissions(tmp_path / "subs")
+    assert submission.student == SURROGATE and len(submission.digest()) == 64
+
+
 def _batch(submissions, out):
     return main(["batch", "mlg-tutorial3", str(submissions), "--out", str(out), "-j", "2"])
 
@@ -74,6 +84,7 @@ def test_a_batch_of_hostile_names_grades_everyone_twice(tmp_path, capsys):
     submissions = tmp_path / "subs"
     for name in HOSTILE_NAMES + [SURROGATE]:  # the last one is the bytes b"bad\xffname" on disk
         shutil.copytree(EXAMPLE, submissions / name)
+    (submissions / SURROGATE / os.fsdecode(b"notes-\xff.txt")).write_text("a file name that is not UTF-8\n")
     expected = len(HOSTILE_NAMES)  # ".hidden start" is skipped as a hidden folder, the surrogate one counts
     out = tmp_path / "out"
     assert _batch(submissions, out) == 0
