@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import ast
 import difflib
+import io
 import re
+import threading
+import tokenize
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +27,7 @@ from typing import Callable
 DEFAULT_SKIP_TAGS = ("skip-execution", "otter_ignore")
 BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 MAX_NOTEBOOK_BYTES = 50_000_000
+_TRANSFORMING = threading.Lock()  # batches grade in threads; one TransformerManager serves them in turn
 
 
 class NotebookError(Exception):
@@ -105,7 +109,8 @@ def to_python(source: str) -> str:
     """A cell's (or script's) IPython syntax as Python calls, line numbers kept."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        python = _transformer().transform_cell(source)
+        with _TRANSFORMING:
+            python = _transformer().transform_cell(source)
     except Exception:  # noqa: BLE001 - IPython gives up on some broken input: the parse check reports it
         return source
     magic = _cell_magic(python) if source.lstrip().startswith("%%") else None
@@ -166,14 +171,21 @@ def decode_source(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def convert_script(data: bytes) -> str | None:
-    """A ``.py`` that does not parse as it is, as Python that does (IPython syntax turned into calls,
-    re-encoded as UTF-8), or None when it parses already or conversion does not help."""
+def _as_declared(data: bytes) -> str | None:
+    """The text Python itself would read from ``data`` (its coding cookie or UTF-8), or None."""
     try:
-        ast.parse(data)
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
         return None
-    except (SyntaxError, ValueError):
-        pass
+
+
+def convert_script(data: bytes) -> str | None:
+    """A ``.py`` that Python cannot import as it is, as Python that it can (IPython syntax turned into
+    calls, re-encoded as UTF-8), or None when it imports already or conversion does not help."""
+    declared = _as_declared(data)
+    if declared is not None and not _parse_problem(declared):
+        return None
     text = decode_source(data).replace("\r\n", "\n").replace("\r", "\n")
     head = text.split("\n", 2)
     head[:2] = [re.sub(r"^[ \t\f]*#.*?coding[:=].*$", "#", line) for line in head[:2]]  # now UTF-8, whatever it said
