@@ -334,3 +334,24 @@ def test_memory_that_rlimits_cannot_see_is_bounded_by_the_memory_cgroup():
     assert re.match(r"crashed \| the process used more than its memory limit of 1024 MB", outcome), outcome
     assert run_memfd_attack("rlimits").startswith("crashed | the process used more than its memory limit")
     assert run_memfd_attack("memory-cgroup").startswith("ok")  # the layer off: RLIMIT_AS alone lets 2 GiB through
+
+
+def test_special_files_in_a_submission_are_left_out_not_opened(tmp_path, launcher):
+    folder = tmp_path / "fifo"
+    folder.mkdir()
+    (folder / "q.py").write_text("import os\ndef listing():\n    return sorted(os.listdir('.'))\n")
+    os.mkfifo(folder / "question2_result.pdf")
+    obs = run_file("q.py", folder, [Probe(id="ls", steps=[Step(call="listing", observe="v")])], launcher=launcher)
+    assert [v.text for v in obs.probes["ls"].values["v"].items] == ["q.py"]
+
+
+def test_system_secrets_in_etc_are_out_of_reach(tmp_path, launcher):
+    """The child runs as uid 0 without capabilities: file ownership alone would let it read /etc/shadow."""
+    code = "def add(a, b):\n    for path in ('/etc/shadow', '/etc/ssh'):\n        try:\n            open(path).read()\n" \
+           "        except PermissionError:\n            continue\n        except OSError:\n            continue\n" \
+           "        return a - b\n    return a + b\n"
+    if not Path("/etc/shadow").exists():
+        pytest.skip("no /etc/shadow here")
+    obs = grade(tmp_path, code, probes("add"), launcher)
+    inputs = generate_inputs(INPUTS, 0)
+    assert obs.probes["add"].values["out"].tensor.equal(inputs["a"] + inputs["b"])
