@@ -91,7 +91,7 @@ def run_question(assignment: Assignment, question: Question, folder: Path, side:
 
 def wanted_names(question: Question, plans: dict[str, Plan]) -> set[str]:
     """Module-level names the question's checks call, read or look in."""
-    names: set[str] = set()
+    names: set[str] = set(question.defines)
     for plan in plans.values():
         for probe in plan.student:
             saved: set[str] = set()

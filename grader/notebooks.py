@@ -14,6 +14,7 @@ A ``.py`` file that does not parse (``jupyter nbconvert --to script`` output kee
 from __future__ import annotations
 
 import ast
+import codecs
 import difflib
 import io
 import re
@@ -163,7 +164,8 @@ def read_notebook(path: Path, skip_tags: tuple[str, ...] = DEFAULT_SKIP_TAGS) ->
 
 def decode_source(data: bytes) -> str:
     """Source bytes as text: UTF-8 (with or without a BOM), else Windows-1252, else Latin-1."""
-    for encoding in ("utf-8-sig", "cp1252"):
+    data = data.removeprefix(codecs.BOM_UTF8)
+    for encoding in ("utf-8", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:

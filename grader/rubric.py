@@ -26,6 +26,9 @@ class Question(BaseModel):
     file: str | None = None
     alternatives: list[str] = Field(default_factory=list,
                                     description="other file names or globs (`*.ipynb`) to grade when `file` is absent")
+    defines: list[str] = Field(default_factory=list,
+                               description="names that mark the file answering this question when several "
+                                           "alternatives are present (the checks' own names count too)")
     title: str = ""
     points: float | None = None
     import_timeout: float = Field(30.0, gt=0)

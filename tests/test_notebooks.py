@@ -90,6 +90,8 @@ def test_nbconvert_script_with_a_raw_shell_line_is_converted():
 def test_a_latin1_comment_is_read_as_text():
     python = convert_script("# -*- coding: utf-8 -*-\n# écrit par moi\nx = 1\n".encode("latin-1"))
     assert python is not None and "écrit" in python and ast.parse(python)
+    with_bom = convert_script(b"\xef\xbb\xbf# donn\xe9es\r\nx = 1\r\n")  # Notepad's BOM over Windows-1252 text
+    assert with_bom == "# données\nx = 1\n"
 
 
 def test_source_findings_point_at_cell_and_line(tmp_path):
