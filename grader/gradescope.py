@@ -30,7 +30,8 @@ def submission_folder(root: Path, files: list[str], depth: int = 8) -> Path:
     for _ in range(depth):
         if not folder.is_dir() or any((folder / name).is_file() for name in files):
             return folder
-        inner = [p for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "__"))]
+        inner = [p for p in folder.iterdir()
+                 if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "__"))]
         if len(inner) != 1:
             return folder
         folder = inner[0]
