@@ -27,6 +27,7 @@ class QuestionInput:
     documents: dict[str, Document]
     baseline: list[Document] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    folders: dict[str, Path] = field(default_factory=dict)
     ops: object | None = None  # an ops.OpsTable when the ops view ran
 
 
@@ -110,7 +111,7 @@ def question_inputs(assignment, submissions, shared: list[Path]) -> list[Questio
         if not question.file.endswith(SOURCE_SUFFIXES) and not any(a.endswith(SOURCE_SUFFIXES)
                                                                    for a in question.alternatives):
             continue  # a PDF or other hand-in: nothing to compare
-        documents, missing = {}, []
+        documents, missing, folders = {}, [], {}
         wanted = names[question.id] - set().union(*(n for qid, n in names.items() if qid != question.id))
         for s in submissions:
             name = chosen_file(assignment, question, s.path, "cpu")
@@ -120,8 +121,8 @@ def question_inputs(assignment, submissions, shared: list[Path]) -> list[Questio
             if doc is None:
                 missing.append(s.student)
             else:
-                documents[s.student] = doc
-        inputs.append(QuestionInput(question.id, question.file, documents, baseline, missing))
+                documents[s.student], folders[s.student] = doc, s.path
+        inputs.append(QuestionInput(question.id, question.file, documents, baseline, missing, folders))
     return inputs
 
 

@@ -7,13 +7,12 @@ from grader.similarity.models import Cluster, Pair
 def combined(tokens: float, structure: float, ops: float | None) -> float:
     """A pair's score: the stronger of the token and structure views, raised by rare shared torch ops.
 
-    The ops view alone never flags a pair (two students may reach the same unusual ops on their
-    own); it adds at most half of what the text views leave.
+    The ops evidence raises the text score in proportion to it (``text + (1 - text) * ops * text``),
+    so the ops view alone never flags a pair: two students may reach the same unusual ops on
+    their own, but not also write alike.
     """
     text = max(tokens, structure)
-    if ops is None:
-        return text
-    return text + 0.5 * (1.0 - text) * ops * text
+    return text if ops is None else text + (1.0 - text) * ops * text
 
 
 def rank(pairs: list[Pair], threshold: float, keep: int) -> list[Pair]:
