@@ -12,9 +12,10 @@ from grader.similarity.ranking import clusters, combined, rank
 from grader.similarity.scoring import rarity_weights, similarity, weighted
 from grader.similarity.sources import Document, read_document
 from grader.similarity.structure import structure_print
-from grader.similarity.tokens import token_print
+from grader.similarity.tokens import parse, token_print
 
 KEEP_BELOW = 20  # pairs under the threshold still listed, for context
+EXPLAINED = 200  # highest pairs given their matching regions, functions and ops
 SOURCE_SUFFIXES = (".py", ".ipynb")
 
 
@@ -45,14 +46,18 @@ def baseline_documents(paths: list[Path]) -> list[Document]:
 @lru_cache(maxsize=1024)
 def _baseline_prints(text: str) -> tuple[frozenset, frozenset]:
     """A handed-out file's fingerprints in both views (the same files serve every question)."""
-    return frozenset(token_print(text).hashes), frozenset(structure_print(text).bag)
+    tree = parse(text)
+    return frozenset(token_print(text, tree).hashes), frozenset(structure_print(text, tree).bag)
 
 
 def compare(question: QuestionInput, threshold: float, keep: int = KEEP_BELOW) -> QuestionSimilarity:
     """Every pair of ``question.documents`` scored, ranked and explained."""
     owners = sorted(question.documents)
-    tokens = {o: token_print(question.documents[o].text) for o in owners}
-    structures = {o: structure_print(question.documents[o].text) for o in owners}
+    tokens, structures = {}, {}
+    for o in owners:
+        text = question.documents[o].text
+        tree = parse(text)
+        tokens[o], structures[o] = token_print(text, tree), structure_print(text, tree)
     base_tokens, base_struct = set(), set()
     for doc in question.baseline:
         hashes, bag = _baseline_prints(doc.text)
@@ -63,32 +68,40 @@ def compare(question: QuestionInput, threshold: float, keep: int = KEEP_BELOW) -
     token_sets = {o: weighted(tokens[o].spans, token_weights) for o in owners}
     struct_sets = {o: weighted(structures[o].bag, struct_weights) for o in owners}
     ops = question.ops
-    pairs = []
+    scored = []
     for a, b in combinations(owners, 2):
         t = similarity(token_sets[a], token_sets[b], token_weights)
         s = similarity(struct_sets[a], struct_sets[b], struct_weights)
         o = ops.similarity(a, b) if ops is not None else None
-        pairs.append(Pair(a=a, b=b, score=round(combined(t, s, o), 4), tokens=round(t, 4), structure=round(s, 4),
-                          ops=None if o is None else round(o, 4)))
+        scored.append((-combined(t, s, o), a, b, t, s, o))
+    scored.sort()
+    listed = sum(-row[0] >= threshold for row in scored) + keep
+    pairs = [Pair(a=a, b=b, score=round(-score, 4), tokens=round(t, 4), structure=round(s, 4),
+                  ops=None if o is None else round(o, 4)) for score, a, b, t, s, o in scored[:listed]]
     ranked = rank(pairs, threshold, keep)
-    for pair in ranked:
+    for pair in ranked[:EXPLAINED]:
         pair.regions = regions(tokens[pair.a], tokens[pair.b], structures[pair.a], structures[pair.b],
                                token_weights, struct_weights)
         pair.functions = function_matches(structures[pair.a], structures[pair.b], struct_weights)
         if ops is not None:
             pair.ops_matches = ops.matches(pair.a, pair.b)
     return QuestionSimilarity(id=question.id, file=question.file, students=owners, missing=question.missing,
-                              baseline=[d.file for d in question.baseline], pairs_compared=len(pairs),
+                              baseline=[d.file for d in question.baseline], pairs_compared=len(scored),
                               pairs=ranked, clusters=clusters(ranked))
+
+
+@lru_cache(maxsize=4096)
+def _names(path: Path, tags: tuple[str, ...]) -> frozenset[str]:
+    from grader.notebooks import top_level_names
+
+    return frozenset(top_level_names(path, tags))
 
 
 def likeliest_file(folder: Path, wanted: set[str], tags: tuple[str, ...]) -> str | None:
     """The script or notebook in ``folder`` defining most of ``wanted``, and at least half of it (a notebook
     handed in for a .py)."""
-    from grader.notebooks import top_level_names
-
     found = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)[:50]
-    scored = [(len(wanted & top_level_names(p, tags)), p.name) for p in found]
+    scored = [(len(wanted & _names(p, tags)), p.name) for p in found]
     best = max(scored, default=(0, None), key=lambda item: item[0])
     return best[1] if best[0] > 0 and 2 * best[0] >= len(wanted) else None
 
