@@ -1,0 +1,99 @@
+"""``grade similarity``: the report files, clusters, the starter and ``--also`` set aside, hostile names."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.cli import main
+from grader.similarity.models import DISCLAIMER
+
+CORPUS = Path(__file__).parent / "corpus" / "comp4901y-hw1"
+STARTER = Path(__file__).parents[2] / "starter" / "comp4901y-hw1" / "question2.py"
+HOSTILE = "=SUM(A1)<img src=x onerror=alert(1)>"
+
+
+def _student(root: Path, name: str, text: str, file: str = "question2.py") -> None:
+    (root / name).mkdir(parents=True)
+    (root / name / file).write_text(text)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> Path:
+    """Three renamed copies of one solution, a notebook copy, two starter keepers, two honest students."""
+    root = tmp_path_factory.mktemp("similarity") / "subs"
+    ben = (CORPUS / "ind_ben" / "question2.py").read_text()
+    _student(root, HOSTILE, ben)
+    _student(root, "ben2", ben.replace("cache", "memo").replace("recorded", "kept"))
+    _student(root, "ben3", ben.replace("a_prime", "act").replace("net", "model"))
+    starter = STARTER.read_text()
+    _student(root, "keeper1", starter.replace('raise NotImplementedError("write sgd_step")',
+                                              "self.W1 = self.W1 - self.lr * self.dW1"))
+    _student(root, "keeper2", starter.replace('raise NotImplementedError("write forward")', "return (x @ self.W1).sum()"))
+    for name in ("ind_chen", "ind_gus"):
+        shutil.copytree(CORPUS / name, root / name)
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Q2")] + [
+        nbformat.v4.new_code_cell(chunk) for chunk in (CORPUS / "ind_amy" / "question2.py").read_text().split("\n\n\n")]
+    (root / "amy_nb").mkdir()
+    nbformat.write(notebook, root / "amy_nb" / "question2.ipynb")
+    shutil.copytree(CORPUS / "ind_amy", root / "ind_amy")
+    return root
+
+
+@pytest.fixture(scope="module")
+def report(batch, tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("out")
+    assert main(["similarity", "comp4901y-hw1", str(batch), "--out", str(out), "--json", str(out / "s.json")]) == 0
+    return out, json.loads((out / "s.json").read_text())
+
+
+def _question2(data: dict) -> dict:
+    return next(q for q in data["questions"] if q["id"] == "question2")
+
+
+def test_copies_are_flagged_clustered_and_starter_keepers_are_not(report):
+    _, data = report
+    q = _question2(data)
+    flagged = {frozenset((p["a"], p["b"])) for p in q["pairs"] if p["flagged"]}
+    assert frozenset(("amy_nb", "ind_amy")) in flagged
+    assert frozenset(("ben2", "ben3")) in flagged and frozenset((HOSTILE, "ben2")) in flagged
+    assert frozenset(("keeper1", "keeper2")) not in flagged
+    assert not any({"ind_chen", "ind_gus"} & pair for pair in flagged)
+    assert [sorted(c["students"]) for c in q["clusters"]] == [sorted([HOSTILE, "ben2", "ben3"])]
+    assert data["disclaimer"] == DISCLAIMER
+
+
+def test_html_explains_pairs_side_by_side_with_cells_and_escapes_names(report):
+    out, _ = report
+    html = (out / "similarity.html").read_text()
+    assert "not a verdict" in html and "<script" not in html and "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'class="hit"' in html and '<td class="ln">c2:1</td>' in html  # notebook lines as cell:line
+    assert "Clusters of more than two" in html and "Corresponding functions" in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "<script" not in html
+
+
+def test_csv_cells_cannot_run_as_formulas(report):
+    out, _ = report
+    rows = list(csv.DictReader(io.StringIO((out / "similarity.csv").read_text())))
+    names = {r["student_a"] for r in rows} | {r["student_b"] for r in rows}
+    assert "'" + HOSTILE in names and HOSTILE not in names
+    assert {r["flagged"] for r in rows} == {"yes", "no"} and rows[0]["rank"] == "1"
+
+
+def test_also_sets_earlier_solutions_aside(batch, tmp_path):
+    also = tmp_path / "earlier"
+    shutil.copytree(CORPUS / "ind_amy", also / "amy_2023")
+    out = tmp_path / "out"
+    assert main(["similarity", "comp4901y-hw1", str(batch), "--out", str(out), "--also", str(also),
+                 "--json", str(out / "s.json")]) == 0
+    q = _question2(json.loads((out / "s.json").read_text()))
+    flagged = {frozenset((p["a"], p["b"])) for p in q["pairs"] if p["flagged"]}
+    assert frozenset(("amy_nb", "ind_amy")) not in flagged and frozenset(("ben2", "ben3")) in flagged
+    assert main(["similarity", "comp4901y-hw1", str(batch), "--out", str(out), "--also", str(tmp_path / "no")]) == 2
