@@ -97,3 +97,17 @@ def test_also_sets_earlier_solutions_aside(batch, tmp_path):
     flagged = {frozenset((p["a"], p["b"])) for p in q["pairs"] if p["flagged"]}
     assert frozenset(("amy_nb", "ind_amy")) not in flagged and frozenset(("ben2", "ben3")) in flagged
     assert main(["similarity", "comp4901y-hw1", str(batch), "--out", str(out), "--also", str(tmp_path / "no")]) == 2
+
+
+def test_links_and_oversized_files_are_not_read(tmp_path):
+    from grader.similarity.sources import MAX_SOURCE_BYTES, read_document
+
+    real = tmp_path / "other" / "question2.py"
+    real.parent.mkdir()
+    real.write_text("x = 1\n")
+    (tmp_path / "question2.py").symlink_to(real)
+    assert read_document("eve", tmp_path / "question2.py") is None
+    assert read_document("ann", real).text == "x = 1\n"
+    big = tmp_path / "big.py"
+    big.write_text("#" * (MAX_SOURCE_BYTES + 1))
+    assert read_document("bob", big) is None
