@@ -98,7 +98,8 @@ def as_scripts(files: dict[str, Path], folder: Path) -> dict[str, Path]:
     return out
 
 
-def accuracy_rows() -> list[str]:
+def accuracy_rows(per_copy: list[str]) -> list[str]:
+    """Figures per question and tool; ``per_copy`` gets one row per planted copy (both tools' scores)."""
     from importlib.metadata import version
 
     tool = f"copydetect {version('copydetect')}"
@@ -108,8 +109,11 @@ def accuracy_rows() -> list[str]:
         shared = [p for folder in ("starter", "reference") for p in sorted((ROOT / folder / assignment).glob("*.py"))]
         with tempfile.TemporaryDirectory() as tmp:
             converted = copydetect_scores(as_scripts(files, Path(tmp)), shared)
-        for name, scores, threshold in (("this grader", ours(assignment, CORPUS / assignment), OURS_THRESHOLD),
-                                        (tool, copydetect_scores(files, shared), COPYDETECT_THRESHOLD),
+        mine, theirs = ours(assignment, CORPUS / assignment), copydetect_scores(files, shared)
+        per_copy += [f"| {assignment} {question} | {a if a.startswith('copy_') else b} | {mine[(a, b)]:.2f} | "
+                     f"{theirs[(a, b)]:.2f} | {converted[(a, b)]:.2f} |" for a, b in mine if planted(a, b)]
+        for name, scores, threshold in (("this grader", mine, OURS_THRESHOLD),
+                                        (tool, theirs, COPYDETECT_THRESHOLD),
                                         (f"{tool}, notebooks converted to .py first", converted,
                                          COPYDETECT_THRESHOLD)):
             f = figures(scores, threshold)
@@ -166,10 +170,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=500)
     args = parser.parse_args()
+    per_copy: list[str] = []
     lines = [f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}.", "",
              "| question | tool | threshold | planted copies flagged | independent pairs flagged | lowest copy "
              "| highest independent | every copy above every independent pair |",
-             "|---|---|---|---|---|---|---|---|", *accuracy_rows(), "",
+             "|---|---|---|---|---|---|---|---|", *accuracy_rows(per_copy), "",
+             "| question | planted copy | this grader | copydetect | copydetect, notebooks converted |",
+             "|---|---|---|---|---|", *per_copy, "",
              "| run | submissions | wall s |", "|---|---|---|", *timing_rows(args.students)]
     text = "\n".join(lines) + "\n"
     print(text)
