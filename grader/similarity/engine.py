@@ -1,18 +1,22 @@
 """Comparing every pair of students, question by question, for one assignment."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
+from grader.assignments import Assignment
 from grader.similarity.explain import function_matches, regions
 from grader.similarity.models import Pair, QuestionSimilarity, SimilarityReport
+from grader.similarity.ops import OpsTable
 from grader.similarity.ranking import clusters, combined, rank
 from grader.similarity.scoring import rarity_weights, similarity, weighted
 from grader.similarity.sources import Document, read_document
 from grader.similarity.structure import structure_print
 from grader.similarity.tokens import parse, token_print
+from grader.submissions import Submission
 
 KEEP_BELOW = 20  # pairs under the threshold still listed, for context
 EXPLAINED = 200  # highest pairs given their matching regions, functions and ops
@@ -29,7 +33,7 @@ class QuestionInput:
     baseline: list[Document] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     folders: dict[str, Path] = field(default_factory=dict)
-    ops: object | None = None  # an ops.OpsTable when the ops view ran
+    ops: OpsTable | None = None  # when the ops view ran
 
 
 def baseline_documents(paths: list[Path]) -> list[Document]:
@@ -106,12 +110,12 @@ def likeliest_file(folder: Path, wanted: set[str], tags: tuple[str, ...]) -> str
     return best[1] if best[0] > 0 and 2 * best[0] >= len(wanted) else None
 
 
-def shared_folders(assignment, also: Path | None = None) -> list[Path]:
+def shared_folders(assignment: Assignment, also: Path | None = None) -> list[Path]:
     """Folders of code every student may have: the starter, the reference and ``--also``."""
     return [p for p in (assignment.starter_dir, assignment.reference_dir, also) if p is not None and p.exists()]
 
 
-def question_inputs(assignment, submissions, shared: list[Path]) -> list[QuestionInput]:
+def question_inputs(assignment: Assignment, submissions: list[Submission], shared: list[Path]) -> list[QuestionInput]:
     """Each question's documents: the file the grader would grade in every student's folder."""
     from grader.grading import chosen_file, skip_tags
     from grader.notebooks import top_level_names
@@ -139,8 +143,9 @@ def question_inputs(assignment, submissions, shared: list[Path]) -> list[Questio
     return inputs
 
 
-def similarity_report(assignment, submissions, threshold: float, also: Path | None = None,
-                      ops_runner=None) -> tuple[SimilarityReport, dict[str, dict[str, Document]]]:
+def similarity_report(assignment: Assignment, submissions: list[Submission], threshold: float,
+                      also: Path | None = None, ops_runner: Callable[[QuestionInput], OpsTable | None] | None = None,
+                      ) -> tuple[SimilarityReport, dict[str, dict[str, Document]]]:
     """The report for every question and the documents it shows; ``ops_runner(question_input)``
     returns an ops table when the ops view is wanted."""
     shared = shared_folders(assignment, also)
