@@ -12,7 +12,7 @@ from grader.similarity.explain import function_matches, regions
 from grader.similarity.models import Pair, QuestionSimilarity, SimilarityReport
 from grader.similarity.ops import OpsTable
 from grader.similarity.ranking import clusters, combined, rank
-from grader.similarity.scoring import rarity_weights, similarity, weighted
+from grader.similarity.scoring import MIN_MASS, rarity_weights, similarity, weighted
 from grader.similarity.sources import Document, read_document
 from grader.similarity.structure import structure_print
 from grader.similarity.tokens import parse, token_print
@@ -89,9 +89,13 @@ def compare(question: QuestionInput, threshold: float, keep: int = KEEP_BELOW) -
         pair.functions = function_matches(structures[pair.a], structures[pair.b], struct_weights)
         if ops is not None:
             pair.ops_matches = ops.matches(pair.a, pair.b)
+    masses = sorted(w.mass for w in token_sets.values())
+    notes = [] if not masses or masses[len(masses) // 2] >= MIN_MASS else [
+        "Little of these files is left once the handed-out code and what most students write alike are set "
+        "aside (a short question): the scores here say little either way."]
     return QuestionSimilarity(id=question.id, file=question.file, students=owners, missing=question.missing,
                               baseline=[d.file for d in question.baseline], pairs_compared=len(scored),
-                              pairs=ranked, clusters=clusters(ranked))
+                              pairs=ranked, clusters=clusters(ranked), notes=notes)
 
 
 @lru_cache(maxsize=4096)
@@ -145,7 +149,7 @@ def question_inputs(assignment: Assignment, submissions: list[Submission], share
 
 def similarity_report(assignment: Assignment, submissions: list[Submission], threshold: float,
                       also: Path | None = None, ops_runner: Callable[[QuestionInput], OpsTable | None] | None = None,
-                      ) -> tuple[SimilarityReport, dict[str, dict[str, Document]]]:
+                      keep: int = KEEP_BELOW) -> tuple[SimilarityReport, dict[str, dict[str, Document]]]:
     """The report for every question and the documents it shows; ``ops_runner(question_input)``
     returns an ops table when the ops view is wanted."""
     shared = shared_folders(assignment, also)
@@ -153,7 +157,10 @@ def similarity_report(assignment: Assignment, submissions: list[Submission], thr
     for q in question_inputs(assignment, submissions, shared):
         if ops_runner is not None:
             q.ops = ops_runner(q)
-        questions.append(compare(q, threshold))
+        questions.append(compare(q, threshold, keep))
+        if ops_runner is not None and q.ops is None:
+            questions[-1].notes.append("The ops view did not run for this question: the rubric makes no function "
+                                       "call to trace, or the question downloads data or trains at import.")
         documents[q.id] = q.documents
     views = ["tokens", "structure"] + (["ops"] if ops_runner is not None else [])
     return SimilarityReport(assignment=assignment.name, threshold=threshold, views=views, questions=questions,

@@ -111,3 +111,15 @@ def test_links_and_oversized_files_are_not_read(tmp_path):
     big = tmp_path / "big.py"
     big.write_text("#" * (MAX_SOURCE_BYTES + 1))
     assert read_document("bob", big) is None
+
+
+def test_a_short_question_says_its_scores_say_little(tmp_path):
+    reference = (Path(__file__).parents[2] / "reference" / "comp4901y-hw1" / "question1.py").read_text()
+    for name, spec in (("ann", '"ijkl,ijkl->ijkl"'), ("bob", '"abcd,abcd->abcd"'), ("cat", '"ijkl,ijkl->ijkl"')):
+        _student(tmp_path / "subs", name, reference.replace('"ijkl,ijkl->ijkl"', spec), "question1.py")
+    out = tmp_path / "out"
+    assert main(["similarity", "comp4901y-hw1", str(tmp_path / "subs"), "--out", str(out),
+                 "--json", str(out / "s.json")]) == 0
+    q1 = next(q for q in json.loads((out / "s.json").read_text())["questions"] if q["id"] == "question1")
+    assert not any(p["flagged"] for p in q1["pairs"]) and "say little" in q1["notes"][0]
+    assert "say little" in (out / "similarity.html").read_text()
