@@ -123,3 +123,17 @@ def test_a_short_question_says_its_scores_say_little(tmp_path):
     q1 = next(q for q in json.loads((out / "s.json").read_text())["questions"] if q["id"] == "question1")
     assert not any(p["flagged"] for p in q1["pairs"]) and "say little" in q1["notes"][0]
     assert "say little" in (out / "similarity.html").read_text()
+
+
+def test_every_formula_student_name_is_quoted_in_the_csv():
+    from grader.render.spreadsheet import unquote_cell
+    from grader.similarity.models import Pair, QuestionSimilarity, SimilarityReport
+    from grader.similarity.report import similarity_csv
+
+    formulas = ["=1+1", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
+    pairs = [Pair(a=name, b="ok", score=0.9, tokens=0.9, structure=0.5, flagged=True) for name in formulas]
+    report = SimilarityReport(assignment="a", threshold=0.5, views=["tokens"],
+                              questions=[QuestionSimilarity(id="=q", file="q.py", students=formulas, pairs=pairs)])
+    rows = list(csv.reader(io.StringIO(similarity_csv(report))))[1:]
+    assert [r[2] for r in rows] == ["'" + f for f in formulas] and {r[0] for r in rows} == {"'=q"}
+    assert [unquote_cell(r[2]) for r in rows] == formulas and rows[0][4] == "0.9"
