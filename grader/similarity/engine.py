@@ -99,7 +99,8 @@ def compare(question: QuestionInput, threshold: float, keep: int = KEEP_BELOW) -
 
 
 @lru_cache(maxsize=4096)
-def _names(path: Path, tags: tuple[str, ...]) -> frozenset[str]:
+def _names(path: Path, tags: tuple[str, ...], stamp: tuple[int, int]) -> frozenset[str]:
+    """Top-level names of ``path`` (``stamp``: its mtime and size, so that a changed file is read again)."""
     from grader.notebooks import top_level_names
 
     return frozenset(top_level_names(path, tags))
@@ -108,8 +109,9 @@ def _names(path: Path, tags: tuple[str, ...]) -> frozenset[str]:
 def likeliest_file(folder: Path, wanted: set[str], tags: tuple[str, ...]) -> str | None:
     """The script or notebook in ``folder`` defining most of ``wanted``, and at least half of it (a notebook
     handed in for a .py)."""
-    found = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)[:50]
-    scored = [(len(wanted & _names(p, tags)), p.name) for p in found]
+    found = sorted(p for p in folder.iterdir()
+                   if p.suffix.lower() in SOURCE_SUFFIXES and not p.is_symlink() and p.is_file())[:50]
+    scored = [(len(wanted & _names(p, tags, (p.stat().st_mtime_ns, p.stat().st_size))), p.name) for p in found]
     best = max(scored, default=(0, None), key=lambda item: item[0])
     return best[1] if best[0] > 0 and 2 * best[0] >= len(wanted) else None
 
