@@ -46,6 +46,8 @@ EXPECTED = {
         "dan_no_autograd": {"tutorial3": 8},  # formula in mse_grad_autograd (-1), s0 - s1 (-1)
         "eve_numpy_arrays": {"tutorial3": 8},  # a numpy array where a tensor is expected: -2
         "finn_import_error": {"tutorial3": 0.5},  # does not import; only the source rule scores
+        "gil_notebook_redefined": {"tutorial3": 8},  # a notebook whose last cell redefines the analytic
+        # gradient without the 2: run top to bottom, that definition is the one graded (-2)
     },
 }
 

@@ -26,7 +26,7 @@ def test_a_package_this_python_lacks_stops_the_batch_with_how_to_install_it(tmp_
 
 def test_course_files_come_from_the_reference_or_the_fixtures(tmp_path):
     (tmp_path / "X.pt").write_bytes(b"x")
-    assert course_problem(assignment(tmp_path, course_files=["X.pt", "iris.data"])) == ""
+    assert course_problem(assignment(tmp_path, course_files=["X.pt", "iris.data", "data/iris.data"])) == ""
     assert "y.pt" in course_problem(assignment(tmp_path, course_files=["X.pt", "y.pt"]))
 
 
