@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import ast
 import codecs
+import os
+import stat
 import difflib
 import io
 import re
@@ -28,11 +30,28 @@ from typing import Callable
 DEFAULT_SKIP_TAGS = ("skip-execution", "otter_ignore")
 BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 MAX_NOTEBOOK_BYTES = 50_000_000
+MAX_SCRIPT_BYTES = 1_000_000  # parsing a script costs the parent ~400x its size in memory
 _TRANSFORMING = threading.Lock()  # batches grade in threads; one TransformerManager serves them in turn
 
 
 class NotebookError(Exception):
     """A file that cannot be read as a notebook; the message says why."""
+
+
+def read_student_bytes(path: Path, limit: int) -> bytes:
+    """A student's file, read by the parent: never through a symbolic link, never a FIFO or device,
+    never more than ``limit`` bytes (NotebookError says which)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise NotebookError(f"{path.name} is a link or cannot be read ({exc.strerror}); links are not followed") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotebookError(f"{path.name} is not a regular file")
+        if info.st_size > limit:
+            raise NotebookError(f"{path.name} is larger than {limit:,} bytes and was not read")
+        return handle.read(limit + 1)[:limit]
 
 
 @dataclass
@@ -143,10 +162,9 @@ def read_notebook(path: Path, skip_tags: tuple[str, ...] = DEFAULT_SKIP_TAGS) ->
     """The code cells of the notebook at ``path``, in order, as Python; raise NotebookError if unreadable."""
     import nbformat
 
-    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"{path.name} is larger than {MAX_NOTEBOOK_BYTES:,} bytes and was not read")
+    data = read_student_bytes(path, MAX_NOTEBOOK_BYTES)
     try:
-        notebook = nbformat.reads(path.read_bytes().decode("utf-8-sig"), as_version=4)
+        notebook = nbformat.reads(data.decode("utf-8-sig"), as_version=4)
     except Exception as exc:  # noqa: BLE001 - JSON, schema and version errors alike
         raise NotebookError(f"{path.name} is not a notebook Jupyter can open ({type(exc).__name__}: "
                             f"{str(exc)[:200]})") from None
@@ -202,7 +220,7 @@ def read_python(path: Path, skip_tags: tuple[str, ...] = DEFAULT_SKIP_TAGS) -> t
     if path.suffix.lower() == ".ipynb":
         source, where = read_notebook(path, skip_tags).combined()
         return source, lambda n: "cell {}, line {}".format(*where[n - 1]) if 0 < n <= len(where) else f"line {n}"
-    data = path.read_bytes()
+    data = read_student_bytes(path, MAX_SCRIPT_BYTES)
     converted = convert_script(data)
     return (converted if converted is not None else decode_source(data)), lambda n: f"line {n}"
 

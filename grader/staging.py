@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.notebooks import NotebookError, convert_script, read_notebook
+from grader.notebooks import MAX_SCRIPT_BYTES, NotebookError, convert_script, read_notebook, read_student_bytes
 from grader.observe import ErrorInfo, FileObservations, ImportInfo
 from grader.sandbox.course_packages import COURSE_FILE
 from grader.sandbox.notebook_cells import cell_file
@@ -125,14 +125,23 @@ def _notebook_module(work: Path, chosen: str, skip_tags: tuple[str, ...]) -> Non
            f"__import__('grader.sandbox.notebook_cells', fromlist=['run']).run(globals(), {CELLS_FOLDER!r}, {plan!r})\n")
 
 
+def _script(path: Path) -> bytes | None:
+    """A script's bytes when the parent may read them: a link, a special file or a script over the
+    size limit is left for the child, which meets it behind the sandbox."""
+    try:
+        return read_student_bytes(path, MAX_SCRIPT_BYTES)
+    except NotebookError:
+        return None
+
+
 def stage(folder: Path, chosen: str, course: CourseSetup) -> Stage:
     """The folder to run ``chosen`` from: ``folder`` itself when nothing needs adding, else a staging copy.
     With ``course.run_as_main`` a script runs as ``__main__`` (notebooks always do)."""
     is_notebook = chosen.lower().endswith(".ipynb") and (folder / chosen).is_file()
-    script = (folder / chosen).read_bytes() if chosen.endswith(".py") and (folder / chosen).is_file() else None
+    script = _script(folder / chosen) if chosen.endswith(".py") else None
     converted = convert_script(script) if script is not None else None
     lacking = {name: src for name, src in course.files.items() if not (folder / name).exists()}
-    as_main = course.run_as_main is not None and script is not None
+    as_main = course.run_as_main is not None and chosen.endswith(".py")
     if not (is_notebook or converted or lacking or as_main or course.writes_settings
             or (folder / COURSE_FILE).exists()):
         return Stage(folder, chosen, chosen)

@@ -41,6 +41,7 @@ def unpack_tensors(blob: bytes, index: list) -> dict[str, torch.Tensor]:
     if not isinstance(index, list):
         raise TensorFileError("the tensor index is not a list")
     tensors = {}
+    end = 0
     for entry in index:
         if not isinstance(entry, dict):
             raise TensorFileError("a tensor index entry is not an object")
@@ -53,8 +54,10 @@ def unpack_tensors(blob: bytes, index: list) -> dict[str, torch.Tensor]:
         dtype = DTYPES[dtype_name]
         expected = math.prod(shape) * torch.empty((), dtype=dtype).element_size()
         if not (type(offset) is int and type(nbytes) is int and nbytes == expected
-                and 0 <= offset and offset + nbytes <= len(blob)):
-            raise TensorFileError(f"tensor {key[:40]!r} does not fit its byte range")
+                and end <= offset and offset + nbytes <= len(blob)):
+            raise TensorFileError(f"tensor {key[:40]!r} does not fit its byte range (ranges must follow "
+                                  f"one another without overlapping)")
+        end = offset + nbytes
         if nbytes == 0:
             tensors[key] = torch.empty(shape, dtype=dtype)
             continue

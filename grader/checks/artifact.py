@@ -27,7 +27,8 @@ def plan(spec: Spec, ctx: PlanContext) -> Plan:
 def score(spec: Spec, evidence: Evidence) -> Verdict:
     """Full points for a present, non-empty file of the right format."""
     path = evidence.submission_dir / spec.file
-    if not path.is_file() or path.is_symlink():
+    inside = path.resolve().is_relative_to(evidence.submission_dir.resolve())  # no folder on the way is a link out
+    if not inside or not path.is_file() or path.is_symlink():
         present = sorted(p.name for p in evidence.submission_dir.iterdir()) if evidence.submission_dir.is_dir() else []
         near = [p for p in present if p.lower() == spec.file.lower() or p.rsplit(".", 1)[0] == spec.file.rsplit(".", 1)[0]]
         hint = f" (found {', '.join(near)}: the name must be exactly {spec.file})" if near else ""

@@ -45,6 +45,8 @@ def _line(n: int) -> str:
 def _parse(evidence: Evidence, name: str) -> tuple[ast.Module | None, str, Callable[[int], str]]:
     """The file's AST (a notebook's cells that run, a converted script), or why not; and how to name a line."""
     path = evidence.submission_dir / name
+    if path.is_symlink():
+        return None, f"{name} is a symbolic link; links are not followed", _line
     if not path.is_file():
         return None, f"{name} is missing", _line
     limit = MAX_NOTEBOOK_BYTES if path.suffix.lower() == ".ipynb" else MAX_SOURCE_BYTES

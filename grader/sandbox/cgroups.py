@@ -90,8 +90,9 @@ def set_limits(groups: list[Path], max_pids: int | None, memory_mb: int | None) 
     if max_pids is not None:
         settings.append(("pids.max", str(max_pids)))
     if memory_mb is not None:
-        settings += [("memory.limit_in_bytes", str(memory_mb << 20)), ("memory.memsw.limit_in_bytes", str(memory_mb << 20)),
-                     ("memory.max", str(memory_mb << 20)), ("memory.swap.max", "0")]
+        limit = str(memory_mb << 20)  # v1 refuses memsw below the limit: raising needs memsw first, lowering last
+        settings += [("memory.memsw.limit_in_bytes", limit), ("memory.limit_in_bytes", limit),
+                     ("memory.memsw.limit_in_bytes", limit), ("memory.max", limit), ("memory.swap.max", "0")]
     for group in groups:
         for file, value in settings:
             if (group / file).exists():

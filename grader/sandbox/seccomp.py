@@ -1,8 +1,9 @@
 """A seccomp filter for what no other layer covers: kernel keyrings (shared by every process of a
 uid, so a key left by one student outlives the batch), new namespaces (a user namespace would
 hand the child capabilities again), tracing other processes, and io_uring, bpf, perf and module
-or kexec calls. Denied calls fail with EPERM (``clone3`` with ENOSYS, so the C library falls
-back to ``clone``, whose namespace flags are then checked).
+or kexec calls, and the host's name, clock, swap and reboot. Denied calls fail with EPERM
+(``clone3`` with ENOSYS, so the C library falls back to ``clone``, whose namespace flags are
+then checked).
 
 The filter is classic BPF written by hand: a dozen instructions, no library needed.
 """
@@ -28,13 +29,18 @@ _ARCH = {
         "process_vm_writev": 311, "perf_event_open": 298, "bpf": 321, "userfaultfd": 323, "unshare": 272,
         "setns": 308, "mount": 165, "umount2": 166, "pivot_root": 155, "open_by_handle_at": 304,
         "kexec_load": 246, "kexec_file_load": 320, "init_module": 175, "finit_module": 313,
-        "delete_module": 176, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427}),
+        "delete_module": 176, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
+        "sethostname": 170, "setdomainname": 171, "settimeofday": 164, "clock_settime": 227, "clock_adjtime": 305,
+        "adjtimex": 159, "reboot": 169, "iopl": 172, "ioperm": 173, "swapon": 167, "swapoff": 168, "acct": 163,
+        "quotactl": 179}),
     "aarch64": (0xC00000B7, {"clone": 220, "clone3": 435}, {
         "add_key": 217, "request_key": 218, "keyctl": 219, "ptrace": 117, "process_vm_readv": 270,
         "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280, "userfaultfd": 282, "unshare": 97,
         "setns": 268, "mount": 40, "umount2": 39, "pivot_root": 41, "open_by_handle_at": 265,
         "kexec_load": 104, "kexec_file_load": 294, "init_module": 105, "finit_module": 273,
-        "delete_module": 106, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427}),
+        "delete_module": 106, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
+        "sethostname": 161, "setdomainname": 162, "settimeofday": 170, "clock_settime": 112, "clock_adjtime": 266,
+        "adjtimex": 171, "reboot": 142, "swapon": 224, "swapoff": 225, "acct": 89, "quotactl": 60}),
 }
 
 
