@@ -44,7 +44,8 @@ def run_question(assignment: Assignment, question: Question, folder: Path, side:
     if scale != 1:
         probes = [p.model_copy(update={"timeout": p.timeout * scale}) for p in probes]
     observed = run_file(question.file_in(folder), folder, probes, device=device, seed=assignment.rubric.seed,
-                        import_timeout=question.import_timeout * scale, launcher=launcher, sandbox=sandbox)
+                        import_timeout=question.import_timeout * scale, launcher=launcher, sandbox=sandbox,
+                        keep_whole=side == "reference")
     if observed.imported.status == "missing" and question.alternatives:
         looked = " or ".join(question.alternatives)
         observed.imported.detail += f"; {looked} would have been graded in its place"
@@ -95,7 +96,7 @@ def grade_submission(assignment: Assignment, submission: Path, reference: dict[s
                      device: str = "cpu", launcher=None, student: str | None = None,
                      sandbox: SandboxSettings | None = None) -> Result:
     """Grade one submission folder against cached reference observations."""
-    from grader.sandbox.runner import SpawnLauncher
+    from grader.sandbox.launcher import SpawnLauncher
 
     launcher = launcher or SpawnLauncher()
     started = time.perf_counter()

@@ -15,13 +15,15 @@ from typing import Any, Literal
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 
-from grader.tensor_files import read_tensors, write_tensors
+from grader.tensor_files import pack_tensors, read_tensors, unpack_tensors, write_tensors
 
 MAX_TENSOR_ELEMENTS = 20_000_000
 MAX_ITEMS = 10_000
 MAX_TEXT = 2_000
+MAX_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 6
 
-ValueType = Literal["tensor", "ndarray", "number", "bool", "str", "none", "list", "tuple", "dict", "object"]
+ValueType = Literal["tensor", "ndarray", "bytes", "number", "bool", "str", "none", "list", "tuple", "dict", "object"]
 
 
 class Value(BaseModel):
@@ -36,6 +38,7 @@ class Value(BaseModel):
     keys: list[str] | None = None
     device: str | None = None
     class_name: str | None = None
+    over_limit: bool = False
 
     def describe(self) -> str:
         """A short human description: ``tensor of shape (2, 3), float32``."""
@@ -48,13 +51,17 @@ class Value(BaseModel):
             return f"{self.type} of {len(self.items or [])} items"
         if self.type == "none":
             return "None"
+        if self.over_limit:
+            return f"{self.class_name} of {self.text} (not compared)"
         if self.type == "object":
             return f"object of type {self.class_name} ({self.text})"
+        if self.type == "bytes" and self.tensor is not None:
+            return f"{self.tensor.numel():,} bytes"
         return f"{self.type} {self.text!r}"
 
     def as_tensor(self) -> torch.Tensor | None:
         """The value as a float64-able tensor when it is numeric, else None."""
-        if self.tensor is not None:
+        if self.tensor is not None and self.type != "bytes":
             return self.tensor
         if self.type in ("number", "bool") and self.number is not None:
             return torch.tensor(self.number, dtype=torch.float64)
@@ -124,25 +131,41 @@ def _plain_tensor(obj: torch.Tensor) -> torch.Tensor:
         return t.to("cpu").contiguous().clone()
 
 
-def encode_value(obj: Any, tensors: dict[str, torch.Tensor], depth: int = 0) -> dict:
-    """Encode a student value as JSON, moving tensors into ``tensors`` (child side)."""
+def _over(kind: str, size: int, limit: int, unit: str) -> dict:
+    """A value too large to send: it travels as a note, and every check on it fails saying why."""
+    return {"type": "object", "class_name": kind, "over_limit": True,
+            "text": f"{size:,} {unit}, over the limit of {limit:,}"}
+
+
+def encode_value(obj: Any, tensors: dict[str, torch.Tensor], depth: int = 0, whole: bool = False) -> dict:
+    """Encode a value as JSON, moving tensors and bytes into ``tensors`` (child side).
+
+    A student's value larger than a limit becomes an ``over_limit`` note; with ``whole`` (the
+    reference's own values) nothing is ever cut: the reply limit then applies to the whole.
+    """
     import numpy as np
 
-    if isinstance(obj, torch.Tensor):
-        if obj.numel() > MAX_TENSOR_ELEMENTS:
-            return {"type": "object", "class_name": "torch.Tensor",
-                    "text": f"a tensor of {obj.numel():,} elements, over the limit of {MAX_TENSOR_ELEMENTS:,}"}
+    def tensor_key(tensor: torch.Tensor) -> str:
         key = f"t{len(tensors)}"
-        tensors[key] = _plain_tensor(obj)
+        tensors[key] = tensor
+        return key
+
+    if isinstance(obj, torch.Tensor):
+        if obj.numel() > MAX_TENSOR_ELEMENTS and not whole:
+            return _over("torch.Tensor", obj.numel(), MAX_TENSOR_ELEMENTS, "elements")
         cls = type(obj)
         name = None if cls is torch.Tensor or cls is torch.nn.Parameter else f"{cls.__module__}.{cls.__qualname__}"
-        return {"type": "tensor", "tensor": key, "device": str(obj.device), "class_name": name}
+        return {"type": "tensor", "tensor": tensor_key(_plain_tensor(obj)), "device": str(obj.device),
+                "class_name": name}
     if isinstance(obj, np.ndarray):
-        if obj.dtype.kind in "biuf" and obj.size <= MAX_TENSOR_ELEMENTS:
-            key = f"t{len(tensors)}"
-            tensors[key] = torch.from_numpy(np.array(obj, copy=True))
-            return {"type": "ndarray", "tensor": key}
+        if obj.dtype.kind in "biuf" and (obj.size <= MAX_TENSOR_ELEMENTS or whole):
+            return {"type": "ndarray", "tensor": tensor_key(torch.from_numpy(np.array(obj, copy=True)))}
         return {"type": "object", "class_name": "numpy.ndarray", "text": f"dtype {obj.dtype}, shape {obj.shape}"}
+    if isinstance(obj, (bytes, bytearray)):
+        if len(obj) > MAX_BYTES and not whole:
+            return _over("bytes", len(obj), MAX_BYTES, "bytes")
+        return {"type": "bytes", "tensor": tensor_key(torch.frombuffer(bytearray(obj), dtype=torch.uint8)
+                                                      if obj else torch.empty(0, dtype=torch.uint8))}
     if isinstance(obj, (bool, np.bool_)):
         return {"type": "bool", "number": int(bool(obj))}
     if isinstance(obj, (int, float, np.integer, np.floating)):
@@ -153,14 +176,20 @@ def encode_value(obj: Any, tensors: dict[str, torch.Tensor], depth: int = 0) -> 
     if obj is None:
         return {"type": "none"}
     if isinstance(obj, str):
-        return {"type": "str", "text": obj[:MAX_TEXT]}
-    if isinstance(obj, (list, tuple)) and depth < 6:
-        return {"type": "list" if isinstance(obj, list) else "tuple",
-                "items": [encode_value(v, tensors, depth + 1) for v in list(obj)[:MAX_ITEMS]]}
-    if isinstance(obj, dict) and depth < 6:
-        keys = [str(k)[:200] for k in list(obj)[:MAX_ITEMS]]
-        return {"type": "dict", "keys": keys,
-                "items": [encode_value(v, tensors, depth + 1) for v in list(obj.values())[:MAX_ITEMS]]}
+        if len(obj) > MAX_TEXT and not whole:
+            return _over("str", len(obj), MAX_TEXT, "characters")
+        return {"type": "str", "text": str(obj)}
+    if isinstance(obj, (list, tuple, dict)):
+        kind = "list" if isinstance(obj, list) else "tuple" if isinstance(obj, tuple) else "dict"
+        if depth >= MAX_DEPTH:
+            return _over(kind, depth, MAX_DEPTH, "levels of nesting")
+        if len(obj) > MAX_ITEMS and not whole:
+            return _over(kind, len(obj), MAX_ITEMS, "items")
+        values = list(obj.values()) if kind == "dict" else list(obj)
+        encoded = {"type": kind, "items": [encode_value(v, tensors, depth + 1, whole) for v in values]}
+        if kind == "dict":
+            encoded["keys"] = [str(k) for k in obj]
+        return encoded
     return {"type": "object", "class_name": type(obj).__qualname__[:200], "text": safe_repr(obj)}
 
 
@@ -173,8 +202,14 @@ def safe_repr(obj: Any) -> str:
     return text if len(text) <= 300 else text[:300] + "..."
 
 
+def pack_reply(payload: dict, tensors: dict[str, torch.Tensor]) -> tuple[dict, bytes]:
+    """A reply's JSON (with the tensor index added) and its blob of tensor bytes."""
+    index, blob = pack_tensors(tensors)
+    return ({**payload, "tensor_index": index} if index else payload), blob
+
+
 def write_reply(path: Path, payload: dict, tensors: dict[str, torch.Tensor]) -> None:
-    """Write one JSON reply and its tensors atomically (child side)."""
+    """Write one JSON reply and its tensors atomically (the grader's own cache files)."""
     if tensors:
         payload = {**payload, "tensor_index": write_tensors(_sibling(path, ".bin"), tensors)}
     _sibling(path, ".json.tmp").write_text(json.dumps(payload))
@@ -197,17 +232,29 @@ def read_reply(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
     return payload, read_tensors(_sibling(path, ".bin"), index)
 
 
-def decode_value(data: dict, tensors: dict[str, torch.Tensor]) -> Value:
+def unpack_reply(payload: dict, blob: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
+    """A reply received from a child: its JSON without the index, and its checked tensors."""
+    payload = dict(payload)
+    return payload, unpack_tensors(blob, payload.pop("tensor_index", []))
+
+
+def decode_value(data: dict, tensors: dict[str, torch.Tensor], depth: int = 0) -> Value:
     """Rebuild a Value from its JSON and the loaded tensors (parent side)."""
+    if not isinstance(data, dict) or depth > MAX_DEPTH:
+        raise ValueError("a value must be a JSON object of bounded depth")
     data = dict(data)
     if "tensor" in data:
         key = data.pop("tensor")
-        if key not in tensors:
-            raise ValueError(f"reply names a tensor {key!r} it did not send")
+        if not isinstance(key, str) or key not in tensors:
+            raise ValueError(f"reply names a tensor {str(key)[:40]!r} it did not send")
         data["tensor"] = tensors[key].as_subclass(torch.Tensor)
     if data.get("items") is not None:
-        data["items"] = [decode_value(item, tensors) for item in data["items"]]
+        if not isinstance(data["items"], list):
+            raise ValueError("a value's items must be a list")
+        data["items"] = [decode_value(item, tensors, depth + 1) for item in data["items"]]
     value = Value.model_validate(data)
+    if value.type == "bytes" and (value.tensor is None or value.tensor.dtype != torch.uint8):
+        raise ValueError("bytes must travel as a uint8 buffer")
     if value.type == "number" and isinstance(value.number, float) and not math.isfinite(value.number):
         value.text = str(value.number)
     return value

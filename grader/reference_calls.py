@@ -23,13 +23,15 @@ class CallOutcome:
 
 
 def plain(value: Value) -> Any:
-    """A decoded observation as plain Python: numbers, strings, lists and dicts (tensors as lists)."""
+    """A decoded observation as plain Python: numbers, strings, bytes, lists and dicts (tensors as lists)."""
     if value.type in ("list", "tuple"):
         return [plain(v) for v in value.items or []]
     if value.type == "dict":
         return {k: plain(v) for k, v in zip(value.keys or [], value.items or [])}
     if value.type in ("number", "bool"):
         return value.number
+    if value.type == "bytes":
+        return value.tensor.numpy().tobytes()
     if value.tensor is not None:
         return value.tensor.tolist()
     return value.text
@@ -42,7 +44,7 @@ def call_reference(folder: Path, file: str, calls: dict[str, tuple[str, dict]], 
     probes = [Probe(id=key, steps=[Step(call=function, kwargs=kwargs, observe="value")], seed=seed, timeout=timeout)
               for key, (function, kwargs) in calls.items()]
     observed = run_file(file, folder, probes, seed=seed, launcher=launcher, import_timeout=import_timeout,
-                        sandbox=sandbox)
+                        sandbox=sandbox, keep_whole=True)
     if observed.imported.status != "ok":
         return {key: CallOutcome(problem=f"{file} does not import: {observed.imported.explain()}") for key in calls}
     outcomes = {}

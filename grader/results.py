@@ -7,12 +7,34 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from grader.checks.base import Status
+from grader.student_names import clean_name, clean_text, storage_name
+
+MAX_TEXT_CHARS = 20_000  # any one string a result stores (messages, output, details); longer ones are cut, marked
 
 
-class CheckResult(BaseModel):
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value, MAX_TEXT_CHARS)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+class _CleanText(BaseModel):
+    """Every string a result holds is valid Unicode and bounded, so JSON, HTML and CSV can always be written."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_strings(cls, data: Any) -> Any:
+        return _clean(data) if isinstance(data, dict) else data
+
+
+class CheckResult(_CleanText):
     """The points and message of one check for one student."""
 
     id: str
@@ -26,7 +48,7 @@ class CheckResult(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-class QuestionResult(BaseModel):
+class QuestionResult(_CleanText):
     """One question file's checks."""
 
     id: str
@@ -38,7 +60,7 @@ class QuestionResult(BaseModel):
     code_seconds: float = 0.0
 
 
-class Result(BaseModel):
+class Result(_CleanText):
     """Everything graded for one submission; the JSON other tools read."""
 
     student: str
@@ -54,6 +76,11 @@ class Result(BaseModel):
     fingerprint: str = ""
     seconds: float = 0.0
 
+    @field_validator("student")
+    @classmethod
+    def _bounded_name(cls, student: str) -> str:
+        return clean_name(student)
+
     def recompute(self) -> "Result":
         """Refresh question points and the total from the checks (after manual marks)."""
         for q in self.questions:
@@ -67,7 +94,7 @@ def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
@@ -78,8 +105,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def result_path(out_dir: Path, student: str) -> Path:
-    """``<out>/results/<student>.json``."""
-    return out_dir / "results" / f"{student}.json"
+    """``<out>/results/<stem>.json``, the stem from ``storage_name`` (the name itself when it is plain)."""
+    return out_dir / "results" / f"{storage_name(student)}.json"
 
 
 def save_result(out_dir: Path, result: Result) -> Path:

@@ -21,27 +21,25 @@ class TensorFileError(ValueError):
     """A tensor file or index that does not describe valid tensors."""
 
 
-def write_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> list[dict]:
-    """Write CPU tensors one after another to ``path``; return the index for the JSON."""
-    index, offset = [], 0
-    with open(path, "wb") as f:
-        for key, tensor in tensors.items():
-            flat = tensor.detach().to("cpu").contiguous().reshape(-1)
-            data = flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
-            if sys.byteorder != "little" and flat.element_size() > 1:
-                raise TensorFileError("only little-endian machines are supported")
-            f.write(data)
-            index.append({"key": key, "dtype": str(flat.dtype).removeprefix("torch."), "shape": list(tensor.shape),
-                          "offset": offset, "nbytes": len(data)})
-            offset += len(data)
-    return index
+def pack_tensors(tensors: dict[str, torch.Tensor]) -> tuple[list[dict], bytes]:
+    """CPU tensors as one little-endian blob, one after another, and the index describing it."""
+    index, parts, offset = [], [], 0
+    for key, tensor in tensors.items():
+        flat = tensor.detach().to("cpu").contiguous().reshape(-1)
+        if sys.byteorder != "little" and flat.element_size() > 1:
+            raise TensorFileError("only little-endian machines are supported")
+        data = flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
+        parts.append(data)
+        index.append({"key": key, "dtype": str(flat.dtype).removeprefix("torch."), "shape": list(tensor.shape),
+                      "offset": offset, "nbytes": len(data)})
+        offset += len(data)
+    return index, b"".join(parts)
 
 
-def read_tensors(path: Path, index: list) -> dict[str, torch.Tensor]:
-    """Rebuild the tensors ``index`` describes from ``path``, checking every field first."""
+def unpack_tensors(blob: bytes, index: list) -> dict[str, torch.Tensor]:
+    """Rebuild the tensors ``index`` describes from ``blob``, checking every field first."""
     if not isinstance(index, list):
         raise TensorFileError("the tensor index is not a list")
-    blob = path.read_bytes() if index else b""
     tensors = {}
     for entry in index:
         if not isinstance(entry, dict):
@@ -49,17 +47,29 @@ def read_tensors(path: Path, index: list) -> dict[str, torch.Tensor]:
         key, dtype_name, shape = entry.get("key"), entry.get("dtype"), entry.get("shape")
         offset, nbytes = entry.get("offset"), entry.get("nbytes")
         if not isinstance(key, str) or dtype_name not in DTYPES:
-            raise TensorFileError(f"unsupported tensor entry {key!r} ({dtype_name!r})")
-        if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)):
-            raise TensorFileError(f"tensor {key!r} has an invalid shape")
+            raise TensorFileError(f"unsupported tensor entry {str(key)[:40]!r} ({str(dtype_name)[:40]!r})")
+        if not (isinstance(shape, list) and len(shape) <= 32 and all(type(d) is int and d >= 0 for d in shape)):
+            raise TensorFileError(f"tensor {key[:40]!r} has an invalid shape")
         dtype = DTYPES[dtype_name]
         expected = math.prod(shape) * torch.empty((), dtype=dtype).element_size()
-        if not (isinstance(offset, int) and isinstance(nbytes, int) and nbytes == expected
+        if not (type(offset) is int and type(nbytes) is int and nbytes == expected
                 and 0 <= offset and offset + nbytes <= len(blob)):
-            raise TensorFileError(f"tensor {key!r} does not fit its byte range")
+            raise TensorFileError(f"tensor {key[:40]!r} does not fit its byte range")
         if nbytes == 0:
             tensors[key] = torch.empty(shape, dtype=dtype)
             continue
         raw = torch.frombuffer(bytearray(blob[offset:offset + nbytes]), dtype=torch.uint8)
         tensors[key] = raw.view(dtype).reshape(shape)
     return tensors
+
+
+def write_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> list[dict]:
+    """Write CPU tensors to ``path``; return the index for the JSON."""
+    index, blob = pack_tensors(tensors)
+    path.write_bytes(blob)
+    return index
+
+
+def read_tensors(path: Path, index: list) -> dict[str, torch.Tensor]:
+    """Rebuild the tensors ``index`` describes from the file ``path`` (written by the grader itself)."""
+    return unpack_tensors(path.read_bytes() if index else b"", index)

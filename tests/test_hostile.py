@@ -31,7 +31,7 @@ PER_CALL = {
     "loop_in_call": ("error", TIMEOUT),
     "sigterm_ignored": ("error", TIMEOUT),
     "clock_patched": ("error", TIMEOUT),
-    "memory_bomb_python": ("error", re.compile("MemoryError")),
+    "memory_bomb_python": ("error", re.compile("MemoryError|memory limit of")),
     "memory_bomb_torch": ("error", re.compile("RuntimeError.*(allocate|memory)", re.I)),
     "huge_tensor_returned": ("fail", re.compile("over the limit")),
     "disk_fill": ("error", re.compile("File too large|No space left")),
@@ -84,6 +84,18 @@ WRAPPER = """
 import json, os, sys
 from grader.cli import main
 code = main(sys.argv[2:])
+me = int(os.readlink('/proc/self'))  # our pid as /proc shows it, even inside a PID namespace
+
+def descends_from_us(pid):
+    while pid > 1:
+        try:
+            pid = int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+        if pid == me:
+            return True
+    return False
+
 survivors = []
 for pid in os.listdir('/proc'):
     if pid.isdigit():
@@ -91,7 +103,7 @@ for pid in os.listdir('/proc'):
             text = open(f'/proc/{pid}/cgroup').read()
         except OSError:
             continue
-        if 'torch-grader' in text:
+        if 'torch-grader' in text and descends_from_us(int(pid)):
             survivors.append(int(pid))
 json.dump({'code': code, 'survivors': survivors}, open(sys.argv[1], 'w'))
 """

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from grader.cli import main
+from grader.quiz.build import identical_variants, repeated_numericals
 from grader.quiz.items import MOODLE_FRACTIONS, QuizItem
 
 ALLOWED = {round(sign * f, 4) for f in MOODLE_FRACTIONS for sign in (1, -1)}
@@ -54,6 +55,12 @@ def _number(question: ET.Element) -> float:
     return float(question.find("answer").findtext("text"))
 
 
+def _asked(question: ET.Element) -> tuple:
+    """What a student sees and what scores: the text, the picture, the right answer."""
+    right = [a.findtext("text") for a in question.findall("answer") if float(a.get("fraction")) == 100]
+    return question.findtext("questiontext/text"), question.findtext("questiontext/file"), right
+
+
 def _by_name(questions, category_suffix: str) -> dict[str, ET.Element]:
     return {q.findtext("name/text"): q for c, q in questions if c.endswith(category_suffix)}
 
@@ -85,11 +92,14 @@ def test_pset09_quiz_follows_moodle_rules_and_the_math(tmp_path):
         assert "@@PLUGINFILE@@/momentum.png" in items["2.5 momentum"].findtext("questiontext/text")
     first, second = _by_name(questions, "variant 1"), _by_name(questions, "variant 2")
     assert "at x = 2.0?" in first["1.1 derivative"].findtext("questiontext/text"), "variant 1 is the handout's"
-    assert _number(first["1.1 derivative"]) != _number(second["1.1 derivative"])
+    for name in first:  # every input is drawn anew: no question is asked twice (2.3 once repeated variant 1's)
+        assert _asked(first[name]) != _asked(second[name]), name
 
 
 def test_comp4901y_question4_cells_match_the_chain_rule(tmp_path):
     questions = _questions(_quiz(tmp_path, "comp4901y-hw1", variants=3))
+    points = {re.search(r"at (x<sub>1</sub>.*?)\.", q.findtext("questiontext/text")).group(1) for _, q in questions}
+    assert len(points) == 3, "three variants, three different points"
     for variant in ("variant 1", "variant 2", "variant 3"):
         items = _by_name(questions, variant)
         assert len(items) == 28
@@ -104,8 +114,11 @@ def test_comp4901y_question4_cells_match_the_chain_rule(tmp_path):
         assert points == 30
 
 
-def test_mlg_quiz_in_gift(tmp_path):
+def test_mlg_quiz_in_gift(tmp_path, capsys):
     text = _quiz(tmp_path, "mlg-tutorial3", fmt="gift", variants=1)
+    printed = capsys.readouterr().out
+    assert "note: GIFT has no per-question points or penalty" in printed
+    assert "a variant totals 14 marks instead of the 12 points (penalty 0) that --format moodle-xml keeps" in printed
     assert text.startswith("$CATEGORY: $course$/mlg-tutorial3/variant 1")
     blocks = [b for b in text.split("\n\n") if b.startswith("::")]
     assert len(blocks) == 14
@@ -128,3 +141,31 @@ def test_items_refuse_what_moodle_would_reject():
         QuizItem(name="q", text="t", type="multichoice", choices=[{"text": "a", "fraction": 100}])
     with pytest.raises(ValueError, match="needs `answer` and `tolerance`"):
         QuizItem(name="q", text="t", type="numerical", answer=1.0)
+
+
+def _item(name: str, answer: float, kind: str = "numerical") -> QuizItem:
+    if kind == "essay":
+        return QuizItem(name=name, text=f"<p>{name}?</p>", type="essay")
+    return QuizItem(name=name, text=f"<p>{name} at 2?</p>", type="numerical", answer=answer, tolerance=0.001)
+
+
+def test_identical_variants_and_repeated_questions_are_found():
+    quiz = {"v1": [_item("a", 1.0), _item("why", 0, "essay")], "v2": [_item("a", 2.0), _item("why", 0, "essay")],
+            "v3": [_item("a", 1.0), _item("why", 0, "essay")]}
+    assert identical_variants(quiz) == [(1, 3)]
+    assert repeated_numericals(quiz) == ["a (variants 1 and 3)"], "essays are the same in every variant by design"
+
+
+def test_a_quiz_that_ignores_its_variant_is_refused_and_nothing_written(tmp_path, monkeypatch, capsys):
+    (tmp_path / "rubrics").mkdir()
+    (tmp_path / "rubrics" / "toy.yaml").write_text("assignment: toy\nquestions:\n  - id: question1\n    checks:\n"
+                                                   "      - {id: essay, kind: manual, points: 1}\n")
+    (tmp_path / "reference" / "toy").mkdir(parents=True)
+    (tmp_path / "reference" / "toy" / "question1.py").write_text("")
+    (tmp_path / "reference" / "toy" / "quiz.py").write_text(
+        "def quiz_items(variant=1, seed=0, spread_seeds=50):\n"
+        "    return [{'name': 'q', 'text': '<p>2 + 2?</p>', 'type': 'numerical', 'answer': 4.0, 'tolerance': 0}]\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["quiz", "toy", "--variants", "3", "--out", "toy.xml"]) == 1
+    assert "variants 1 and 2, 1 and 3, 2 and 3 are identical" in capsys.readouterr().out
+    assert not (tmp_path / "toy.xml").exists()

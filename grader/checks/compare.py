@@ -71,6 +71,8 @@ def compare_values(expected: Value, got: Value, tol: Tolerance, check_dtype: boo
         return None
     if expected.type != got.type:
         return f"returned a {got.describe()}, expected a {expected.describe()}"
+    if expected.type == "bytes" and not torch.equal(expected.tensor, got.tensor):
+        return f"returned {got.describe()}, which differ from the expected {expected.describe()}"
     if expected.type == "str" and expected.text != got.text:
         return f"returned {got.text!r}, expected {expected.text!r}"
     return None

@@ -1,6 +1,8 @@
 """One module per ``grade`` verb; each exposes ``run(args, console) -> int`` (the exit code)."""
 from __future__ import annotations
 
+from grader.commands.printing import error
+
 EXIT_OK, EXIT_GRADER_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -14,7 +16,7 @@ def assignment_and_device(args, console):
     try:
         return find_assignment(args.assignment), resolve_device(getattr(args, "device", "cpu"))
     except (RubricError, DeviceError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        error(console, str(exc))
         return None
 
 
@@ -24,8 +26,8 @@ def unsupported_platform(console) -> bool:
 
     if sys.platform != "win32":
         return False
-    console.print("[red]error:[/red] the grader's sandbox needs a POSIX system (Linux or macOS); on Windows, "
-                  "run it inside WSL (wsl --install, then pip install the grader there)", highlight=False)
+    error(console, "the grader's sandbox needs a POSIX system (Linux or macOS); on Windows, "
+          "run it inside WSL (wsl --install, then pip install the grader there)")
     return True
 
 
@@ -35,6 +37,6 @@ def reference_broken(assignment, reference: dict, console) -> bool:
 
     broken = import_problems(reference)
     if broken:
-        console.print(f"[red]error:[/red] the reference solution of {assignment.name} does not import: "
-                      + "; ".join(broken), highlight=False)
+        error(console, f"the reference solution of {assignment.name} does not import: "
+              + "; ".join(broken))
     return bool(broken)

@@ -11,6 +11,7 @@ from rich.table import Table
 from grader.audit import audit
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
 from grader.commands.batch import add_launcher_argument
+from grader.commands.printing import say, warning
 from grader.render.html import write_audit
 from grader.results import write_atomic
 from grader.sandbox.pool import make_launcher
@@ -45,17 +46,16 @@ def run(args: argparse.Namespace, console: Console) -> int:
     console.print(table)
     for seed in report.seeds:
         state = "full marks" if not seed.failing else "NOT full marks: " + "; ".join(seed.failing)
-        console.print(f"reference with seed {seed.seed}: {seed.points:g} / {seed.max_points:g} ({state})",
-                      highlight=False)
+        say(console, f"reference with seed {seed.seed}: {seed.points:g} / {seed.max_points:g} ({state})")
     for q in report.questions:
         for m in q.mutants:
             if m.status == "survived":
                 hint = ", ".join(m.should_catch) or f"no check exercises `{m.function}`"
-                console.print(f"[yellow]survivor[/yellow] {q.id} line {m.line} ({m.function}): {m.description}; "
-                              f"should have been caught by: {hint}", highlight=False)
+                warning(console, f"{q.id} line {m.line} ({m.function}): {m.description}; "
+                        f"should have been caught by: {hint}", label="survivor")
     path = write_audit(args.out, report)
     if args.json:
         write_atomic(args.json, report.model_dump_json(indent=2))
     verdict = "passes" if report.passed else "does not pass"
-    console.print(f"The rubric {verdict} the audit (target {report.target:.0%} per question) -> {path}", highlight=False)
+    say(console, f"The rubric {verdict} the audit (target {report.target:.0%} per question) -> {path}")
     return EXIT_OK if report.passed else EXIT_GRADER_FAILED

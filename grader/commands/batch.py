@@ -17,8 +17,9 @@ from grader.cluster import ClusterOptions, chunks, run_chunks
 from grader.commands import (EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, reference_broken,
                              unsupported_platform)
 from grader.commands.moodle import export_to_moodle
+from grader.commands.printing import error, say, warning
 from grader.grading import grade_and_store
-from grader.moodle_zip import read_moodle_zip
+from grader.moodle_zip import ArchiveError, read_moodle_zip
 from grader.offline_data import missing_in
 from grader.reference_cache import reference_key, reference_observations
 from grader.render.csv import write_marks_csv
@@ -89,15 +90,15 @@ def run(args: argparse.Namespace, console: Console) -> int:
     try:
         folder = _moodle_intake(args, console) if args.submissions.suffix == ".zip" else args.submissions
         submissions = find_submissions(folder, exclude=args.out)
-    except (SubmissionsError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+    except (SubmissionsError, ArchiveError, OSError) as exc:
+        error(console, str(exc))
         return EXIT_USAGE
     if args.full:
         needed = [item for q in assignment.rubric.questions for item in q.offline_data]
         lacking = missing_in(args.full, needed)
         if lacking or not needed:
             why = f"{args.full} lacks {'; '.join(lacking)}" if lacking else f"{assignment.name} downloads no data"
-            console.print(f"[red]error:[/red] --full: {why}", highlight=False)
+            error(console, f"--full: {why}")
             return EXIT_USAGE
     started = time.perf_counter()
     with make_launcher(args.launcher, size=max(1, args.jobs)) as launcher:
@@ -109,7 +110,7 @@ def _moodle_intake(args: argparse.Namespace, console: Console) -> Path:
     folder = args.out / "submissions"
     intake = read_moodle_zip(args.submissions, folder)
     for line in intake.refused:
-        console.print(f"[yellow]refused:[/yellow] {line}", highlight=False)
+        warning(console, line, label="refused:")
     write_atomic(args.out / "intake.json", json.dumps({"archive": str(args.submissions), "refused": intake.refused,
                                                        "students": intake.students}, indent=2))
     return folder
@@ -152,7 +153,8 @@ def _grade_locally(args, console, assignment, device, todo, reference, launcher,
                 results.append(future.result())
             except Exception:  # noqa: BLE001 - one failure must not stop the batch
                 failures.append(submission.student)
-                console.print(f"[red]grader failure on {submission.student}:[/red]\n{traceback.format_exc()}")
+                say(console, "\n" + traceback.format_exc(), label=f"grader failure on {submission.student}:",
+                    style="red")
             progress.advance(task)
     return results, failures
 
@@ -164,11 +166,11 @@ def _grade_all(args, console, assignment, device, submissions, launcher, started
     remove_partial_writes(args.out)
     version = reference_key(assignment, device) + (f"|full={args.full.resolve()}" if args.full else "")
     fingerprints = {s.student: fingerprint(s, version) for s in submissions}
-    results: list[Result] = []
-    if not args.force:
+    current: dict[str, Result] = {}
+    if not args.force:  # keyed by folder name: a stored result holds the name cleaned (student_names)
         stored = {s.student: load_result(args.out, s.student) for s in submissions}
-        results = [r for name, r in stored.items() if r and r.fingerprint == fingerprints[name]]
-    done = {r.student for r in results}
+        current = {name: r for name, r in stored.items() if r and r.fingerprint == fingerprints[name]}
+    results, done = list(current.values()), set(current)
     todo = [s for s in submissions if s.student not in done]
     write_manifest(args.out, assignment.name, args.executor, fingerprints)
     if args.executor == "local":
@@ -177,8 +179,7 @@ def _grade_all(args, console, assignment, device, submissions, launcher, started
         new, failures = _grade_on_cluster(args, assignment, device, todo, fingerprints)
     write_manifest(args.out, assignment.name, args.executor, fingerprints, failures)
     for name in failures:
-        console.print(f"[red]not graded:[/red] {name} (its task failed twice; rerun the batch to retry)",
-                      highlight=False)
+        say(console, f"{name} (its task failed twice; rerun the batch to retry)", label="not graded:", style="red")
     results = sorted(results + new, key=lambda r: r.student)
     if results:
         write_outputs(args.out, results)
@@ -187,12 +188,12 @@ def _grade_all(args, console, assignment, device, submissions, launcher, started
     errors = sum(c.status == "error" for r in results for q in r.questions for c in q.checks)
     missing = sorted({layer for r in results for layer in r.sandbox_missing})
     if missing:
-        console.print(f"[yellow]warning:[/yellow] sandbox layers missing: {'; '.join(missing)}", highlight=False)
+        warning(console, f"sandbox layers missing: {'; '.join(missing)}")
     kept = f", {len(done)} kept from an earlier run" if done else ""
-    console.print(f"Graded {len(results) - len(done)} of {len(submissions)} submissions of {assignment.name}{kept} "
-                  f"in {seconds:.1f} s (reference {'cached' if cached else 'run'}): mean {mean:.2f} / "
-                  f"{assignment.rubric.max_total:g}, "
-                  f"{errors} checks hit errors in student code -> {args.out}/index.html", highlight=False)
+    say(console, f"Graded {len(results) - len(done)} of {len(submissions)} submissions of {assignment.name}{kept} "
+        f"in {seconds:.1f} s (reference {'cached' if cached else 'run'}): mean {mean:.2f} / "
+        f"{assignment.rubric.max_total:g}, "
+        f"{errors} checks hit errors in student code -> {args.out}/index.html")
     if args.worksheet and results and export_to_moodle(args.out, args.worksheet, console) != EXIT_OK:
         return EXIT_USAGE
     return EXIT_GRADER_FAILED if failures else EXIT_OK

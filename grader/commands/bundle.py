@@ -10,6 +10,7 @@ from rich.console import Console
 from grader.assignments import Assignment
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, reference_broken
 from grader.commands.batch import add_launcher_argument
+from grader.commands.printing import error, say
 from grader.reference_cache import reference_observations
 from grader.render.handout import render_handout_readme
 from grader.render.html import fmt
@@ -66,11 +67,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     try:
         public = public_rubric(assignment.rubric)
     except RubricError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        error(console, str(exc))
         return EXIT_USAGE
     problem = starter_problem(assignment)
     if problem:
-        console.print(f"[red]error:[/red] {problem}", highlight=False)
+        error(console, problem)
         return EXIT_USAGE
     with make_launcher(args.launcher) as launcher:
         reference, _ = reference_observations(assignment, device, launcher)
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return EXIT_GRADER_FAILED
     problem = _prepare(args.out, args.force)
     if problem:
-        console.print(f"[red]error:[/red] {problem}", highlight=False)
+        error(console, problem)
         return EXIT_USAGE
     copied = copy_starter(assignment, args.out)
     public_assignment = Assignment(assignment.name, public, assignment.rubric_path, assignment.reference_dir)
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     (args.out / "README.md").write_text(render_handout_readme(assignment.rubric, public))
     checks = sum(len(q.checks) for q in public.questions)
     hidden = sum(len(q.checks) for q in assignment.rubric.questions) - checks
-    console.print(f"Handout of {assignment.name} -> {args.out}: {len(copied)} starter files, README.md, "
-                  f"{checks} public checks ({fmt(public.max_total)} of {fmt(assignment.rubric.max_total)} points) "
-                  f"in selfcheck/; {hidden} hidden checks left out", highlight=False)
+    say(console, f"Handout of {assignment.name} -> {args.out}: {len(copied)} starter files, README.md, "
+        f"{checks} public checks ({fmt(public.max_total)} of {fmt(assignment.rubric.max_total)} points) "
+        f"in selfcheck/; {hidden} hidden checks left out")
     return EXIT_OK

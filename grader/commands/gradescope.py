@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, reference_broken
+from grader.commands.printing import say
 from grader.reference_cache import reference_observations
 from grader.sandbox.pool import make_launcher
 from grader.selfcheck import expected_observations, write_selfcheck
@@ -71,6 +72,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
             _add_tree(archive, PACKAGE_ROOT / "grader", "grader-src/grader")
             archive.write(PACKAGE_ROOT / "pyproject.toml", "grader-src/pyproject.toml")
             archive.write(PACKAGE_ROOT / "README.md", "grader-src/README.md")
-    console.print(f"{args.out}: Gradescope autograder for {assignment.name} ({len(reference)} questions; "
-                  "no reference source inside)", highlight=False)
+    say(console, f"{args.out}: Gradescope autograder for {assignment.name} ({len(reference)} questions; "
+        "no reference source inside)")
     return EXIT_OK

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, unsupported_platform
 from grader.commands.batch import add_launcher_argument
+from grader.commands.printing import cell, error, say, warning
 from grader.device import DeviceError, resolve_device
 from grader.grading import grade_submission
 from grader.render.html import fmt, render_report
@@ -50,8 +51,8 @@ def results_table(result: Result) -> Table:
         table.add_column(column, overflow="fold")
     for q in result.questions:
         for c in q.checks:
-            table.add_row(q.id, c.title or c.id, f"{fmt(c.points)}/{fmt(c.max_points)}", c.message,
-                          style=STYLES.get(c.status, ""))
+            table.add_row(cell(q.id), cell(c.title or c.id), f"{fmt(c.points)}/{fmt(c.max_points)}",
+                          cell(c.message), style=STYLES.get(c.status, ""))
     return table
 
 
@@ -62,36 +63,35 @@ def run(args: argparse.Namespace, console: Console) -> int:
     folder = args.folder
     selfcheck = find_selfcheck(folder) if folder.is_dir() else None
     if selfcheck is None:
-        console.print(f"[red]error:[/red] no {SELFCHECK_DIR}/ folder in {folder.resolve()} or above it: run "
-                      "`grade --local` inside the handout folder your course gave you", highlight=False)
+        error(console, f"no {SELFCHECK_DIR}/ folder in {folder.resolve()} or above it: run "
+              "`grade --local` inside the handout folder your course gave you")
         return EXIT_USAGE
     try:
         assignment, expected = load_selfcheck(selfcheck)
         device = resolve_device(args.device)
     except (RubricError, DeviceError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        error(console, str(exc))
         return EXIT_USAGE
     absent = [q.file for q in assignment.rubric.questions if not (folder / q.file_in(folder)).is_file()]
     if absent:
-        console.print(f"[yellow]not found in {folder}:[/yellow] {', '.join(absent)} (their checks score 0)",
-                      highlight=False)
+        warning(console, f"{', '.join(absent)} (their checks score 0)", label=f"not found in {folder}:")
     with make_launcher(args.launcher) as launcher:
         result = grade_submission(assignment, folder, expected, device=device, launcher=launcher,
                                   student=folder.resolve().name, sandbox=SandboxSettings(disable=args.without))
     console.print(results_table(result))
     if result.sandbox_missing:
-        console.print(f"[yellow]sandbox layers not available here:[/yellow] {'; '.join(result.sandbox_missing)} "
-                      "(your code ran with the others)", highlight=False)
+        warning(console, f"{'; '.join(result.sandbox_missing)} "
+                "(your code ran with the others)", label="sandbox layers not available here:")
     if args.html:
         path = args.html if args.html.is_absolute() else folder / args.html
         path.write_text(render_report(result, note=SELF_CHECK_NOTE))
-        console.print(f"report: {path}", highlight=False)
+        say(console, f"report: {path}")
     if args.json:
         args.json.write_text(result.model_dump_json(indent=2))
     failing = [c for q in result.questions for c in q.checks if c.status not in ("pass", "manual")]
-    console.print(f"{fmt(result.total)} / {fmt(result.max_total)} public points; "
-                  + (f"{len(failing)} check{'s' * (len(failing) > 1)} to fix" if failing else "every public check passes")
-                  + ". Hidden checks run when your work is graded.", highlight=False)
+    say(console, f"{fmt(result.total)} / {fmt(result.max_total)} public points; "
+        + (f"{len(failing)} check{'s' * (len(failing) > 1)} to fix" if failing else "every public check passes")
+        + ". Hidden checks run when your work is graded.")
     if any(c.status == "error" and c.message.startswith("the grader could not") for q in result.questions
            for c in q.checks):
         return EXIT_GRADER_FAILED

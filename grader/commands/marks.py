@@ -13,7 +13,9 @@ from rich.console import Console
 
 from grader.commands import EXIT_OK, EXIT_USAGE
 from grader.commands.batch import write_outputs
+from grader.commands.printing import error, say
 from grader.render.html import fmt, write_report
+from grader.render.spreadsheet import unquote_cell
 from grader.results import Result, load_results, save_result
 
 
@@ -49,23 +51,25 @@ def run(args: argparse.Namespace, console: Console) -> int:
     try:
         frame = pd.read_csv(args.csv, dtype={"student": str, "check": str}, keep_default_na=False)
     except (OSError, pd.errors.ParserError) as exc:
-        console.print(f"[red]error:[/red] {args.csv}: {exc}", highlight=False)
+        error(console, f"{args.csv}: {exc}")
         return EXIT_USAGE
     missing = {"student", "check", "points"} - set(frame.columns)
     if missing:
-        console.print(f"[red]error:[/red] {args.csv}: missing columns {sorted(missing)}", highlight=False)
+        error(console, f"{args.csv}: missing columns {sorted(missing)}")
         return EXIT_USAGE
     results = {r.student: r for r in load_results(args.out)}
     try:
         for line, row in enumerate(frame.itertuples(index=False), start=2):
-            if row.student not in results:
+            student = row.student if row.student in results else unquote_cell(row.student)
+            if student not in results:
                 raise MarksError(f"line {line}: no result for student {row.student!r} in {args.out}/results")
             try:
-                apply_mark(results[row.student], row.check, float(row.points), str(getattr(row, "comment", "")))
+                apply_mark(results[student], unquote_cell(row.check), float(row.points),
+                           str(getattr(row, "comment", "")))
             except (MarksError, ValueError) as exc:
                 raise MarksError(f"line {line}: {exc}") from None
     except MarksError as exc:
-        console.print(f"[red]error:[/red] {args.csv}: {exc}", highlight=False)
+        error(console, f"{args.csv}: {exc}")
         return EXIT_USAGE
     ordered = sorted(results.values(), key=lambda r: r.student)
     for result in ordered:
@@ -73,5 +77,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
         save_result(args.out, result)
         write_report(args.out, result)
     write_outputs(args.out, ordered)
-    console.print(f"Imported {len(frame)} marks into {args.out}", highlight=False)
+    say(console, f"Imported {len(frame)} marks into {args.out}")
     return EXIT_OK

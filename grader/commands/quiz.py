@@ -7,9 +7,11 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
-from grader.quiz.build import QuizError, build_quiz
+from grader.commands.printing import error, say, warning
+from grader.quiz.build import QuizError, build_quiz, repeated_numericals
 from grader.quiz.gift import write_gift
 from grader.quiz.moodle_xml import write_moodle_xml
+from grader.render.html import fmt
 from grader.results import write_atomic
 from grader.sandbox.pool import make_launcher
 
@@ -33,18 +35,34 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if target is None:
         return EXIT_USAGE
     if args.variants < 1 or args.spread_seeds < 1:
-        console.print("[red]error:[/red] --variants and --spread-seeds must be at least 1", highlight=False)
+        error(console, "--variants and --spread-seeds must be at least 1")
         return EXIT_USAGE
     assignment, _ = target
     try:
         with make_launcher("auto") as launcher:
             quiz = build_quiz(assignment, args.variants, args.seed, args.spread_seeds, launcher)
     except QuizError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        error(console, str(exc))
         return EXIT_GRADER_FAILED
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(args.out, WRITERS[args.format](quiz))
     count = sum(len(items) for items in quiz.values())
-    console.print(f"{args.out}: {count} questions in {len(quiz)} variant(s) of {assignment.name} "
-                  f"({args.format}; random answers measured over {args.spread_seeds} seeds)", highlight=False)
+    say(console, f"{args.out}: {count} questions in {len(quiz)} variant(s) of {assignment.name} "
+        f"({args.format}; random answers measured over {args.spread_seeds} seeds)")
+    if args.format == "gift":
+        warning(console, gift_note(quiz), label="note:")
+    repeated = repeated_numericals(quiz)
+    if repeated:
+        warning(console, "the same question with the same answer in two variants: " + "; ".join(repeated),
+                label="note:")
     return EXIT_OK
+
+
+def gift_note(quiz: dict) -> str:
+    """What GIFT loses against Moodle XML: per-question points and the penalty."""
+    items = next(iter(quiz.values()))
+    points = sum(item.points for item in items)
+    return (f"GIFT has no per-question points or penalty: Moodle imports each of the {len(items)} questions of a "
+            f"variant as 1 mark with a penalty of 0.3333333, so a variant totals {len(items)} marks instead of "
+            f"the {fmt(points)} points (penalty 0) that --format moodle-xml keeps. Use moodle-xml, or set the "
+            "marks in Moodle's quiz after the import.")

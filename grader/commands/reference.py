@@ -8,6 +8,7 @@ from rich.table import Table
 
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
 from grader.commands.batch import add_launcher_argument
+from grader.commands.printing import cell, say
 from grader.grading import grade_submission
 from grader.reference_cache import reference_observations
 from grader.render.html import fmt
@@ -38,12 +39,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     for q in result.questions:
         for c in q.checks:
             style = "" if c.status in ("pass", "manual") else "red"
-            table.add_row(q.id, c.id, f"{fmt(c.points)}/{fmt(c.max_points)}", c.status, c.message, style=style)
+            table.add_row(q.id, c.id, f"{fmt(c.points)}/{fmt(c.max_points)}", c.status, cell(c.message), style=style)
     console.print(table)
     manual = sum(c.max_points for q in result.questions for c in q.checks if c.status == "manual")
     automatic = result.max_total - manual
     state = "cached" if cached else "run and cached"
-    console.print(f"reference observations {state}; the reference scores {fmt(result.total)} / {fmt(automatic)} "
-                  f"automatic points" + (f" ({fmt(manual)} more are marked by hand)" if manual else ""),
-                  highlight=False)
+    say(console, f"reference observations {state}; the reference scores {fmt(result.total)} / {fmt(automatic)} "
+        f"automatic points" + (f" ({fmt(manual)} more are marked by hand)" if manual else ""))
     return EXIT_OK if abs(result.total - automatic) < 1e-9 else EXIT_GRADER_FAILED

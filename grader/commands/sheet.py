@@ -9,7 +9,9 @@ from rich.console import Console
 
 from grader.answer_keys import compute_answer_keys
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.commands.printing import error, say
 from grader.render.html import environment, fmt
+from grader.render.spreadsheet import safe_cell
 from grader.results import load_results, write_atomic
 from grader.sandbox.pool import make_launcher
 
@@ -36,9 +38,10 @@ def manual_questions(rubric) -> list:
 
 
 def write_marks_template(path: Path, students: list[str], questions: list) -> int:
-    """``student,check,points,comment`` rows with empty points; returns the number of rows."""
-    rows = [(s, f"{q.id}/{c.id}", "", "") for s in students for q in questions for c in q.checks]
-    with path.open("w", newline="") as handle:
+    """``student,check,points,comment`` rows with empty points; returns the number of rows. Names that a
+    spreadsheet would run as formulas are quoted (``safe_cell``); ``grade marks import`` reads them back."""
+    rows = [(safe_cell(s), safe_cell(f"{q.id}/{c.id}"), "", "") for s in students for q in questions for c in q.checks]
+    with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", "check", "points", "comment"])
         writer.writerows(rows)
@@ -53,7 +56,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     assignment, _ = target
     questions = manual_questions(assignment.rubric)
     if not questions:
-        console.print(f"{assignment.name} has no manual checks: nothing to mark by hand", highlight=False)
+        say(console, f"{assignment.name} has no manual checks: nothing to mark by hand")
         return EXIT_OK
     with make_launcher("auto") as launcher:
         keys = compute_answer_keys(assignment, launcher)
@@ -62,18 +65,18 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.marks_from:
         students = [r.student for r in load_results(args.marks_from)]
         if not students:
-            console.print(f"[red]error:[/red] no graded results in {args.marks_from}", highlight=False)
+            error(console, f"no graded results in {args.marks_from}")
             return EXIT_USAGE
         template = args.out / TEMPLATE_NAME
         count = write_marks_template(template, students, questions)
-        console.print(f"{template}: {count} marks to enter ({len(students)} students)", highlight=False)
+        say(console, f"{template}: {count} marks to enter ({len(students)} students)")
     page = environment().get_template("sheet.html").render(
         assignment=assignment.name, questions=questions, keys=keys, template=template.name if template else None)
     write_atomic(args.out / "sheet.html", page)
     manual = sum(c.points for q in questions for c in q.checks)
-    console.print(f"{args.out / 'sheet.html'}: {sum(len(q.checks) for q in questions)} manual checks "
-                  f"({fmt(manual)} points), {len(keys)} answer keys", highlight=False)
+    say(console, f"{args.out / 'sheet.html'}: {sum(len(q.checks) for q in questions)} manual checks "
+        f"({fmt(manual)} points), {len(keys)} answer keys")
     broken = [f"{ref}: {key.problem}" for ref, key in keys.items() if key.problem]
     for line in broken:
-        console.print(f"[red]answer key failed:[/red] {line}", highlight=False)
+        say(console, line, label="answer key failed:", style="red")
     return EXIT_GRADER_FAILED if broken else EXIT_OK

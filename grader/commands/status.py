@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.commands import EXIT_OK, EXIT_USAGE
+from grader.commands.printing import error, say
 from grader.results import load_result
 
 
@@ -20,7 +21,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     """Print how many submissions are graded, pending and failed."""
     manifest_path = args.out / "batch.json"
     if not manifest_path.is_file():
-        console.print(f"[red]error:[/red] no batch in {args.out} (no batch.json)", highlight=False)
+        error(console, f"no batch in {args.out} (no batch.json)")
         return EXIT_USAGE
     manifest = json.loads(manifest_path.read_text())
     students: dict[str, str] = manifest["students"]
@@ -28,10 +29,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     failed = manifest.get("failed", [])
     pending = [name for name in students if name not in done and name not in failed]
     state = "finished" if manifest.get("finished") else "running"
-    console.print(f"{manifest['assignment']} ({manifest['executor']}, {state}): {len(done)} of {len(students)} graded, "
-                  f"{len(pending)} pending, {len(failed)} failed", highlight=False)
+    say(console, f"{manifest['assignment']} ({manifest['executor']}, {state}): {len(done)} of {len(students)} graded, "
+        f"{len(pending)} pending, {len(failed)} failed")
     if pending:
-        console.print("pending: " + ", ".join(pending[:20]) + (" ..." if len(pending) > 20 else ""), highlight=False)
+        say(console, "pending: " + ", ".join(pending[:20]) + (" ..." if len(pending) > 20 else ""))
     if failed:
-        console.print("failed: " + ", ".join(failed), highlight=False)
+        say(console, "failed: " + ", ".join(failed))
     return EXIT_OK

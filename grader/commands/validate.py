@@ -8,6 +8,7 @@ from rich.table import Table
 
 from grader.assignments import find_assignment
 from grader.commands import EXIT_OK, EXIT_USAGE
+from grader.commands.printing import error, say, warning
 from grader.render.html import fmt
 from grader.rubric import RubricError
 
@@ -23,7 +24,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         assignment = find_assignment(args.rubric)
     except RubricError as exc:
         for problem in exc.problems:
-            console.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
+            error(console, problem)
         return EXIT_USAGE
     rubric = assignment.rubric
     table = Table(title=f"{rubric.assignment}: {fmt(rubric.max_total)} points")
@@ -34,6 +35,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
             table.add_row(q.id, q.file, c.id, c.kind, fmt(c.points), c.visibility)
     console.print(table)
     if not assignment.reference_dir.is_dir():
-        console.print(f"[yellow]warning:[/yellow] no reference folder at {assignment.reference_dir}", highlight=False)
-    console.print(f"{assignment.rubric_path} is valid.", highlight=False)
+        warning(console, f"no reference folder at {assignment.reference_dir}")
+    say(console, f"{assignment.rubric_path} is valid.")
     return EXIT_OK

@@ -10,6 +10,7 @@ import jinja2
 
 from grader.render.svg import curves_svg, histogram_svg
 from grader.results import Result, write_atomic
+from grader.student_names import storage_name
 
 
 def fmt(value: float) -> str:
@@ -22,7 +23,7 @@ def environment() -> jinja2.Environment:
     """The Jinja2 environment of every template in ``render/templates/`` (HTML autoescaped)."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("grader.render", "templates"),
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(fmt=fmt, curve=lambda c: curves_svg(c),
+    env.globals.update(fmt=fmt, curve=lambda c: curves_svg(c), report_file=lambda name: f"{storage_name(name)}.html",
                        css=resources.files("grader.render").joinpath("templates/style.css").read_text())
     return env
 
@@ -62,9 +63,14 @@ def write_audit(out_dir: Path, report) -> Path:
     return path
 
 
+def report_path(out_dir: Path, student: str) -> Path:
+    """``<out>/reports/<stem>.html``, with the same file stem as the student's result."""
+    return out_dir / "reports" / f"{storage_name(student)}.html"
+
+
 def write_report(out_dir: Path, result: Result) -> Path:
-    """Write ``<out>/reports/<student>.html``."""
-    path = out_dir / "reports" / f"{result.student}.html"
+    """Write the student's report at ``report_path``."""
+    path = report_path(out_dir, result.student)
     write_atomic(path, render_report(result))
     return path
 

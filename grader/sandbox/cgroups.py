@@ -1,63 +1,190 @@
-"""A pids cgroup per child: the fork-bomb limit that works for root, where RLIMIT_NPROC does not.
+"""Control groups per child: a pids group (the fork-bomb limit that works for root, where
+RLIMIT_NPROC does not) and a memory group (what RLIMIT_AS cannot bound: memfd, tmpfs, shared
+memory). Their member lists also tell the parent, from the kernel, which processes to kill.
 
-The parent creates the group before the child starts and removes it after; the child joins it
-before running student code. cgroup v2 (a ``pids`` controller in a writable hierarchy) and the
-v1 ``pids`` hierarchy are both supported; without either the layer is reported missing.
+The launcher side creates a child's groups before the child starts and removes them after; the
+child joins them before running student code. cgroup v1 (one hierarchy per controller, groups
+nested under the grader's own) and cgroup v2 (one group holding both controllers) are supported;
+a controller that is missing is reported as a missing layer.
 """
 from __future__ import annotations
 
+import functools
 import os
+import signal
 import threading
 import time
 import uuid
 from pathlib import Path
 
-V1_ROOT = Path("/sys/fs/cgroup/pids")
+V1 = Path("/sys/fs/cgroup")
 V2_ROOT = Path("/sys/fs/cgroup")
 GROUP = "torch-grader"
+CONTROLLERS = ("pids", "memory")
+LAYER = {"pids": "pids-cgroup", "memory": "memory-cgroup"}
 _pending: list[Path] = []
 _lock = threading.Lock()
+_orphans_checked: set[Path] = set()
 
 
-def _writable_root() -> Path | None:
-    if (V1_ROOT / "pids.max").exists() or (V1_ROOT / "cgroup.procs").exists():
-        return V1_ROOT
+@functools.lru_cache(maxsize=1)
+def _v2() -> bool:
     controllers = V2_ROOT / "cgroup.controllers"
-    if controllers.exists() and "pids" in controllers.read_text().split():
-        return V2_ROOT
-    return None
+    return controllers.exists() and bool({"pids", "memory"} & set(controllers.read_text().split()))
 
 
-def create(max_pids: int) -> Path | None:
-    """A fresh pids group limited to ``max_pids`` tasks, or None where that is not possible."""
+def _own_path(controller: str) -> str:
+    """This process's group in the v1 hierarchy of ``controller`` (``/`` at the root)."""
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, names, path = line.split(":", 2)
+        if controller in names.split(","):
+            return path
+    return "/"
+
+
+@functools.lru_cache(maxsize=1)
+def parents() -> dict[str, Path]:
+    """Where each available controller's child groups live: ``{controller: folder}``."""
+    if _v2():
+        available = set((V2_ROOT / "cgroup.controllers").read_text().split())
+        return {c: V2_ROOT / GROUP for c in CONTROLLERS if c in available}
+    found = {}
+    for controller in CONTROLLERS:
+        root = V1 / controller
+        if (root / "cgroup.procs").exists():
+            own = _own_path(controller).split(f"/{GROUP}/")[0]
+            found[controller] = root / own.lstrip("/") / GROUP
+    return found
+
+
+def create(max_pids: int | None, memory_mb: int | None) -> list[Path]:
+    """Fresh groups for one child: a task limit of ``max_pids`` and a memory limit of ``memory_mb``
+    MiB (None: that controller is not used); [] where no group can be made."""
     sweep()
-    root = _writable_root()
-    if root is None:
-        return None
+    wanted = {"pids": max_pids, "memory": memory_mb}
+    name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    groups: list[Path] = []
+    for controller, parent in parents().items():
+        if wanted[controller] is None:
+            continue
+        try:
+            if not parent.is_dir():
+                parent.mkdir(exist_ok=True)
+            _remove_orphans(parent)
+            if _v2():
+                for level in (parent.parent, parent):
+                    (level / "cgroup.subtree_control").write_text(f"+{controller}")
+            group = parent / name
+            if group not in groups:
+                group.mkdir(exist_ok=True)
+                groups.append(group)
+        except OSError:
+            continue
+    set_limits(groups, max_pids, memory_mb)
+    return groups
+
+
+def set_limits(groups: list[Path], max_pids: int | None, memory_mb: int | None) -> None:
+    """Set the task and memory limits of a child's groups (swap, where present, gets none)."""
+    settings = []
+    if max_pids is not None:
+        settings.append(("pids.max", str(max_pids)))
+    if memory_mb is not None:
+        settings += [("memory.limit_in_bytes", str(memory_mb << 20)), ("memory.memsw.limit_in_bytes", str(memory_mb << 20)),
+                     ("memory.max", str(memory_mb << 20)), ("memory.swap.max", "0")]
+    for group in groups:
+        for file, value in settings:
+            if (group / file).exists():
+                try:
+                    (group / file).write_text(value)
+                except OSError:
+                    pass
+
+
+def join(groups: list[Path] | list[str]) -> None:
+    """Move the calling process into ``groups`` (its future children follow)."""
+    for group in groups:
+        Path(group, "cgroup.procs").write_text("0")
+
+
+def layers_joined() -> list[str]:
+    """The layer names of the grader groups this process belongs to (read from the kernel)."""
+    joined = []
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, names, path = line.split(":", 2)
+        if f"/{GROUP}/" not in path:
+            continue
+        if names == "":
+            joined += [LAYER[c] for c in parents()] if _v2() else []
+        joined += [LAYER[c] for c in names.split(",") if c in LAYER]
+    return sorted(set(joined))
+
+
+def _members(group: Path) -> list[int]:
     try:
-        parent = root / GROUP
-        parent.mkdir(exist_ok=True)
-        _remove_orphans(parent)
-        if root == V2_ROOT:
-            for level in (root, parent):
-                (level / "cgroup.subtree_control").write_text("+pids")
-        group = parent / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
-        group.mkdir()
-        set_limit(group, max_pids)
-        return group
+        return [int(p) for p in (group / "cgroup.procs").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def kill_all(groups: list[Path], wait: float = 2.0) -> None:
+    """SIGKILL every process the kernel lists in ``groups``, again until they are empty or
+    ``wait`` seconds have passed (0: one pass).
+
+    Each pid is pinned with a pidfd and checked to still be a member before it is signalled,
+    so a pid reused by an unrelated process is never hit.
+    """
+    deadline = time.monotonic() + wait
+    for group in groups:
+        if (group / "cgroup.kill").exists():
+            try:
+                (group / "cgroup.kill").write_text("1")
+            except OSError:
+                pass
+    while True:
+        members = {group: _members(group) for group in groups}
+        if not any(members.values()):
+            return
+        for group, pids in members.items():
+            for pid in pids:
+                _kill_member(pid, group)
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.002)
+
+
+def _kill_member(pid: int, group: Path) -> None:
+    try:
+        fd = os.pidfd_open(pid)
     except OSError:
-        return None
+        return
+    try:
+        if pid in _members(group):
+            signal.pidfd_send_signal(fd, signal.SIGKILL)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
-_orphans_checked = False
+def oom_killed(groups: list[Path]) -> bool:
+    """Whether the kernel killed a process of ``groups`` for going over the memory limit."""
+    for group in groups:
+        for file in ("memory.oom_control", "memory.events"):
+            try:
+                lines = (group / file).read_text().splitlines()
+            except OSError:
+                continue
+            if any(line.split()[0] == "oom_kill" and int(line.split()[1]) > 0 for line in lines if line.strip()):
+                return True
+    return False
 
 
 def _remove_orphans(parent: Path) -> None:
-    """Once per process: remove empty groups left by graders that were killed."""
-    global _orphans_checked
-    if _orphans_checked:
+    """Once per process and folder: remove empty groups left by graders that were killed."""
+    if parent in _orphans_checked:
         return
-    _orphans_checked = True
+    _orphans_checked.add(parent)
     for group in parent.iterdir():
         owner = group.name.split("-", 1)[0]
         if group.is_dir() and owner.isdigit() and not Path(f"/proc/{owner}").exists():
@@ -66,35 +193,11 @@ def _remove_orphans(parent: Path) -> None:
 
 def remove_owned_by(owner: int, wait: float = 3.0) -> None:
     """Remove every group created by process ``owner`` (a fork server that has exited)."""
-    root = _writable_root()
-    parent = root / GROUP if root else None
-    if parent is None or not parent.is_dir():
-        return
     with _lock:
-        _pending.extend(g for g in parent.glob(f"{owner}-*") if g.is_dir())
+        for parent in set(parents().values()):
+            if parent.is_dir():
+                _pending.extend(g for g in parent.glob(f"{owner}-*") if g.is_dir())
     sweep(wait)
-
-
-def join(group: str | Path) -> None:
-    """Move the calling process into ``group`` (its future children follow)."""
-    Path(group, "cgroup.procs").write_text("0")
-
-
-def current() -> Path | None:
-    """The grader pids group this process already belongs to, if any."""
-    root = _writable_root()
-    if root is None:
-        return None
-    for line in Path("/proc/self/cgroup").read_text().splitlines():
-        _, controllers, path = line.split(":", 2)
-        if f"/{GROUP}/" in path and ("pids" in controllers.split(",") or (root == V2_ROOT and controllers == "")):
-            return root / path.lstrip("/")
-    return None
-
-
-def set_limit(group: Path, max_pids: int) -> None:
-    """Change a group's task limit."""
-    (group / "pids.max").write_text(str(max_pids))
 
 
 def _try_remove(group: Path) -> bool:
@@ -107,11 +210,12 @@ def _try_remove(group: Path) -> bool:
     return True
 
 
-def remove(group: Path) -> None:
-    """Remove a group now, or later if its last tasks are still exiting."""
-    if not _try_remove(group):
-        with _lock:
-            _pending.append(group)
+def remove(groups: list[Path]) -> None:
+    """Remove groups now, or later if their last tasks are still exiting."""
+    for group in groups:
+        if not _try_remove(group):
+            with _lock:
+                _pending.append(group)
 
 
 def sweep(wait: float = 0.0) -> None:

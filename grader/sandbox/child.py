@@ -1,9 +1,9 @@
-"""The child: imports one student file, runs probes, writes observations, exits.
+"""The child: imports one student file, runs probes, sends observations, exits.
 
 ``run_request`` is the single entry point. It runs in a fresh process, started either by
-``python -m grader.sandbox.child`` (spawn) or by a fork; it never returns.
-Control messages (one short line per event) go to ``control_fd``; observations go to files in
-the request's reply directory, written atomically.
+``python -m grader.sandbox.child`` (spawn) or by a fork; it never returns. Everything it tells
+the parent travels as frames on one pipe (``channel``): the sandbox layers (sent before any
+student code runs), the import report, one reply per probe in the order asked, and the end.
 """
 from __future__ import annotations
 
@@ -42,10 +42,6 @@ class _CappedText(io.TextIOBase):
     def getvalue(self) -> str:
         tail = f"\n... [{self.dropped} more characters not kept]" if self.dropped else ""
         return "".join(self.parts) + tail
-
-
-def _send(control_fd: int, message: str) -> None:
-    os.write(control_fd, (message + "\n").encode())
 
 
 def _student_error(exc: BaseException, workdir: str) -> dict:
@@ -189,7 +185,7 @@ def _run_probe(module, probe: Probe, request: ChildRequest, torch, state) -> tup
     values = {}
     for name, obj in run.observed.items():
         try:
-            values[name] = encode_value(obj, tensors)
+            values[name] = encode_value(obj, tensors, whole=request.keep_whole)
         except BaseException as exc:  # noqa: BLE001
             values[name] = {"type": "object", "class_name": type(obj).__name__,
                             "text": f"could not be read: {type(exc).__name__}"}
@@ -206,6 +202,7 @@ def _prepare_process(request: ChildRequest):
     tempfile.tempdir = None
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
+    os.close(devnull)
     import torch
 
     torch.set_num_threads(1)
@@ -215,23 +212,26 @@ def _prepare_process(request: ChildRequest):
     return torch
 
 
-def run_request(request: ChildRequest, control_fd: int) -> None:
-    """Import the student's file, run every probe, write replies, and exit the process."""
-    from grader.observe import write_reply
+def run_request(request: ChildRequest, channel_fd: int) -> None:
+    """Import the student's file, run every probe, send the replies, and exit the process."""
+    from grader.observe import pack_reply
     from grader.sandbox import course_env
+    from grader.sandbox.channel import send, widen
     from grader.sandbox.confine import confine
 
-    reply_dir = Path(request.reply_dir)
     try:
-        confinement = confine(request, control_fd)
+        widen(channel_fd)
+        confinement = confine(request)
+        send(channel_fd, b"L", {"active": confinement.active, "missing": confinement.missing})
+        if confinement.refused:
+            send(channel_fd, b"I", {"status": "error", "detail": confinement.refused})
+            os._exit(0)
         request = request.model_copy(update={"workdir": confinement.workdir})
         torch = _prepare_process(request)
         course_env.install(request.sandbox.offline_root)
         _seed_everything(torch, request.seed)
-        _send(control_fd, "import")
         started = time.perf_counter()
-        imported: dict[str, Any] = {"status": "ok", "sandbox": confinement.active,
-                                    "sandbox_missing": confinement.missing}
+        imported: dict[str, Any] = {"status": "ok"}
         module = None
         owner = os.getpid()
         try:
@@ -242,21 +242,19 @@ def run_request(request: ChildRequest, control_fd: int) -> None:
         _leave_if_forked(owner)
         imported["seconds"] = time.perf_counter() - started
         if module is not None:
-            imported["defined"] = sorted(n for n in vars(module) if not n.startswith("_"))[:500]
-        write_reply(reply_dir / "import", imported, {})
+            imported["defined"] = sorted(n for n in vars(module)
+                                         if isinstance(n, str) and len(n) <= 100 and not n.startswith("_"))[:500]
         sys.stdout.flush()  # what the import printed survives a crash in a later probe
         sys.stderr.flush()
-        _send(control_fd, "imported")
+        send(channel_fd, b"I", imported)
         if module is not None:
             state = course_env.TorchState.capture(torch, threads=1)
             for probe in request.probes:
-                _send(control_fd, f"start {probe.id}")
                 payload, tensors = _run_probe(module, probe, request, torch, state)
-                write_reply(reply_dir / f"probe-{probe.id}", payload, tensors)
-                _send(control_fd, f"done {probe.id}")
+                send(channel_fd, b"P", *pack_reply(payload, tensors))
         sys.stdout.flush()
         sys.stderr.flush()
-        _send(control_fd, "end")  # after the flush: the parent may kill the group as soon as it reads this
+        send(channel_fd, b"E", {})  # after the flush: the parent may kill the child as soon as it reads this
         os._exit(0)
     except BaseException:  # noqa: BLE001 - a failure of the grader's own child code
         traceback.print_exc()
@@ -265,7 +263,7 @@ def run_request(request: ChildRequest, control_fd: int) -> None:
 
 
 def main() -> None:
-    """``python -m grader.sandbox.child REQUEST.json CONTROL_FD``."""
+    """``python -m grader.sandbox.child REQUEST.json CHANNEL_FD``."""
     from grader.sandbox.confine import die_with_parent
 
     die_with_parent()

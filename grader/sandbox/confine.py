@@ -1,10 +1,12 @@
 """Applying the sandbox layers to a child, strongest available first, before any student code runs.
 
-Order: a private mount namespace with a size- and inode-limited tmpfs holding the working copy;
-a network namespace; a PID namespace whose init runs the student's code (when it ends, the
-kernel kills everything it left behind); a pids cgroup; resource limits; every capability
-dropped; Landlock. A layer that cannot be applied is recorded as missing, with the reason, and
-the rest still apply.
+Order: the pids and memory cgroups (joined, or checked when the fork server put the child in them
+beforehand); a private mount namespace with a size- and inode-limited tmpfs holding the working
+copy and the cgroup tree hidden; network and IPC namespaces; a PID namespace whose init runs the
+student's code (when it ends, the kernel kills everything it left behind); resource limits;
+every capability dropped; Landlock; seccomp. A layer that cannot be applied is recorded as
+missing, with the reason, and the rest still apply, with one exception: a submission that does
+not fit in its tmpfs is refused, never run on the real disk instead.
 
 The child keeps uid 0 without capabilities rather than switching to an unprivileged uid: the
 Python installation often lives under a root-only home (``/root/.pyenv``) that another uid
@@ -25,25 +27,33 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from grader.sandbox import cgroups, landlock
+from grader.sandbox import cgroups, landlock, seccomp
 from grader.sandbox.protocol import ChildRequest, SandboxSettings
 
-CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
-MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = 0x4000, 0x40000, 0x2, 0x4
+CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x40000000, 0x08000000
+MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_RDONLY = 0x4000, 0x40000, 0x2, 0x4, 0x8, 0x1
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 1, 24, 47, 4
 CAPABILITY_VERSION_3 = 0x20080522
-LAYERS = ("tmpfs-quota", "network-namespace", "pid-namespace", "pids-cgroup", "rlimits", "no-capabilities", "landlock")
+LAYERS = ("pids-cgroup", "memory-cgroup", "tmpfs-quota", "network-namespace", "ipc-namespace", "pid-namespace",
+          "rlimits", "no-capabilities", "landlock", "seccomp")
+CGROUP_TREE = "/sys/fs/cgroup"
 SYSTEM_READ_ONLY = ["/usr", "/lib", "/lib64", "/bin", "/etc", "/dev/urandom", "/dev/random", "/dev/zero",
                     "/proc/cpuinfo", "/proc/meminfo", "/sys/devices/system/cpu"]
 
 
+class Refused(Exception):
+    """The submission cannot be run with its layers (it does not fit in its tmpfs)."""
+
+
 class Confinement:
-    """What was applied: active layer names, missing layers with reasons, the working directory."""
+    """What was applied: active layer names, missing layers with reasons, the working directory,
+    and why the submission was refused, if it was."""
 
     def __init__(self, workdir: str) -> None:
         self.workdir = workdir
         self.active: list[str] = []
         self.missing: list[str] = []
+        self.refused: str = ""
 
     def attempt(self, name: str, settings: SandboxSettings, action) -> bool:
         """Run ``action``; record ``name`` as active, or as missing with the reason."""
@@ -101,19 +111,26 @@ def _private_tmpfs(request: ChildRequest, conf: Confinement) -> None:
     s = request.sandbox
     unshare(CLONE_NEWNS)
     _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
-    box = str(Path(request.reply_dir).parent / "box")
+    box = str(Path(request.workdir).parent / "box")
     os.makedirs(box, exist_ok=True)
     _mount("grader-box", box, "tmpfs", MS_NOSUID | MS_NODEV, f"size={s.disk_mb}m,nr_inodes={s.max_files},mode=0700")
     work = os.path.join(box, "work")
-    shutil.copytree(request.workdir, work, symlinks=True)
+    try:
+        shutil.copytree(request.workdir, work, symlinks=True)
+    except (OSError, shutil.Error) as exc:
+        raise Refused(f"the submission does not fit in the sandbox's disk of {s.disk_mb} MB and {s.max_files:,} "
+                      f"files (limits: disk_mb, max_files): {str(exc)[:200]}") from None
+    if os.path.isdir(CGROUP_TREE):  # the child's own limits are out of its reach, whatever else is off
+        _mount("grader-hidden", CGROUP_TREE, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k")
     conf.workdir = work
 
 
-def _pid_namespace(control_fd: int) -> None:
+def _pid_namespace() -> None:
     """Make sure this process is PID 1 of its own PID namespace.
 
     A child forked by the fork server is born so. Otherwise fork once: the parent waits and
-    mirrors the init's end; the child returns as PID 1.
+    mirrors the init's end; the child returns as PID 1. The grader finds the init through the
+    kernel (its cgroups, or the children of the process it started), never through a message.
     """
     if os.getpid() == 1:
         return
@@ -127,7 +144,6 @@ def _pid_namespace(control_fd: int) -> None:
         os.close(ready_r)
         return
     os.close(ready_r)
-    os.write(control_fd, f"init {pid}\n".encode())
     os.close(ready_w)
     while True:
         try:
@@ -158,15 +174,14 @@ def _rlimits(request: ChildRequest) -> list[str]:
     return ["rlimits"]
 
 
-def _pids_cgroup(request: ChildRequest) -> None:
-    """Join the request's group, or keep the one the fork server put this child in beforehand."""
-    if request.sandbox.cgroup:
-        cgroups.join(request.sandbox.cgroup)
-        return
-    group = cgroups.current()
-    if group is None:
-        raise OSError("no pids cgroup could be created on this machine")
-    cgroups.set_limit(group, request.sandbox.max_processes)
+def _cgroups(request: ChildRequest) -> list[str]:
+    """Join the groups the runner made, or keep those the fork server put this child in beforehand."""
+    if request.sandbox.cgroups:
+        cgroups.join(request.sandbox.cgroups)
+    joined = cgroups.layers_joined()
+    if not joined:
+        raise OSError("no pids or memory cgroup could be created on this machine")
+    return joined
 
 
 def _drop_capabilities() -> None:
@@ -205,27 +220,52 @@ def warm_up() -> None:
     _libc()
     _read_only_paths()
     landlock.abi_version()
+    cgroups.parents()
+    try:
+        seccomp.program()
+    except OSError:
+        pass
     np.random.seed(0)
     random.seed(0)
     torch.manual_seed(0)
 
 
-def confine(request: ChildRequest, control_fd: int) -> Confinement:
+def confine(request: ChildRequest) -> Confinement:
     """Apply every layer the request allows; returns what is active. Call before student code."""
     conf = Confinement(request.workdir)
     s = request.sandbox
     is_root = os.geteuid() == 0
     if is_root:
-        conf.attempt("tmpfs-quota", s, lambda: _private_tmpfs(request, conf))
+        _cgroup_layers(conf, request)
+        try:
+            conf.attempt("tmpfs-quota", s, lambda: _private_tmpfs(request, conf))
+        except Refused as exc:
+            conf.refused = str(exc)
+            return conf
         conf.attempt("network-namespace", s, lambda: unshare(CLONE_NEWNET))
-        conf.attempt("pid-namespace", s, lambda: _pid_namespace(control_fd))
-        conf.attempt("pids-cgroup", s, lambda: _pids_cgroup(request))
+        conf.attempt("ipc-namespace", s, lambda: unshare(CLONE_NEWIPC))
+        conf.attempt("pid-namespace", s, _pid_namespace)
     else:
         conf.missing.append("namespaces and cgroups (the grader is not running as root)")
     conf.attempt("rlimits", s, lambda: _rlimits(request))
     if is_root:
         conf.attempt("no-capabilities", s, _drop_capabilities)
     readable = _read_only_paths() + ([s.offline_root] if s.offline_root else [])
-    conf.attempt("landlock", s, lambda: landlock.restrict(readable,
-                                                        [conf.workdir, request.reply_dir, "/dev/null"]))
+    conf.attempt("landlock", s, lambda: landlock.restrict(readable, [conf.workdir, "/dev/null"]))
+    conf.attempt("seccomp", s, seccomp.restrict)
     return conf
+
+
+def _cgroup_layers(conf: Confinement, request: ChildRequest) -> None:
+    """Report each cgroup layer: active, switched off, or missing with the reason."""
+    wanted = [layer for layer in ("pids-cgroup", "memory-cgroup") if layer not in request.sandbox.disable]
+    conf.missing += [f"{layer} (switched off)" for layer in ("pids-cgroup", "memory-cgroup") if layer not in wanted]
+    if not wanted:
+        return
+    try:
+        joined = _cgroups(request)
+    except OSError as exc:
+        conf.missing += [f"{layer} ({exc})" for layer in wanted]
+        return
+    conf.active += [layer for layer in wanted if layer in joined]
+    conf.missing += [f"{layer} (this machine has no such controller)" for layer in wanted if layer not in joined]

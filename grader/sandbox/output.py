@@ -1,4 +1,4 @@
-"""What a child prints, captured through a pipe with a cap: the first and last 32 KiB.
+"""What a child prints, captured through a pipe with a cap: the first and last 8 KiB.
 
 Reading from a pipe (rather than letting the child write a file) means a flood of output
 never fails the student's program and never fills a disk: everything between the head and
@@ -10,8 +10,8 @@ import os
 import selectors
 import time
 
-HEAD = 32 * 1024
-TAIL = 32 * 1024
+HEAD = 8 * 1024
+TAIL = 8 * 1024
 
 
 class CappedOutput:

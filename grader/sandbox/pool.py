@@ -1,7 +1,7 @@
-"""Launchers for children: a pool of fork servers (Linux), or one fresh interpreter per child.
+"""The fork-server launcher: a pool of zygotes (Linux); ``make_launcher`` picks it or spawn.
 
-Both give a handle with ``pid`` and ``wait()``; the child is always the leader of its own
-process group, so ``os.killpg(pid, SIGKILL)`` ends it and everything it started in that group.
+Children are killed by their zygote, which knows them as unreaped children of its own, so a pid
+can never have been reused; the parent only says which of the zygote's children to kill.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import threading
 from pathlib import Path
 
 from grader.sandbox import cgroups
-from grader.sandbox.runner import SpawnLauncher, child_environment
+from grader.sandbox.launcher import ChildExit, Launcher, SpawnLauncher, child_environment
+from grader.sandbox.protocol import ChildRequest
 
 READY_TIMEOUT = 180.0
 
@@ -29,7 +30,7 @@ class _Zygote:
 
     def __init__(self) -> None:
         self.home = tempfile.mkdtemp(prefix="grade-zygote-")
-        self.exits: dict[int, int | None] = {}
+        self.exits: dict[int, ChildExit] = {}
         self.detached: set[int] = set()
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock = parent_sock
@@ -61,17 +62,20 @@ class _Zygote:
         if pid in self.detached:
             self.detached.discard(pid)
         else:
-            self.exits[pid] = message.get("returncode")
+            self.exits[pid] = ChildExit(message.get("returncode"), bool(message.get("oom")))
 
-    def fork(self, request_file: Path, control_fd: int, output_fd: int) -> int:
+    def fork(self, request_file: Path, channel_fd: int, output_fd: int) -> int:
         message = json.dumps({"request": str(request_file)}).encode()
-        socket.send_fds(self.sock, [message], [control_fd, output_fd])
+        socket.send_fds(self.sock, [message], [channel_fd, output_fd])
         reply = self._next_reply()
         if "pid" not in reply:
             raise LauncherError(f"the fork server refused: {reply}")
         return int(reply["pid"])
 
-    def wait_exit(self, pid: int) -> int | None:
+    def kill(self, pid: int) -> None:
+        self.sock.send(json.dumps({"kill": pid}).encode())
+
+    def wait_exit(self, pid: int) -> ChildExit:
         while pid not in self.exits:
             self._file_exit(self._receive())
         return self.exits.pop(pid)
@@ -98,19 +102,27 @@ class _ForkedChild:
 
     def __init__(self, pid: int, zygote: _Zygote, release) -> None:
         self.pid, self._zygote, self._release = pid, zygote, release
-        self.returncode: int | None = None
+        self._stopped = False
 
-    def wait(self) -> int | None:
+    def stop(self) -> None:
+        """Ask the zygote to kill the child, its group and its cgroups' members."""
+        if not self._stopped:
+            self._stopped = True
+            try:
+                self._zygote.kill(self.pid)
+            except OSError:
+                pass
+
+    def wait(self) -> ChildExit:
         """Block until the child's exit status is known."""
         try:
-            self.returncode = self._zygote.wait_exit(self.pid)
+            return self._zygote.wait_exit(self.pid)
         except (LauncherError, OSError, ValueError):
-            self.returncode = None
+            return ChildExit(None)
         finally:
             self._release(self._zygote)
-        return self.returncode
 
-    def detach(self) -> None:
+    def release(self) -> None:
         """The child finished cleanly: its status is not needed; free the zygote at once."""
         self._zygote.detach(self.pid)
         self._release(self._zygote)
@@ -121,7 +133,6 @@ class ForkServerLauncher:
 
     name = "fork-server"
     layers = SpawnLauncher.layers
-    provides_cgroups = True  # each child waits in its own pids group before it is asked to run
 
     def __init__(self, size: int = 1) -> None:
         self._idle: queue.Queue[_Zygote | None] = queue.Queue()
@@ -143,11 +154,12 @@ class ForkServerLauncher:
     def _release(self, zygote: _Zygote) -> None:
         self._idle.put(zygote)
 
-    def start(self, request_file: Path, control_fd: int, output_fd: int) -> _ForkedChild:
-        """Hand ``request_file`` to a child; its stdout and stderr go to the pipe ``output_fd``."""
+    def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> _ForkedChild:
+        """Hand ``request`` to a child; its stdout and stderr go to the pipe ``output_fd``."""
+        request_file.write_text(request.model_dump_json())
         zygote = self._acquire()
         try:
-            pid = zygote.fork(request_file, control_fd, output_fd)
+            pid = zygote.fork(request_file, channel_fd, output_fd)
         except BaseException:
             zygote.close()
             self._idle.put(None)
@@ -170,7 +182,7 @@ class ForkServerLauncher:
         self.close()
 
 
-def make_launcher(mode: str = "auto", size: int = 1):
+def make_launcher(mode: str = "auto", size: int = 1) -> Launcher:
     """``fork-server`` where fork is safe (Linux), else ``spawn``; ``mode`` can force either."""
     if mode == "spawn" or (mode == "auto" and not sys.platform.startswith("linux")):
         return SpawnLauncher()

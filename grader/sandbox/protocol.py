@@ -69,11 +69,13 @@ class ResourceLimits(BaseModel):
     """Resource limits of a child; a rubric may set them under ``limits:``."""
 
     model_config = ConfigDict(extra="forbid")
-    memory_mb: int = Field(4096, gt=0, description="address space beyond what the interpreter already maps")
+    memory_mb: int = Field(4096, gt=0, description="memory of the child's cgroup, and address space beyond what the "
+                                                   "interpreter already maps")
     disk_mb: int = Field(512, gt=0, description="size of the tmpfs holding the working copy")
     max_files: int = Field(10_000, gt=0, description="inodes of that tmpfs")
     max_processes: int = Field(64, gt=0, description="tasks (processes and threads) in the pids cgroup")
     file_size_mb: int = Field(256, gt=0, description="largest file the child may write")
+    reply_mb: int = Field(256, gt=0, description="most bytes of observations one child may send back")
 
 
 class SandboxSettings(ResourceLimits):
@@ -82,7 +84,7 @@ class SandboxSettings(ResourceLimits):
     cpu_seconds: int | None = None
     open_files: int = Field(256, gt=0)
     disable: list[str] = Field(default_factory=list)
-    cgroup: str | None = None
+    cgroups: list[str] = Field(default_factory=list, description="groups a spawned child joins (set by the runner)")
     offline_root: str | None = Field(None, description="folder of offline data sets and weights (read-only)")
     full_data_dir: str | None = Field(None, description="`--full`: real data sets and weights instead of stand-ins")
 
@@ -92,9 +94,9 @@ class ChildRequest(BaseModel):
 
     module_file: str
     workdir: str
-    reply_dir: str
     probes: list[Probe]
     device: str = "cpu"
     import_timeout: float = 20.0
     seed: int = 0
+    keep_whole: bool = Field(False, description="send values of any size (the reference's side, never a student's)")
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)

@@ -8,8 +8,14 @@ a fork; the next spare is forked while the served child runs. Each child becomes
 session leader and calls the same ``run_request`` a spawned child calls.
 
 Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; for each
-``{"request": path}`` (with the child's control pipe and output pipe attached as file
-descriptors) it replies ``{"pid": n}`` and, when that child has ended, ``{"exit": n, "returncode": rc}``.
+``{"request": path}`` (with the child's channel and output pipes attached as file descriptors)
+it replies ``{"pid": n}`` and, when that child has ended, ``{"exit": n, "returncode": rc,
+"oom": bool}``; ``{"kill": n}`` kills child ``n`` and every member of its cgroups, if it is a
+child of this zygote that has not been reaped (so the pid cannot have been reused).
+
+Only the zygote talks to its children before they run a request, and every descriptor but the
+child's own socket is closed in a child as soon as it is forked: no child can reach the zygote,
+a spare child or another child's pipes, whatever layers are switched off.
 """
 from __future__ import annotations
 
@@ -24,8 +30,11 @@ from pathlib import Path
 
 from grader.sandbox import cgroups
 from grader.sandbox.confine import CLONE_NEWPID, die_with_parent, set_namespace, unshare
+from grader.sandbox.launcher import group_limits
+from grader.sandbox.protocol import ChildRequest, ResourceLimits
 
-DEFAULT_MAX_TASKS = 64  # until the request sets the rubric's limit
+MAX_FD = 65536
+DEFAULTS = ResourceLimits()  # until the request sets the rubric's limits
 
 PRELOAD = ("torch", "torchvision", "numpy", "pandas", "pydantic", "grader.sandbox.child", "grader.inputs",
            "grader.observe", "grader.sandbox.drivers", "grader.sandbox.tracing", "grader.sandbox.confine",
@@ -51,7 +60,7 @@ class _Waiting:
 
     pid: int
     sock: socket.socket
-    group: Path | None
+    groups: list[Path]
 
 
 def _unshare_pid_namespace() -> bool:
@@ -69,25 +78,26 @@ def _own_pid_namespace() -> int | None:
         return None
 
 
-def _fork_waiting(server: socket.socket, own_pid_ns: int | None, new_namespace: bool) -> _Waiting:
-    """Fork a child that waits for its request; where permitted it is PID 1 of a new PID namespace."""
+def _fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int | None, int | None]) -> _Waiting:
+    """Fork a child that waits for its request, in fresh cgroups with ``limits`` (max pids, memory
+    MiB); where permitted it is PID 1 of a new PID namespace."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    group = cgroups.create(DEFAULT_MAX_TASKS)
+    groups = cgroups.create(*limits) if limits != (None, None) else []
     fresh_namespace = new_namespace and own_pid_ns is not None and _unshare_pid_namespace()
     pid = os.fork()
     if pid:
         if fresh_namespace:
             set_namespace(own_pid_ns, CLONE_NEWPID)
         theirs.close()
-        return _Waiting(pid, ours, group)
+        return _Waiting(pid, ours, groups)
     try:
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         die_with_parent()
-        server.close()
-        ours.close()
-        if group is not None:
-            cgroups.join(group)
+        keep = theirs.fileno()
+        os.closerange(3, keep)
+        os.closerange(keep + 1, MAX_FD)
+        cgroups.join(groups)
         _run_when_asked(theirs)
     finally:
         os._exit(70)
@@ -100,20 +110,19 @@ def _run_when_asked(sock: socket.socket) -> None:
     sock.close()
     message = json.loads(data)
     os.setsid()
-    control_fd, output_fd = fds
+    channel_fd, output_fd = fds
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     os.close(output_fd)
     from grader.sandbox.child import run_request
-    from grader.sandbox.protocol import ChildRequest
 
     with open(message["request"]) as f:
         request = ChildRequest.model_validate_json(f.read())
-    run_request(request, control_fd)
+    run_request(request, channel_fd)
 
 
-def _reap(sock: socket.socket, groups: dict[int, Path | None]) -> None:
-    """Report every child that has ended, without blocking, and remove its pids group."""
+def _reap(sock: socket.socket, groups: dict[int, list[Path]]) -> None:
+    """Report every child that has ended, without blocking, and remove its cgroups."""
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -121,15 +130,23 @@ def _reap(sock: socket.socket, groups: dict[int, Path | None]) -> None:
             return
         if pid == 0:
             return
-        group = groups.pop(pid, None)
-        if group is not None:
-            cgroups.remove(group)
-        sock.send(json.dumps({"exit": pid, "returncode": os.waitstatus_to_exitcode(status)}).encode())
+        owned = groups.pop(pid, [])
+        cgroups.kill_all(owned)  # what the child left behind in its groups, without a PID namespace
+        oom = cgroups.oom_killed(owned)
+        cgroups.remove(owned)
+        sock.send(json.dumps({"exit": pid, "returncode": os.waitstatus_to_exitcode(status), "oom": oom}).encode())
 
 
-def _wants_pid_namespace(request_file: str) -> bool:
-    with open(request_file) as f:
-        return "pid-namespace" not in json.load(f).get("sandbox", {}).get("disable", [])
+def _kill(pid: object, groups: dict[int, list[Path]]) -> None:
+    """Kill a live child of this zygote, its process group and its cgroups' members."""
+    if not isinstance(pid, int) or pid not in groups:
+        return
+    for kill in (os.kill, os.killpg):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    cgroups.kill_all(groups[pid], wait=0)  # one pass: the reap waits for the rest
 
 
 def serve(sock: socket.socket) -> None:
@@ -144,8 +161,8 @@ def serve(sock: socket.socket) -> None:
     wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    groups: dict[int, Path | None] = {}
-    spare = _fork_waiting(sock, own_pid_ns, True)
+    groups: dict[int, list[Path]] = {}
+    spare = _fork_waiting(own_pid_ns, True, (DEFAULTS.max_processes, DEFAULTS.memory_mb))
     sock.send(json.dumps({"ready": True}).encode())
     try:
         _serve_requests(sock, own_pid_ns, wake_r, spare, groups)
@@ -155,21 +172,19 @@ def serve(sock: socket.socket) -> None:
         _stop_children(groups)
 
 
-def _stop_children(groups: dict[int, Path | None]) -> None:
-    """Kill the spare and any child still running, reap them, remove their pids groups."""
+def _stop_children(groups: dict[int, list[Path]]) -> None:
+    """Kill the spare and any child still running, reap them, remove their cgroups."""
     for pid in list(groups):
+        _kill(pid, groups)
         try:
-            os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
+        except ChildProcessError:
             pass
-        group = groups.pop(pid)
-        if group is not None:
-            cgroups.remove(group)
+        cgroups.remove(groups.pop(pid))
 
 
 def _serve_requests(sock, own_pid_ns, wake_r, spare, groups) -> None:
-    groups[spare.pid] = spare.group
+    groups[spare.pid] = spare.groups
     while True:
         readable, _, _ = select.select([sock, wake_r], [], [])
         if wake_r in readable:
@@ -184,24 +199,33 @@ def _serve_requests(sock, own_pid_ns, wake_r, spare, groups) -> None:
         data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
         if not data:
             return
+        message = json.loads(data)
+        if "kill" in message:
+            _kill(message["kill"], groups)
+            continue
         if len(fds) != 2:
             for fd in fds:
                 os.close(fd)
-            sock.send(json.dumps({"error": "a request needs a control and an output descriptor"}).encode())
+            sock.send(json.dumps({"error": "a request needs a channel and an output descriptor"}).encode())
             continue
-        if _wants_pid_namespace(json.loads(data)["request"]):
+        with open(message["request"]) as f:
+            request = ChildRequest.model_validate_json(f.read())
+        limits = group_limits(request)
+        if "pid-namespace" not in request.sandbox.disable and None not in limits:
             child, spare = spare, None
+            for group in child.groups:
+                cgroups.set_limits([group], *limits)
         else:
-            child = _fork_waiting(sock, own_pid_ns, False)
-            groups[child.pid] = child.group
+            child = _fork_waiting(own_pid_ns, "pid-namespace" not in request.sandbox.disable, limits)
+            groups[child.pid] = child.groups
         socket.send_fds(child.sock, [data], fds)
         for fd in fds:
             os.close(fd)
         child.sock.close()
         sock.send(json.dumps({"pid": child.pid}).encode())
         if spare is None:
-            spare = _fork_waiting(sock, own_pid_ns, True)
-            groups[spare.pid] = spare.group
+            spare = _fork_waiting(own_pid_ns, True, (DEFAULTS.max_processes, DEFAULTS.memory_mb))
+            groups[spare.pid] = spare.groups
 
 
 def main() -> None:

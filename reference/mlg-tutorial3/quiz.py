@@ -1,8 +1,9 @@
 """The discussion and implementation items of mlg-tutorial3 as Moodle questions (`grade quiz`).
 
-Numbers come from running the reference (tutorial3.py) on the tutorial's tensors, or on other
-ones in a variant; the discussion items are multiple choice where the tutorial has one answer
-and essays where it asks for an explanation.
+Numbers come from running the reference (tutorial3.py) on the tutorial's tensors (variant 1), or
+on others in variant k > 1, drawn without repeats: each input has a stream of its own, seeded by
+`seed`, and variant k takes its k-1-th new value. The discussion items are multiple choice where
+the tutorial has one answer and essays where it asks for an explanation.
 """
 import random
 
@@ -22,25 +23,45 @@ def _essay(name, text, feedback):
     return {"name": name, "text": f"<p>{text}</p>", "type": "essay", "points": 1.0, "feedback": feedback}
 
 
-def _tensors(rng):
-    if rng is None:
-        return (torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]), torch.tensor([3.0, 2.0, 1.0]),
-                torch.tensor([2.0, 4.0, 8.0]), torch.tensor([[4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]),
-                torch.tensor([1.0, 2.0, 3.0]), 0.1)
-    ints = lambda *shape: torch.tensor([[float(rng.randint(-3, 9)) for _ in range(shape[-1])]  # noqa: E731
-                                        for _ in range(shape[0])])
-    return (ints(3, 3), ints(1, 3)[0], ints(1, 3)[0], ints(2, 3) / 10, ints(1, 3)[0] / 10,
-            rng.choice([0.01, 0.05, 0.2]))
+HANDOUT = {"X": [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], "w": [3.0, 2.0, 1.0], "y": [2.0, 4.0, 8.0],
+           "W": [[4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], "x": [1.0, 2.0, 3.0], "lr": 0.1}
+STEP_SIZES = [0.001, 0.005, 0.01, 0.02, 0.05, 0.2, 0.5]
+
+
+def _ints(rng, rows, cols, scale=1.0):
+    return [[rng.randint(-3, 9) / scale for _ in range(cols)] for _ in range(rows)]
+
+
+DRAWS = {"X": lambda rng: _ints(rng, 3, 3), "w": lambda rng: _ints(rng, 1, 3)[0], "y": lambda rng: _ints(rng, 1, 3)[0],
+         "W": lambda rng: _ints(rng, 2, 3, 10), "x": lambda rng: _ints(rng, 1, 3, 10)[0],
+         "lr": lambda rng: rng.choice(STEP_SIZES)}
+
+
+def drawn(name, variant, seed, tries=1000):
+    """Variant k's value of one input: the k-1-th new value of its own stream (the handout's is variant 1's)."""
+    rng, seen = random.Random(f"{seed}/{name}"), [HANDOUT[name]]
+    while len(seen) < variant and tries:
+        tries -= 1
+        value = DRAWS[name](rng)
+        if value not in seen:
+            seen.append(value)
+    if len(seen) < variant:
+        raise ValueError(f"{name}: only {len(seen)} different values to draw, fewer than {variant} variants")
+    return seen[variant - 1]
+
+
+def _tensors(variant, seed):
+    values = {name: drawn(name, variant, seed) for name in HANDOUT}
+    return (*(torch.tensor(values[name]) for name in ("X", "w", "y", "W", "x")), values["lr"])
 
 
 def _show(t):
     return str([round(v, 4) for v in t.tolist()]) if t.dim() == 1 else str([[round(v, 4) for v in r] for r in t.tolist()])
 
 
-def quiz_items(variant_seed=None, spread_seeds=50):
+def quiz_items(variant=1, seed=0, spread_seeds=50):
     """Implementation items with computed answers, then the discussion items."""
-    rng = None if variant_seed is None else random.Random(variant_seed)
-    X, w, y, W, x, lr = _tensors(rng)
+    X, w, y, W, x, lr = _tensors(variant, seed)
     grad = mse_grad_autograd(X, w, y)
     setting = f"X = {_show(X)}, w = {_show(w)}, y = {_show(y)}"
     items = [{"name": f"2 gradient of L, component {i}", "type": "numerical", "answer": float(grad[i]),

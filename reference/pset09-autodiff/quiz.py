@@ -1,6 +1,8 @@
 """The Moodle quiz of pset09-autodiff, every answer computed by the reference (`grade quiz`).
 
-quiz_items(None, n) is the handout's quiz; quiz_items(seed, n) a variant with other inputs.
+quiz_items(1, seed, n) is the handout's quiz; quiz_items(k, seed, n) for k > 1 a variant whose
+inputs are drawn without repeats: each input has a stream of its own (seeded by `seed`), and
+variant k takes the k-1-th value of that stream that no earlier variant (and not the handout) had.
 Problem 2's answers depend on the DataLoader's shuffle: each is the median over `spread_seeds`
 shuffles, with a tolerance covering their whole spread plus the rounding to 3 decimals.
 """
@@ -12,17 +14,34 @@ import torch
 from answers import HANDOUT, MOMENTA, answer_key, plot_momentum
 
 ROUNDING = 0.0005  # students report 3 decimals
-OTHER_MOMENTA = [(0.0, 0.1, 0.2, 0.3), (0.2, 0.4, 0.6, 0.8), (0.0, 0.5, 0.9, 1.0)]
+LR21 = [0.002, 0.003, 0.005, 0.0075, 0.015, 0.02, 0.03, 0.04]  # 2.1's slope and bias stay near 2 and -1
+LR23 = [0.0005, 0.0015, 0.002, 0.0025, 0.003, 0.004, 0.005, 0.006]  # 2.3's validation minimum stays stable
+OTHER_MOMENTA = [(0.0, 0.1, 0.2, 0.3), (0.2, 0.4, 0.6, 0.8), (0.0, 0.3, 0.6, 0.9), (0.1, 0.4, 0.7, 0.95),
+                 (0.0, 0.25, 0.5, 0.75), (0.5, 0.7, 0.9, 0.99), (0.0, 0.6, 0.8, 0.95)]
 WRONG_OPTIONS = ["1.0, 0.9, 0.5, 0.1", "0, 1, 2, 3", "-1, 0, 1, 2"]
+DRAWS = {"x11": lambda rng: round(rng.uniform(0.0, 4.0), 1), "x13": lambda rng: round(rng.uniform(0.5, 3.0), 3),
+         "y13": lambda rng: round(rng.uniform(0.5, 3.0), 3),
+         "A": lambda rng: [[float(rng.randint(-4, 5)) for _ in range(2)] for _ in range(2)],
+         "x15": lambda rng: round(rng.uniform(-1.0, 1.0), 3), "lr21": lambda rng: rng.choice(LR21),
+         "lr23": lambda rng: rng.choice(LR23)}
 
 
-def _inputs(rng):
-    if rng is None:
-        return dict(HANDOUT)
-    return {"x11": round(rng.uniform(0.0, 4.0), 1), "x13": round(rng.uniform(0.5, 3.0), 3),
-            "y13": round(rng.uniform(0.5, 3.0), 3), "A": [[float(rng.randint(-4, 5)) for _ in range(2)] for _ in range(2)],
-            "x15": round(rng.uniform(-1.0, 1.0), 3), "lr21": rng.choice([0.005, 0.01, 0.02]),
-            "lr23": rng.choice([0.001, 0.002])}
+def drawn(name, draw, handout, variant, seed, tries=1000):
+    """Variant k's value of one input: the k-1-th new value of its own stream (the handout's is variant 1's)."""
+    if variant == 1:
+        return handout
+    rng, seen = random.Random(f"{seed}/{name}"), [handout]
+    for _ in range(tries):
+        value = draw(rng)
+        if value not in seen:
+            seen.append(value)
+            if len(seen) == variant:
+                return value
+    raise ValueError(f"{name}: only {len(seen)} different values to draw, fewer than {variant} variants")
+
+
+def _inputs(variant, seed):
+    return {name: drawn(name, draw, HANDOUT[name], variant, seed) for name, draw in DRAWS.items()}
 
 
 def _numerical(name, text, answer, tolerance, points, feedback=""):
@@ -35,16 +54,23 @@ def _spread(key, name):
     return s["median"], max(s["max"] - s["median"], s["median"] - s["min"]) + ROUNDING
 
 
-def _momentum_item(momenta, rng):
+def _show(momenta):
+    return ", ".join(f"{m:g}" if m != int(m) else f"{m:.1f}" for m in momenta)
+
+
+def _momentum_item(momenta, variant, seed):
     buffer = io.BytesIO()
     X, y = torch.load("X.pt"), torch.load("y.pt")
     plot_momentum(buffer, X, y, momenta)
-    right = ", ".join(f"{m:g}" if m != int(m) else f"{m:.1f}" for m in momenta)
-    options = [", ".join(f"{m:.1f}" for m in ms) for ms in OTHER_MOMENTA if ms != momenta] + WRONG_OPTIONS
-    if rng is not None:
+    right = _show(momenta)
+    rng = random.Random(f"{seed}/2.5/{variant}")
+    others = OTHER_MOMENTA[:2] if variant == 1 else rng.sample([ms for ms in [MOMENTA, *OTHER_MOMENTA]
+                                                               if ms != momenta], 3)
+    options = [_show(ms) for ms in others] + WRONG_OPTIONS
+    if variant > 1:  # the wrong answers in an order of the variant's own
         rng.shuffle(options)
     choices = [{"text": right, "fraction": 100}] + [{"text": o, "fraction": 0} for o in options if o != right]
-    data = list(buffer.getvalue())
+    data = buffer.getvalue()
     return {"name": "2.5 momentum", "type": "multichoice", "points": 1.5, "choices": choices,
             "text": "<p>The plot shows the batch loss of SGD with momentum (learning rate 0.001, 50 epochs, "
                     "parameters started at zero) for four values of the momentum. Which values were used, sorted "
@@ -52,10 +78,9 @@ def _momentum_item(momenta, rng):
             "image": {"name": "momentum.png", "data": data}}
 
 
-def quiz_items(variant_seed=None, spread_seeds=50):
+def quiz_items(variant=1, seed=0, spread_seeds=50):
     """Every numerical item of problems 1.1-1.5 and 2.1-2.4, and the multiple choice 2.5."""
-    rng = None if variant_seed is None else random.Random(variant_seed)
-    inputs = _inputs(rng)
+    inputs = _inputs(variant, seed)
     key = answer_key(spread_seeds, inputs)
     p1 = key["problem1"]
     tol = ROUNDING
@@ -91,6 +116,6 @@ def quiz_items(variant_seed=None, spread_seeds=50):
     for part, label in (("final", "after all 150 epochs"), ("best", "at the epoch of the smallest validation MSE")):
         items.append(_numerical(f"2.4 test MSE {part}", f"<p>With {split}: what is the MSE on the test set {label}? "
                                 "Round to 3 decimals.</p>", *_spread(key, f"2.4 test mse {part}"), 0.25, how))
-    momenta = MOMENTA if rng is None else rng.choice(OTHER_MOMENTA)
-    items.append(_momentum_item(momenta, rng))
+    momenta = drawn("momenta", lambda rng: rng.choice(OTHER_MOMENTA), MOMENTA, variant, seed)
+    items.append(_momentum_item(momenta, variant, seed))
     return items

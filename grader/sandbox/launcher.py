@@ -1,0 +1,147 @@
+"""How children are started and stopped: the launcher interface, and the spawn launcher.
+
+A launcher starts one child per request and hands back a ``ChildHandle``. Every process the
+handle signals is one the launcher side knows from the kernel (a pid it forked or spawned, the
+members of the child's cgroups, the children of the process it started), never one the child
+named: the child shares its process with student code, so its word is worth nothing.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from grader.sandbox import cgroups
+from grader.sandbox.protocol import ChildRequest
+
+ENV_ALLOW = ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "TORCH_HOME", "CUDA_VISIBLE_DEVICES")
+
+
+@dataclass
+class ChildExit:
+    """How a child ended: its exit status (negative: killed by that signal), and whether the
+    kernel killed it for going over its memory limit."""
+
+    returncode: int | None
+    out_of_memory: bool = False
+
+
+class ChildHandle(Protocol):
+    """The parent's handle on one running child."""
+
+    def stop(self) -> None:
+        """Kill the child and everything it started (idempotent)."""
+
+    def wait(self) -> ChildExit:
+        """Block until the child's end is known."""
+
+    def release(self) -> None:
+        """The child finished cleanly and was stopped: its exit status is not needed."""
+
+
+class Launcher(Protocol):
+    """Starts sandboxed children; ``layers`` are the layers it provides itself."""
+
+    name: str
+    layers: tuple[str, ...]
+
+    def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> ChildHandle:
+        """Start one child for ``request``; its stdout and stderr go to ``output_fd``."""
+
+    def __enter__(self) -> "Launcher": ...
+
+    def __exit__(self, *exc) -> None: ...
+
+
+def child_environment(home: str) -> dict[str, str]:
+    """The scrubbed environment a child sees: an allow-list plus headless, single-thread settings."""
+    env = {k: v for k, v in os.environ.items() if k in ENV_ALLOW}
+    env.update(HOME=home, TMPDIR=home, MPLBACKEND="Agg", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
+    return env
+
+
+def group_limits(request: ChildRequest) -> tuple[int | None, int | None]:
+    """``(max_pids, memory_mb)`` for the child's cgroups; None where the request switches that layer off."""
+    s = request.sandbox
+    return (None if "pids-cgroup" in s.disable else s.max_processes,
+            None if "memory-cgroup" in s.disable else s.memory_mb)
+
+
+class _SpawnedChild:
+    """A child started as a fresh interpreter, with the cgroups the parent made for it."""
+
+    def __init__(self, proc: subprocess.Popen, groups: list[Path]) -> None:
+        self.proc, self.groups = proc, groups
+
+    def stop(self) -> None:
+        _kill_verified_children(self.proc.pid)
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        cgroups.kill_all(self.groups)
+
+    def wait(self) -> ChildExit:
+        returncode = self.proc.wait()
+        oom = cgroups.oom_killed(self.groups)
+        cgroups.remove(self.groups)
+        return ChildExit(returncode, oom)
+
+    def release(self) -> None:
+        self.wait()
+
+
+def _kill_verified_children(parent: int) -> None:
+    """SIGKILL the children the kernel lists for ``parent`` (the init of a spawned child's PID
+    namespace), each pinned by a pidfd and checked to still be ``parent``'s child."""
+    try:
+        listed = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    except OSError:
+        return
+    for pid in map(int, listed):
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:
+            continue
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1] == str(parent):
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+        except (OSError, IndexError):
+            pass
+        finally:
+            os.close(fd)
+
+
+class SpawnLauncher:
+    """Starts each child as a fresh ``python -m grader.sandbox.child`` in its own process group."""
+
+    name = "spawn"
+    layers = ("process-group", "wall-clock-timeout", "private-copy", "scrubbed-environment")
+
+    def __enter__(self) -> "SpawnLauncher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        cgroups.sweep(wait=5.0)
+
+    def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> _SpawnedChild:
+        """Create the child's cgroups, write its request, start it."""
+        s = request.sandbox
+        limits = group_limits(request)
+        groups = cgroups.create(*limits) if limits != (None, None) else []
+        request = request.model_copy(update={"sandbox": s.model_copy(update={"cgroups": [str(g) for g in groups]})})
+        request_file.write_text(request.model_dump_json())
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "grader.sandbox.child", str(request_file), str(channel_fd)],
+                pass_fds=(channel_fd,), stdin=subprocess.DEVNULL, stdout=output_fd, stderr=output_fd,
+                start_new_session=True, env=child_environment(str(request_file.parent)))
+        except BaseException:
+            cgroups.remove(groups)
+            raise
+        return _SpawnedChild(proc, groups)
