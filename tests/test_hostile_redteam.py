@@ -48,16 +48,18 @@ TOOLKIT = (REDTEAM / "toolkit.py").read_text()
 TIMEOUT = re.compile("did not finish within")
 IMPORT_TIMEOUT = re.compile("did not finish within 6 s")
 CALL_TIMEOUT = re.compile("did not finish within 3 s")
+# a deadline kept, or the child stopped for breaking the protocol
+STOPPED = re.compile("did not finish within|was stopped because")
 GIB = 1 << 30
 
 # Graded alone: each may hang the parent, flood it, or fill its memory.
-ISOLATED = ["ctl_endless_lines", "ctl_giant_line", "mem_memfd", "mem_sysv_shm", "reply_dev_zero", "reply_fifo",
+ISOLATED = ["ctl_endless_lines", "ctl_giant_line", "frame_index_amplifier", "mem_memfd", "mem_sysv_shm", "reply_dev_zero", "reply_fifo",
             "reply_huge_json", "reply_index_amplifier", "reply_tensor_fifo"]
 MAIN = [c for c in CASES if c not in ISOLATED]
 # Graded once per layer switched off: the escapes that more than one layer stands against.
-LAYER_CASES = ["cg_escape_cgroup", "ctl_init_victim_at_import", "fd_inventory", "fd_spare_socket_escape",
+LAYER_CASES = ["cap_sethostname", "cg_escape_cgroup", "ctl_init_victim_at_import", "fd_inventory", "fd_spare_socket_escape",
                "fd_wake_pipe_thief", "ipc_a_sysv_shm_left", "ipc_b_reads_leftovers", "net_abstract_socket",
-               "net_tcp_loopback", "proc_daemon_survives", "proc_ptrace_victim", "proc_signals_victim",
+               "net_tcp_loopback", "proc_daemon_survives", "proc_mem_of_victim", "proc_ptrace_victim", "proc_signals_victim",
                "reply_reads_secret_tensor", "well_behaved"]
 # Folder names no case folder can carry in the repository.
 RENAMED = {"str_long_student_name": "long-" + "n" * 235,
@@ -69,7 +71,7 @@ MQ_NAME = "/redteam-mq"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 WRAPPER = r'''
-import ctypes, json, os, resource, subprocess, sys, threading, time, traceback
+import ctypes, json, os, resource, socket, subprocess, sys, threading, time, traceback
 report_path, plan = sys.argv[1], json.load(open(sys.argv[2]))
 # The victims first: PID 1's first children are pids 2, 3, ... in this fresh namespace.
 victims = [subprocess.Popen(["sleep", "3600"]) for _ in range(plan["victims"])]
@@ -142,7 +144,7 @@ def finish(code):
             left = others()
         report = {"code": code, "elapsed": elapsed, "victims": {str(v.pid): state(v.pid) for v in victims},
                   "survivors": left, "shm": ipc_rows("shm"), "msg": ipc_rows("msg"), "sem": ipc_rows("sem"),
-                  "mq": posix_queues(), "keys": keys(),
+                  "mq": posix_queues(), "keys": keys(), "hostname": socket.gethostname(),
                   "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
         with open(report_path + ".tmp", "w") as f:
             json.dump(report, f)
@@ -289,10 +291,12 @@ def run_batch(root: Path, cache: Path, cases: list[str], *, jobs: int, without: 
     atimes = {p: p.stat().st_atime_ns for p in (secret_tensor, secret_json)}
     socks = listeners()
     key_description = f"redteam-key-{uuid.uuid4().hex}"
+    hostname = f"redteam-renamed-{uuid.uuid4().hex[:8]}"
     values = {"TOOLKIT": TOOLKIT, "REFERENCE_CACHE_BIN": str(reference_cache_bin(cache, course)),
               "SECRET_TENSOR": str(secret_tensor), "SECRET_JSON": str(secret_json), "MARKER": str(outside / "marker"),
               "PORT": str(socks["tcp"].getsockname()[1]), "UDP_PORT": str(socks["udp"].getsockname()[1]),
-              "ABSTRACT": socks["abstract_name"], "KEY_DESCRIPTION": key_description}
+              "ABSTRACT": socks["abstract_name"], "KEY_DESCRIPTION": key_description,
+              "HOSTNAME": hostname}
     victims: dict[str, int] = {}
     for case in cases:
         text = (REDTEAM / "cases" / case / "question1.py").read_text()
@@ -314,7 +318,7 @@ def run_batch(root: Path, cache: Path, cases: list[str], *, jobs: int, without: 
     report = root / "report.json"
     group = MemoryCgroup(memory)
     command = ["sh", "-c", 'echo $$ > "$0" && exec "$@"', str(group.path / "cgroup.procs"),
-               "unshare", "--pid", "--ipc", "--fork", "--kill-child", "--mount-proc",
+               "unshare", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc",
                sys.executable, "-c", WRAPPER, str(report), str(root / "plan.json")]
     env = {**os.environ, "GRADER_CACHE_DIR": str(cache), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     started = time.monotonic()
@@ -340,7 +344,7 @@ def run_batch(root: Path, cache: Path, cases: list[str], *, jobs: int, without: 
     return {"report": json.loads(report.read_text()), "results": results, "out": out, "root": root,
             "proc": proc, "elapsed": elapsed, "victims": victims, "net": net, "memory": memory_stats,
             "secrets": {"tensor": secret_tensor, "json": secret_json}, "atimes": atimes,
-            "marker": outside / "marker", "cases": cases}
+            "marker": outside / "marker", "cases": cases, "hostname": hostname}
 
 
 def checks_of(batch: dict, case: str) -> dict[str, dict]:
@@ -425,10 +429,11 @@ def test_main_batch_leaves_no_process(main_batch):
 
 EXPECTED_ADD = {  # case -> (status of `add`, pattern of its message or None)
     "well_behaved": ("pass", None),
-    "ctl_init_victim_at_import": ("pass", None),
-    "ctl_init_victim_in_call": ("pass", None),
-    "ctl_init_victim_then_hang": ("error", CALL_TIMEOUT),
-    "ctl_start_extends_call": ("error", CALL_TIMEOUT),
+    "ctl_init_victim_then_hang": ("error", STOPPED),
+    "ctl_start_extends_call": ("error", STOPPED),
+    "frame_stalled_header": ("error", CALL_TIMEOUT),
+    "proc_mem_of_victim": ("pass", None),
+    "cap_sethostname": ("pass", None),
     "reply_disk_fill": ("pass", None),
     "ipc_b_reads_leftovers": ("pass", None),
     "fd_inventory": ("pass", None),
@@ -454,7 +459,8 @@ def test_add_outcome(main_batch, case):
         assert pattern.search(checks["add"]["message"]), checks["add"]["message"]
 
 
-@pytest.mark.parametrize("case", sorted(set(MAIN) - {"ctl_start_extends_import", "budget_reimport_amplifier"}))
+@pytest.mark.parametrize("case", sorted(set(MAIN) - {"ctl_start_extends_import", "budget_reimport_amplifier",
+                                                     "ctl_init_victim_at_import", "ctl_init_victim_then_hang"}))
 def test_double_still_scores(main_batch, case):
     checks = checks_of(main_batch, case)
     assert checks["double"]["status"] == "pass", (checks["double"]["message"], explain(main_batch, case))
@@ -463,7 +469,7 @@ def test_double_still_scores(main_batch, case):
 # --- control messages ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case", ["ctl_init_victim_at_import", "ctl_init_victim_in_call", "ctl_init_victim_then_hang",
-                                  "proc_signals_victim", "proc_ptrace_victim"])
+                                  "proc_signals_victim", "proc_ptrace_victim", "proc_mem_of_victim"])
 def test_victim_outside_the_sandbox_is_untouched(main_batch, case):
     """Alive, not stopped, not traced: the parent signals only pids it learnt from the launcher."""
     assert victim_state(main_batch, case) in ("S", "R"), explain(main_batch, case)
@@ -473,7 +479,7 @@ def test_start_messages_do_not_extend_the_import(main_batch):
     checks = checks_of(main_batch, "ctl_start_extends_import")
     for check in ("add", "double"):
         assert checks[check]["status"] == "error", (checks[check]["message"], explain(main_batch, "ctl_start_extends_import"))
-        assert IMPORT_TIMEOUT.search(checks[check]["message"]), checks[check]["message"]
+        assert IMPORT_TIMEOUT.search(checks[check]["message"]) or STOPPED.search(checks[check]["message"])
     assert main_batch["results"]["ctl_start_extends_import"]["seconds"] < 20
 
 
@@ -507,8 +513,9 @@ def test_parent_never_reads_a_file_outside_through_a_reply(main_batch, case, sec
     assert checks_of(main_batch, case)["add"]["points"] == 0
 
 
-def test_deeply_nested_reply_is_a_failed_probe(main_batch):
-    checks = checks_of(main_batch, "reply_deep_nesting")
+@pytest.mark.parametrize("case", ["reply_deep_nesting", "frame_deep_nesting"])
+def test_deeply_nested_reply_is_a_failed_probe(main_batch, case):
+    checks = checks_of(main_batch, case)
     assert checks["add"]["points"] == 0 and checks["add"]["status"] in ("error", "fail")
 
 
@@ -542,6 +549,10 @@ def test_spare_socket_cannot_run_a_payload(main_batch):
 
 def test_nothing_reached_the_listeners(main_batch):
     assert main_batch["net"] == {"tcp": 0, "udp": 0, "abstract": 0}
+
+
+def test_the_grading_machine_keeps_its_name(main_batch):
+    assert main_batch["report"]["hostname"] != main_batch["hostname"]
 
 
 # --- strings that reach the instructor's tools ----------------------------------------------------
@@ -620,12 +631,12 @@ def test_parent_keeps_its_deadlines(alone, case):
     assert_batch_ok(batch)
     assert batch["report"]["elapsed"] < _baseline(alone)["report"]["elapsed"] + 20, explain(batch, case)
     checks = checks_of(batch, case)
-    assert checks["add"]["points"] == 0 and checks["add"]["status"] == "error", checks["add"]["message"]
+    assert checks["add"]["points"] == 0 and checks["add"]["status"] in ("error", "fail"), checks["add"]["message"]
     assert checks["double"]["status"] == "pass", checks["double"]["message"]
 
 
-@pytest.mark.parametrize("case", ["reply_dev_zero", "reply_huge_json", "reply_index_amplifier", "ctl_giant_line",
-                                  "ctl_endless_lines"])
+@pytest.mark.parametrize("case", ["reply_dev_zero", "reply_huge_json", "reply_index_amplifier", "frame_index_amplifier",
+                                  "ctl_giant_line", "ctl_endless_lines"])
 def test_parent_memory_stays_bounded(alone, case):
     batch = alone(case)
     assert batch["memory"]["oom_kills"] == 0, explain(batch, case)
@@ -648,7 +659,8 @@ def test_child_memory_is_bounded_beyond_rlimit_as(alone, case):
 
 # --- one layer off at a time ---------------------------------------------------------------------
 
-LAYER_OUTCOMES = ["batch", "victims", "survivors", "marker", "fd_inventory", "cgroup", "network", "secret", "ipc"]
+LAYER_OUTCOMES = ["batch", "victims", "survivors", "marker", "fd_inventory", "cgroup", "network", "secret", "ipc",
+                  "proc_mem", "hostname"]
 
 
 @pytest.mark.parametrize("outcome", LAYER_OUTCOMES)
@@ -678,6 +690,13 @@ def test_one_layer_off_weakens_only_that_layer(layer_off, layer, outcome):
     elif outcome == "secret":
         path = batch["secrets"]["tensor"]
         assert path.stat().st_atime_ns == batch["atimes"][path], explain(batch, "reply_reads_secret_tensor")
+    elif outcome == "proc_mem":
+        assert checks_of(batch, "proc_mem_of_victim")["add"]["status"] == "pass", explain(batch, "proc_mem_of_victim")
+    elif outcome == "hostname":
+        if layer == "no-capabilities":
+            pytest.skip("the layer switched off is the one that case attacks")
+        assert report["hostname"] != batch["hostname"], explain(batch, "cap_sethostname")
+        assert checks_of(batch, "cap_sethostname")["add"]["status"] == "pass"
     elif outcome == "ipc":
         if layer == "ipc-namespace":
             pytest.skip("the layer switched off is the one that case attacks")

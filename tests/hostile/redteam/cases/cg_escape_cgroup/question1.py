@@ -1,33 +1,42 @@
-"""Red team: leave the child's pids cgroup (write this process to the hierarchy's root), or raise
-its own task limit; either lifts the fork-bomb bound."""
+"""Red team: leave the child's pids and memory cgroups (move this process up to the grader's own
+group) or lift their limits; where the cgroup tree is hidden, reach it through another process's
+root (/proc/1/root). Either lifts the fork-bomb and memory bounds."""
 {{TOOLKIT}}
 import os
 
 import torch
 
-escaped = []
-for _target, _text in (("/sys/fs/cgroup/pids/cgroup.procs", "0"), ("/sys/fs/cgroup/cgroup.procs", "0"),
-                       ("/sys/fs/cgroup/memory/cgroup.procs", "0")):
+
+def _groups():
+    found = {}
     try:
-        with open(_target, "w") as _f:
-            _f.write(_text)
-        escaped.append(_target)
-    except OSError as exc:
+        for line in open("/proc/self/cgroup").read().splitlines():
+            _, names, path = line.split(":", 2)
+            for name in names.split(",") if names else [""]:
+                if name in ("pids", "memory", ""):
+                    found[name] = path
+    except OSError:
         pass
-try:
-    for _line in open("/proc/self/cgroup").read().splitlines():
-        _, _controllers, _path = _line.split(":", 2)
-        if "pids" in _controllers.split(",") or _controllers == "":
-            for _root in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
-                try:
-                    with open(f"{_root}{_path}/pids.max", "w") as _f:
-                        _f.write("max")
-                    escaped.append(f"{_root}{_path}/pids.max")
-                except OSError:
-                    pass
-except OSError:
-    pass
-log(f"cgroup writes that succeeded: {escaped}")
+    return found
+
+
+escaped, _before = [], _groups()
+for _root in ("/sys/fs/cgroup", "/proc/1/root/sys/fs/cgroup"):
+    for _name, _path in _before.items():
+        if "/torch-grader/" not in _path:
+            continue
+        _tree = os.path.join(_root, _name) if _name else _root
+        _up = _path.split("/torch-grader/")[0]
+        for _file, _text in ((f"{_tree}{_path}/pids.max", "max"), (f"{_tree}{_path}/memory.limit_in_bytes", "-1"),
+                             (f"{_tree}{_path}/memory.max", "max"), (f"{_tree}{_up}/cgroup.procs", "0")):
+            try:
+                with open(_file, "w") as _f:
+                    _f.write(_text)
+                escaped.append(_file)
+            except OSError:
+                pass
+_after = _groups()
+log(f"cgroup writes that succeeded: {escaped}; groups before {_before}, after {_after}")
 
 
 def double(a):
