@@ -53,8 +53,9 @@ STOPPED = re.compile("did not finish within|was stopped because")
 GIB = 1 << 30
 
 # Graded alone: each may hang the parent, flood it, or fill its memory.
-ISOLATED = ["ctl_endless_lines", "ctl_giant_line", "frame_index_amplifier", "mem_memfd", "mem_sysv_shm", "reply_dev_zero", "reply_fifo",
-            "reply_huge_json", "reply_index_amplifier", "reply_tensor_fifo"]
+ISOLATED = ["ctl_endless_lines", "ctl_giant_line", "frame_index_amplifier", "mem_memfd", "mem_sysv_shm", "reply_dev_zero",
+            "reply_fifo", "reply_huge_json", "reply_index_amplifier", "reply_tensor_fifo", "sub_deep_folder",
+            "sub_fifo_in_folder", "sub_huge_sparse_file"]
 MAIN = [c for c in CASES if c not in ISOLATED]
 # Graded once per layer switched off: the escapes that more than one layer stands against.
 LAYER_CASES = ["cap_sethostname", "cg_escape_cgroup", "ctl_init_victim_at_import", "fd_inventory", "fd_spare_socket_escape",
@@ -64,6 +65,27 @@ LAYER_CASES = ["cap_sethostname", "cg_escape_cgroup", "ctl_init_victim_at_import
 # Folder names no case folder can carry in the repository.
 RENAMED = {"str_long_student_name": "long-" + "n" * 235,
            "str_csv_formula_name": '=HYPERLINK("https:evil.example","click me")'}
+
+
+
+def _deep_folder(folder: Path, course: Path) -> None:
+    for depth in range(1, 1201):  # one by one: os.makedirs recurses too
+        os.mkdir(folder.joinpath(*["d"] * depth))
+
+
+def _symlink_to_reference(folder: Path, course: Path) -> None:
+    (folder / "question1.py").unlink()
+    (folder / "question1.py").symlink_to(course / "reference" / "redteam" / "question1.py")
+
+
+def _sparse_file(folder: Path, course: Path) -> None:
+    with open(folder / "weights.bin", "wb") as f:
+        f.truncate(4 * GIB)
+
+
+# What the test adds to a case's folder: things no case folder in the repository can hold.
+EXTRAS = {"sub_deep_folder": _deep_folder, "sub_fifo_in_folder": lambda folder, course: os.mkfifo(folder / "data.fifo"),
+          "sub_huge_sparse_file": _sparse_file, "sub_source_symlink_to_reference": _symlink_to_reference}
 SECRET_VALUES = (1234.5, 6789.25, 4242.125)
 SECRET_JSON_MARKER = "TOPSECRET-JSON-8f2e"
 IPC_KEYS = ("5eed0001", "5eed0002", "5eed0003")
@@ -308,6 +330,8 @@ def run_batch(root: Path, cache: Path, cases: list[str], *, jobs: int, without: 
         folder = subs / RENAMED.get(case, case)
         folder.mkdir(parents=True)
         (folder / "question1.py").write_text(text)
+        if case in EXTRAS:
+            EXTRAS[case](folder, course)
     out.mkdir()
     argv = ["batch", "redteam", str(subs), "--out", str(out), "-j", str(jobs)]
     for layer in without:
@@ -460,7 +484,8 @@ def test_add_outcome(main_batch, case):
 
 
 @pytest.mark.parametrize("case", sorted(set(MAIN) - {"ctl_start_extends_import", "budget_reimport_amplifier",
-                                                     "ctl_init_victim_at_import", "ctl_init_victim_then_hang"}))
+                                                     "ctl_init_victim_at_import", "ctl_init_victim_then_hang",
+                                                     "sub_source_symlink_to_reference"}))
 def test_double_still_scores(main_batch, case):
     checks = checks_of(main_batch, case)
     assert checks["double"]["status"] == "pass", (checks["double"]["message"], explain(main_batch, case))
@@ -600,6 +625,13 @@ def test_html_from_the_child_is_escaped(main_batch):
     assert text and "<script>" not in text and "<img src=x" not in text
 
 
+def test_source_checks_do_not_follow_a_symlinked_file(main_batch):
+    """The parent reads sources for `source` checks: never through a link the student placed."""
+    checks = checks_of(main_batch, "sub_source_symlink_to_reference")
+    assert checks["mul_source"]["points"] == 0, checks["mul_source"]["message"]
+    assert "REFERENCE-SOURCE-SECRET" not in outputs_text(main_batch["out"])
+
+
 def test_long_student_names_are_graded(main_batch):
     assert "str_long_student_name" in main_batch["results"]
 
@@ -620,6 +652,17 @@ def _is_number(cell: str) -> bool:
 
 
 # --- cases graded alone: the parent's time and memory ----------------------------------------------
+
+@pytest.mark.parametrize("case", ["sub_deep_folder", "sub_fifo_in_folder", "sub_huge_sparse_file"])
+def test_odd_files_in_a_folder_fail_only_their_student(alone, case):
+    """A FIFO, a huge sparse file or deep nesting in one student's folder: that student is graded
+    (or refused, saying why), the batch exits 0, and the parent's memory stays bounded."""
+    batch = alone(case)
+    assert batch["memory"]["oom_kills"] == 0
+    assert_batch_ok(batch)
+    grown = batch["report"]["maxrss"] - _baseline(alone)["report"]["maxrss"]
+    assert grown < 300 << 20, f"the parent grew by {grown >> 20} MiB"
+
 
 def _baseline(alone) -> dict:
     return alone("well_behaved")
