@@ -9,7 +9,7 @@ from rich.console import Console
 from grader import __version__
 from grader.commands import EXIT_USAGE
 from grader.commands import (audit, batch, bundle, gradescope, local, marks, moodle, quiz, reference, sheet,
-                             status, validate)
+                             similarity, status, validate)
 
 VERBS = {
     "batch": (batch, "grade every submission in a folder"),
@@ -25,6 +25,8 @@ VERBS = {
     "gradescope": (gradescope, "an autograder zip for Gradescope (rubric and cached reference answers, "
                                "no reference source)"),
     "audit": (audit, "prove the rubric catches wrong code: reference on several seeds, mutants of it"),
+    "similarity": (similarity, "rank pairs of students whose files are alike, handed-out code set aside "
+                               "(evidence to look at, not a verdict)"),
 }
 
 

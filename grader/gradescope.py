@@ -3,7 +3,9 @@
 ``run_autograder`` (made by ``grade gradescope``) runs ``python -m grader.gradescope ROOT``.
 The rubric and the reference's observations come from ``ROOT/source/selfcheck`` (no reference
 source is shipped). Manual checks are left to Gradescope's own manual grading; public checks
-are visible at once, hidden ones after the grades are published.
+are visible at once, hidden ones after the grades are published. Every output is plain text
+(``output_format: text``): what a student's code printed or raised is never read as HTML or
+Markdown.
 """
 from __future__ import annotations
 
@@ -21,15 +23,19 @@ from grader.selfcheck import load_selfcheck
 VISIBILITY = {"public": "visible", "hidden": "after_published"}
 
 
-def submission_folder(root: Path, files: list[str]) -> Path:
-    """``ROOT/submission``, or its only sub-folder when the student uploaded a folder of files."""
+def submission_folder(root: Path, files: list[str], depth: int = 8) -> Path:
+    """``ROOT/submission``, or the folder inside it that a student's upload wrapped the files in
+    (``hw1/``, ``hw1/hw1/``; Mac's ``__MACOSX`` and hidden folders aside)."""
     folder = root / "submission"
-    if any((folder / name).is_file() for name in files):
-        return folder
-    if not folder.is_dir():
-        return folder
-    inner = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))]
-    return inner[0] if len(inner) == 1 else folder
+    for _ in range(depth):
+        if not folder.is_dir() or any((folder / name).is_file() for name in files):
+            return folder
+        inner = [p for p in folder.iterdir()
+                 if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "__"))]
+        if len(inner) != 1:
+            return folder
+        folder = inner[0]
+    return folder
 
 
 def gradescope_results(result: Result, seconds: float) -> dict:
@@ -40,10 +46,11 @@ def gradescope_results(result: Result, seconds: float) -> dict:
             if c.kind == "manual":
                 continue
             tests.append({"name": f"{q.id}: {c.title or c.id}", "score": c.points, "max_score": c.max_points,
-                          "output": c.message, "visibility": VISIBILITY[c.visibility]})
+                          "output": c.message, "output_format": "text", "visibility": VISIBILITY[c.visibility]})
     score = sum(t["score"] for t in tests)
     missing = f" Sandbox layers missing here: {'; '.join(result.sandbox_missing)}." if result.sandbox_missing else ""
     return {"score": round(score, 6), "execution_time": round(seconds, 3), "stdout_visibility": "visible",
+            "output_format": "text",
             "output": f"{result.assignment}: {fmt(score)} / {fmt(sum(t['max_score'] for t in tests))} automatic "
                       f"points; questions marked by hand are graded separately.{missing}",
             "tests": tests}

@@ -8,11 +8,14 @@ from grader import __version__
 from grader.assignments import Assignment
 from grader.checks.base import Evidence, Plan, PlanContext, Verdict
 from grader.checks.registry import kind_of
+from grader.course_setup import course_file_sources
+from grader.notebooks import DEFAULT_SKIP_TAGS, NotebookError, top_level_names
 from grader.observe import FileObservations, ImportInfo
 from grader.results import CheckResult, QuestionResult, Result
 from grader.rubric import Question
 from grader.sandbox.protocol import SandboxSettings
 from grader.sandbox.runner import run_file
+from grader.staging import CourseSetup, stage
 
 FULL_TIMEOUT_SCALE = 100  # `--full`: real data sets train for hours on a CPU, minutes on a GPU
 
@@ -22,9 +25,34 @@ def plan_question(assignment: Assignment, question: Question, device: str) -> tu
     key = (question.id, device)
     if key not in assignment.plans:
         ctx = PlanContext(seed=assignment.rubric.seed, question=question.id, device=device,
-                          timeout=assignment.rubric.timeout)
+                          timeout=assignment.rubric.timeout, skip_tags=skip_tags(assignment))
         assignment.plans[key] = ctx, {check.id: kind_of(check).plan(check, ctx) for check in question.checks}
     return assignment.plans[key]
+
+
+def skip_tags(assignment: Assignment) -> tuple[str, ...]:
+    """Notebook cell tags that skip a cell: Jupyter's and otter's, and the rubric's own."""
+    return (*DEFAULT_SKIP_TAGS, *assignment.rubric.skip_cell_tags)
+
+
+def course_setup(assignment: Assignment) -> CourseSetup:
+    """The rubric's course files (those found), packages and cell tags, for staging a working copy."""
+    rubric = assignment.rubric
+    files, _ = course_file_sources(rubric.course_files, assignment.reference_dir)
+    return CourseSetup(files=files, stubs=[p.module for p in rubric.packages if p.stub],
+                       provided=[p.name for p in rubric.packages if not p.stub], skip_tags=skip_tags(assignment))
+
+
+def chosen_file(assignment: Assignment, question: Question, folder: Path, device: str) -> str:
+    """The file graded for ``question``: among several candidates, the one defining most of the names
+    the question's checks use (one notebook may answer several questions, or one notebook per part)."""
+    candidates = question.candidates(folder)
+    if len(candidates) <= 1:
+        return next(iter(candidates), question.file)
+    _, plans = plan_question(assignment, question, device)
+    wanted = wanted_names(question, plans)
+    return max(candidates, key=lambda name: (len(wanted & top_level_names(folder / name, skip_tags(assignment))),
+                                             -candidates.index(name)))
 
 
 def run_question(assignment: Assignment, question: Question, folder: Path, side: str, device: str,
@@ -32,8 +60,9 @@ def run_question(assignment: Assignment, question: Question, folder: Path, side:
     """Run one side's probes of a question against ``folder`` (the reference's or a student's)."""
     _, plans = plan_question(assignment, question, device)
     probes = [p for plan in plans.values() for p in getattr(plan, side)]
+    chosen = chosen_file(assignment, question, folder, device)
     if not probes:  # manual, source and artifact checks only: nothing to import
-        return FileObservations(module_file=question.file_in(folder), imported=ImportInfo(status="ok"))
+        return FileObservations(module_file=chosen, imported=ImportInfo(status="ok"))
     from grader.offline_data import prepare
     from grader.reference_cache import cache_root
 
@@ -43,13 +72,38 @@ def run_question(assignment: Assignment, question: Question, folder: Path, side:
     scale = FULL_TIMEOUT_SCALE if sandbox.full_data_dir and question.offline_data else 1
     if scale != 1:
         probes = [p.model_copy(update={"timeout": p.timeout * scale}) for p in probes]
-    observed = run_file(question.file_in(folder), folder, probes, device=device, seed=assignment.rubric.seed,
-                        import_timeout=question.import_timeout * scale, launcher=launcher, sandbox=sandbox,
-                        keep_whole=side == "reference")
+    try:
+        staged = stage(folder, chosen, course_setup(assignment))
+    except NotebookError as exc:
+        return FileObservations(module_file=chosen, imported=ImportInfo(status="error", detail=str(exc)))
+    try:
+        observed = run_file(staged.module_file, staged.folder, probes, device=device, seed=assignment.rubric.seed,
+                            import_timeout=question.import_timeout * scale, launcher=launcher, sandbox=sandbox,
+                            keep_whole=side == "reference")
+    finally:
+        staged.close()
+    observed = staged.relabel(observed)
     if observed.imported.status == "missing" and question.alternatives:
         looked = " or ".join(question.alternatives)
         observed.imported.detail += f"; {looked} would have been graded in its place"
     return observed
+
+
+def wanted_names(question: Question, plans: dict[str, Plan]) -> set[str]:
+    """Module-level names the question's checks call, read or look in."""
+    names: set[str] = set(question.defines)
+    for plan in plans.values():
+        for probe in plan.student:
+            saved: set[str] = set()
+            for step in probe.steps:
+                for target in (step.call, step.read, step.set):
+                    if target and target.split(".")[0] not in saved:
+                        names.add(target.split(".")[0])
+                if step.save:
+                    saved.add(step.save)
+    for check in question.checks:
+        names |= set(getattr(check, "within", None) or [])
+    return names
 
 
 def _import_verdict(obs: FileObservations) -> Verdict | None:

@@ -5,6 +5,7 @@ Every problem is reported as ``file:line: field: what is wrong — how to fix it
 from __future__ import annotations
 
 import difflib
+import fnmatch
 from pathlib import Path
 
 import yaml
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from grader.checks.registry import KINDS, AnyCheck
 from grader.cluster import ClusterOptions
+from grader.course_setup import CoursePackage
 from grader.offline_data import OfflineItem
 from grader.sandbox.protocol import ResourceLimits
 
@@ -22,7 +24,11 @@ class Question(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
     file: str | None = None
-    alternatives: list[str] = Field(default_factory=list, description="other file names to grade when `file` is absent")
+    alternatives: list[str] = Field(default_factory=list,
+                                    description="other file names or globs (`*.ipynb`) to grade when `file` is absent")
+    defines: list[str] = Field(default_factory=list,
+                               description="names that mark the file answering this question when several "
+                                           "alternatives are present (the checks' own names count too)")
     title: str = ""
     points: float | None = None
     import_timeout: float = Field(30.0, gt=0)
@@ -50,12 +56,23 @@ class Question(BaseModel):
         """Sum of the checks' points."""
         return sum(c.points for c in self.checks)
 
+    def candidates(self, folder: Path) -> list[str]:
+        """Files of ``folder`` that may be graded, in the rubric's order: ``file`` alone when it is there,
+        else every alternative present (a glob matches top-level names, ignoring case)."""
+        if (folder / self.file).is_file():
+            return [self.file]
+        names = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+        found: list[str] = []
+        for pattern in self.alternatives:
+            if any(c in pattern for c in "*?["):
+                found += [n for n in names if fnmatch.fnmatchcase(n.lower(), pattern.lower()) and n not in found]
+            elif (folder / pattern).is_file() and pattern not in found:
+                found.append(pattern)
+        return found
+
     def file_in(self, folder: Path) -> str:
         """The file graded in ``folder``: ``file``, else the first alternative present, else ``file``."""
-        for name in (self.file, *self.alternatives):
-            if (folder / name).is_file():
-                return name
-        return self.file
+        return next(iter(self.candidates(folder)), self.file)
 
 
 class Rubric(BaseModel):
@@ -68,6 +85,11 @@ class Rubric(BaseModel):
     timeout: float = Field(10.0, gt=0, description="default time limit of one probe, in seconds")
     limits: ResourceLimits = Field(default_factory=ResourceLimits)
     cluster: ClusterOptions = Field(default_factory=ClusterOptions)
+    course_files: list[str] = Field(default_factory=list, description="data files the course hands out, placed "
+                                    "beside a student's code when the folder lacks them")
+    packages: list[CoursePackage] = Field(default_factory=list, description="packages students may import")
+    skip_cell_tags: list[str] = Field(default_factory=list, description="notebook cell tags that skip a cell, "
+                                      "besides skip-execution and otter_ignore")
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -76,6 +98,10 @@ class Rubric(BaseModel):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"question ids {dupes} appear more than once; each question needs its own id")
+        for name in self.course_files:
+            if name.startswith(("/", "\\")) or ".." in Path(name).parts or not name.strip():
+                raise ValueError(f"course file {name!r} must be a path inside the student's folder, "
+                                 "such as iris.data or data/X.pt")
         return self
 
     @property

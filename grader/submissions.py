@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +17,10 @@ class Submission:
     def digest(self) -> str:
         """A hash of every file's relative path and bytes (symlinks by their target text)."""
         h = hashlib.sha256()
-        for path in sorted(self.path.rglob("*")):
-            h.update(str(path.relative_to(self.path)).encode() + b"\0")
+        for path in sorted(self.path.rglob("*")):  # names as bytes: a file name need not be UTF-8
+            h.update(os.fsencode(path.relative_to(self.path)) + b"\0")
             if path.is_symlink():
-                h.update(b"link:" + str(path.readlink()).encode())
+                h.update(b"link:" + os.fsencode(path.readlink()))
             elif path.is_file():
                 h.update(path.read_bytes())
         return h.hexdigest()

@@ -58,7 +58,7 @@ def unpack_tensors(blob: bytes, index: list) -> dict[str, torch.Tensor]:
         if nbytes == 0:
             tensors[key] = torch.empty(shape, dtype=dtype)
             continue
-        raw = torch.frombuffer(bytearray(blob[offset:offset + nbytes]), dtype=torch.uint8)
+        raw = torch.frombuffer(bytearray(memoryview(blob)[offset:offset + nbytes]), dtype=torch.uint8)
         tensors[key] = raw.view(dtype).reshape(shape)
     return tensors
 

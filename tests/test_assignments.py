@@ -20,6 +20,13 @@ EXPECTED = {
         "eli_randn_no_zero_grad": {"question1": 0.5, "question2": 1},  # normal init; gradients pile up to NaN
         "fin_vector_biases": {"question1": 2.5, "question2": 0.75},  # a bias per neuron
         "gus_other_url": {"question1": 0.5, "question2": 0.25},  # downloads from elsewhere: nothing imports
+        # handed in as students really hand in (marks as the clean scripts would get):
+        "hana_colab_whole_lab": {"question1": 2.5, "question2": 1},  # one Colab notebook: !pip, drive.mount, %%time,
+        # a draft gd_factorise_ad redefined by a later cell, a cell run out of order (NameError)
+        "ivan_notebook_per_part": {"question1": 2.5, "question2": 0.75},  # part1/part2.ipynb; a bias per neuron
+        "jo_nbconvert_script": {"question1": 2.5, "question2": 1},  # nbconvert's lab2.py with magics and a raw !ldconfig
+        "kim_local_iris_crlf": {"question1": 2.5, "question2": 1},  # reads ./iris.data; CRLF, BOM, cp1252, tabs
+        "lea_seaborn_sklearn": {"question1": 2.5, "question2": 1},  # seaborn plots, sklearn PCA and split, scipy
     },
     "pset09-autodiff": {
         "anna_correct": {"question1": 5, "question2": 3.5},
@@ -28,6 +35,8 @@ EXPECTED = {
         "dora_momentum_ignored": {"question1": 5, "question2": 2},  # momentum argument unused: -1.5
         "emil_hardcoded": {"question1": 4, "question2": 3.5},  # quiz answers typed in: hidden points fail
         "fay_transpose_missing": {"question1": 4, "question2": 3.5},  # 2A instead of 2A^T
+        "greta_colab_notebook": {"question1": 5, "question2": 3.5},  # one Colab notebook; X.pt, y.pt not handed in
+        "hugo_notebook_per_problem": {"question1": 5, "question2": 2},  # problem1/2.ipynb; momentum ignored (-1.5)
     },
     "mlg-tutorial3": {
         "ada_correct": {"tutorial3": 10},
@@ -74,3 +83,21 @@ def test_handout_of_the_assignment_self_checks(graded, tmp_path):
     local = json.loads((tmp_path / "local.json").read_text())
     batch = json.loads((out / "results" / f"{best}.json").read_text())
     assert check_points(local) == check_points(batch, "public")
+
+
+def test_notebook_examples_say_what_did_not_run(graded):
+    assignment, _, out = graded
+    if assignment != "soton-lab2-autograd":
+        pytest.skip("the notebook messages are asserted on one assignment")
+
+    def output(student, question):
+        result = json.loads((out / "results" / f"{student}.json").read_text())
+        return next(q["output"] for q in result["questions"] if q["id"] == question)
+
+    hana = output("hana_colab_whole_lab", "question1")
+    assert "[grader] skipped the shell command `!pip install -q torch torchvision`" in hana
+    assert "[grader] google.colab is a stand-in while grading" in hana
+    assert "[grader] cell 10, line 1 raised NameError: name 'svd_loss' is not defined" in hana
+    assert "[grader] cell 5 skipped: it is tagged skip-execution" in output("ivan_notebook_per_part", "question1")
+    assert "skipped the shell command `!ldconfig`" in output("jo_nbconvert_script", "question2")
+    assert "[grader] seaborn is a stand-in" in output("lea_seaborn_sklearn", "question2")

@@ -6,12 +6,14 @@ import json
 import os
 import re
 import shutil
+from urllib.parse import unquote
 
 import pytest
 
 from grader.cli import main
 from grader.results import Result, load_result, load_results, result_path, save_result
 from grader.student_names import MAX_NAME_CHARS, MAX_STEM_BYTES, clean_name, storage_name
+from grader.submissions import find_submissions
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "submissions_example" / "mlg-tutorial3" / "ada_correct"
@@ -38,7 +40,7 @@ def test_hostile_names_get_bounded_safe_file_names(name):
     assert len(stem.encode("utf-8")) <= MAX_STEM_BYTES and "/" not in stem and "\0" not in stem
     assert not stem.startswith((".", "-")) and stem not in (".", "..")
     stem.encode("utf-8")  # no lone surrogate left
-    assert storage_name(name) == stem and storage_name(clean_name(name)) == stem, "stable, and the same for the stored name"
+    assert storage_name(name) == stem and storage_name(clean_name(name)) == stem, "stable, same for the stored name"
 
 
 def test_distinct_names_never_share_a_file():
@@ -61,8 +63,18 @@ def test_results_with_surrogates_and_huge_strings_are_stored_and_found(tmp_path)
     text = result_path(tmp_path, SURROGATE).read_text(encoding="utf-8")
     assert len(text) < 100_000 and "characters cut" in text
     again = load_result(tmp_path, SURROGATE)
-    assert again is not None and again.student == "bad\\xffname" and "\\xff\\ud800" in again.questions[0].checks[0].message
+    assert again is not None and again.student == "bad\\xffname"
+    assert "\\xff\\ud800" in again.questions[0].checks[0].message
     assert load_result(tmp_path, again.student) is not None, "the stored (clean) name finds the same file"
+
+
+def test_file_names_that_are_not_utf8_have_a_digest(tmp_path):
+    folder = os.fsencode(tmp_path / "subs" / SURROGATE)
+    os.makedirs(folder)
+    (tmp_path / "subs" / SURROGATE / os.fsdecode(b"\xff.py")).write_text("x = 1\n")
+    os.symlink(b"\xfe", folder + b"/link")
+    (submission,) = find_submissions(tmp_path / "subs")
+    assert submission.student == SURROGATE and len(submission.digest()) == 64
 
 
 def _batch(submissions, out):
@@ -74,6 +86,7 @@ def test_a_batch_of_hostile_names_grades_everyone_twice(tmp_path, capsys):
     submissions = tmp_path / "subs"
     for name in HOSTILE_NAMES + [SURROGATE]:  # the last one is the bytes b"bad\xffname" on disk
         shutil.copytree(EXAMPLE, submissions / name)
+    (submissions / SURROGATE / os.fsdecode(b"notes-\xff.txt")).write_text("a file name that is not UTF-8\n")
     expected = len(HOSTILE_NAMES)  # ".hidden start" is skipped as a hidden folder, the surrogate one counts
     out = tmp_path / "out"
     assert _batch(submissions, out) == 0
@@ -87,7 +100,6 @@ def test_a_batch_of_hostile_names_grades_everyone_twice(tmp_path, capsys):
     assert f"Graded 0 of {expected} submissions of mlg-tutorial3, {expected} kept" in capsys.readouterr().out
     index = (out / "index.html").read_text(encoding="utf-8")
     for href in re.findall(r'href="reports/([^"]+)"', index):
-        from urllib.parse import unquote
         assert (out / "reports" / unquote(href)).is_file()
     with (out / "marks.csv").open(encoding="utf-8") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}

@@ -68,6 +68,7 @@ class PlanContext:
     question: str
     device: str = "cpu"
     timeout: float = 10.0
+    skip_tags: tuple[str, ...] = ()
 
 
 @dataclass

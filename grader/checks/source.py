@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import ast
-from typing import Literal
+from typing import Callable, Literal
 
 from pydantic import Field, model_validator
 
 from grader.checks.base import CheckSpec, Evidence, Plan, PlanContext, Verdict
 from grader.checks.source_rules import Pattern, aliases_of, find, scopes
+from grader.notebooks import DEFAULT_SKIP_TAGS, MAX_NOTEBOOK_BYTES, NotebookError, read_python
 
 MAX_SOURCE_BYTES = 1_000_000
 
@@ -37,24 +38,33 @@ def plan(spec: Spec, ctx: PlanContext) -> Plan:
     return Plan()
 
 
-def _parse(evidence: Evidence, name: str) -> tuple[ast.Module | None, str]:
+def _line(n: int) -> str:
+    return f"line {n}"
+
+
+def _parse(evidence: Evidence, name: str) -> tuple[ast.Module | None, str, Callable[[int], str]]:
+    """The file's AST (a notebook's cells that run, a converted script), or why not; and how to name a line."""
     path = evidence.submission_dir / name
     if not path.is_file():
-        return None, f"{name} is missing"
-    if path.stat().st_size > MAX_SOURCE_BYTES:
-        return None, f"{name} is larger than {MAX_SOURCE_BYTES:,} bytes and was not read"
+        return None, f"{name} is missing", _line
+    limit = MAX_NOTEBOOK_BYTES if path.suffix.lower() == ".ipynb" else MAX_SOURCE_BYTES
+    if path.stat().st_size > limit:
+        return None, f"{name} is larger than {limit:,} bytes and was not read", _line
     try:
-        return ast.parse(path.read_bytes(), filename=name), ""
+        source, where = read_python(path, evidence.ctx.skip_tags or DEFAULT_SKIP_TAGS)
+        return ast.parse(source, filename=name), "", where
+    except NotebookError as exc:
+        return None, str(exc), _line
     except SyntaxError as exc:
-        return None, f"{name} does not parse: line {exc.lineno}: {exc.msg}"
+        return None, f"{name} does not parse: line {exc.lineno}: {exc.msg}", _line
     except (ValueError, RecursionError, MemoryError) as exc:
-        return None, f"{name} could not be parsed ({type(exc).__name__})"
+        return None, f"{name} could not be parsed ({type(exc).__name__})", _line
 
 
 def score(spec: Spec, evidence: Evidence) -> Verdict:
     """All or nothing; the message lists every broken rule with its line."""
     name = spec.file or evidence.student.module_file
-    tree, why = evidence.remember(("ast", name), lambda: _parse(evidence, name))
+    tree, why, where = evidence.remember(("ast", name), lambda: _parse(evidence, name))
     if tree is None:
         return Verdict(0.0, why)
     aliases = aliases_of(tree)
@@ -70,7 +80,7 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
                 problems.append(f"{where} does not use {pattern.label()}" + (f" ({pattern.why})" if pattern.why else ""))
     for pattern in spec.forbid:
         for hit in find(pattern, tree, aliases):
-            problems.append(f"line {hit.line}: {hit.text} is not allowed" + (f" ({pattern.why})" if pattern.why else ""))
+            problems.append(f"{where(hit.line)}: {hit.text} is not allowed" + (f" ({pattern.why})" if pattern.why else ""))
     if problems:
         return Verdict(0.0, "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else ""))
     rules = [p.label() for p in spec.require] + [f"no {p.label()}" for p in spec.forbid]

@@ -18,6 +18,7 @@ from grader.commands import (EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment
                              unsupported_platform)
 from grader.commands.moodle import export_to_moodle
 from grader.commands.printing import error, say, warning
+from grader.course_setup import course_file_sources, install_hint, missing_packages
 from grader.grading import grade_and_store
 from grader.moodle_zip import ArchiveError, read_moodle_zip
 from grader.offline_data import missing_in
@@ -87,6 +88,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if target is None or unsupported_platform(console):
         return EXIT_USAGE
     assignment, device = target
+    if problem := course_problem(assignment):
+        error(console, problem)
+        return EXIT_USAGE
     try:
         folder = _moodle_intake(args, console) if args.submissions.suffix == ".zip" else args.submissions
         submissions = find_submissions(folder, exclude=args.out)
@@ -103,6 +107,18 @@ def run(args: argparse.Namespace, console: Console) -> int:
     started = time.perf_counter()
     with make_launcher(args.launcher, size=max(1, args.jobs)) as launcher:
         return _grade_all(args, console, assignment, device, submissions, launcher, started)
+
+
+def course_problem(assignment) -> str:
+    """Why the course's packages or files are not ready for grading ('' when they are)."""
+    rubric = assignment.rubric
+    if missing := missing_packages(rubric.packages):
+        return install_hint(missing)
+    _, lacking = course_file_sources(rubric.course_files, assignment.reference_dir)
+    if lacking:
+        return (f"the rubric's course files {', '.join(lacking)} are neither in {assignment.reference_dir} nor "
+                f"among the grader's fixtures; add them to the reference folder")
+    return ""
 
 
 def _moodle_intake(args: argparse.Namespace, console: Console) -> Path:

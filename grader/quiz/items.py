@@ -1,7 +1,7 @@
 """Quiz items as plain data, validated before they are written.
 
 A course's ``reference/<assignment>/quiz.py`` returns a list of dicts from
-``quiz_items(variant_seed, spread_seeds)``; each becomes a ``QuizItem``.
+``quiz_items(variant, seed, spread_seeds)``; each becomes a ``QuizItem``.
 """
 from __future__ import annotations
 

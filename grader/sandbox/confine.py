@@ -37,7 +37,12 @@ CAPABILITY_VERSION_3 = 0x20080522
 LAYERS = ("pids-cgroup", "memory-cgroup", "tmpfs-quota", "network-namespace", "ipc-namespace", "pid-namespace",
           "rlimits", "no-capabilities", "landlock", "seccomp")
 CGROUP_TREE = "/sys/fs/cgroup"
-SYSTEM_READ_ONLY = ["/usr", "/lib", "/lib64", "/bin", "/etc", "/dev/urandom", "/dev/random", "/dev/zero",
+# Of /etc only what the C library, Python, numpy and matplotlib read: never shadow, ssh keys or the like.
+ETC_READ_ONLY = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/timezone",
+                 "/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/host.conf", "/etc/gai.conf",
+                 "/etc/mime.types", "/etc/fonts", "/etc/alternatives", "/etc/ssl/certs", "/etc/ca-certificates",
+                 "/etc/os-release", "/etc/matplotlibrc", "/etc/xdg"]
+SYSTEM_READ_ONLY = ["/usr", "/lib", "/lib64", "/bin", *ETC_READ_ONLY, "/dev/urandom", "/dev/random", "/dev/zero",
                     "/proc/cpuinfo", "/proc/meminfo", "/sys/devices/system/cpu"]
 
 

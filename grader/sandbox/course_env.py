@@ -12,6 +12,8 @@
   training a script really did.
 * Global torch state that student code changes at import (default dtype, grad mode) is
   captured after the import and restored before every probe, with the grader's thread count.
+* Notebook code finds a ``get_ipython()`` (``ipython_shim``); the course's packages, stand-ins and
+  the message for a package it does not provide come from ``course_packages``.
 
 Patches to matplotlib and requests are applied when the student's code imports them (or at
 once if they are already imported), so children that never plot pay nothing.
@@ -190,7 +192,14 @@ def _count_steps(optimizer_module) -> None:
 
 
 def install(offline_root: str | None = None) -> None:
-    """Serve known URLs and data offline, keep plotting headless; call before the student's import."""
+    """Serve known URLs and data offline, keep plotting headless, provide the course's packages and a
+    ``get_ipython()``; call in the working copy, before the student's import."""
+    import os
+
+    from grader.sandbox import course_packages, ipython_shim
+
+    ipython_shim.install()
+    course_packages.install(os.getcwd())
     _when_imported("torch.optim.optimizer", _count_steps)
     if offline_root:
         _serve_torchvision_data(offline_root)

@@ -43,12 +43,16 @@ class CappedOutput:
 
 
 def drain(fd: int, sink: CappedOutput, seconds: float = 1.0) -> None:
-    """Read what is left in the pipe until every writer has gone, for at most ``seconds``."""
+    """Read what is left in the pipe until every writer has gone, for at most ``seconds``
+    (0: only what is already there, without waiting for the writers to go)."""
     deadline = time.monotonic() + seconds
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ)
-        while (remaining := deadline - time.monotonic()) > 0:
+        while True:
+            remaining = max(0.0, deadline - time.monotonic())
             if not selector.select(timeout=remaining):
+                if remaining == 0:
+                    return
                 continue
             chunk = os.read(fd, 1 << 20)
             if not chunk:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import tempfile
 from pathlib import Path
 
@@ -56,6 +57,20 @@ def _too_big(folder: Path, settings: SandboxSettings) -> str:
     return ""
 
 
+def _special_files(folder: str, names: list[str]) -> set[str]:
+    """FIFOs, sockets and devices in a submission are never opened (a FIFO would hang the copy)."""
+    special = set()
+    for name in names:
+        try:
+            mode = os.lstat(os.path.join(folder, name)).st_mode
+        except OSError:
+            special.add(name)
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+            special.add(name)
+    return special
+
+
 def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, device: str = "cpu",
              seed: int = 0, import_timeout: float = 20.0, launcher: Launcher | None = None,
              sandbox: SandboxSettings | None = None, keep_whole: bool = False) -> FileObservations:
@@ -75,7 +90,7 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
     base = Path(tempfile.mkdtemp(prefix="grade-"))
     try:
         work = base / "work"
-        shutil.copytree(submission_dir, work, symlinks=True)
+        shutil.copytree(submission_dir, work, symlinks=True, ignore=_special_files)
         clock = FileClock.start(import_timeout, probes)
         settings = settings.model_copy(update={"cpu_seconds": int(clock.seconds) + 5})
         request = ChildRequest(module_file=module_file, workdir=str(work), probes=probes, device=device,

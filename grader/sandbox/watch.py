@@ -119,8 +119,9 @@ def watch(handle: ChildHandle, channel: int, output_fd: int, output: CappedOutpu
                 except (ProtocolViolation, ValueError) as exc:
                     run.violation = str(exc)[:300] or type(exc).__name__
     handle.stop()
-    drain(output_fd, output)
-    if run.ended and not run.timed_out:
+    clean = run.ended and not run.timed_out
+    drain(output_fd, output, 0.0 if clean else 1.0)  # a clean child flushed its output before saying so
+    if clean:
         handle.release()
     else:
         run.exit = handle.wait()

@@ -38,7 +38,7 @@ DEFAULTS = ResourceLimits()  # until the request sets the rubric's limits
 
 PRELOAD = ("torch", "torchvision", "numpy", "pandas", "pydantic", "grader.sandbox.child", "grader.inputs",
            "grader.observe", "grader.sandbox.drivers", "grader.sandbox.tracing", "grader.sandbox.confine",
-           "matplotlib", "matplotlib.pyplot")
+           "grader.sandbox.channel", "grader.sandbox.course_env", "matplotlib", "matplotlib.pyplot")
 
 
 def _preload() -> None:

@@ -28,6 +28,7 @@ from grader.sandbox.runner import run_file
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox's layers need root")]
 
 INPUTS = {"a": InputSpec(shape=[3]), "b": InputSpec(shape=[3])}
+SLACK = 8.0  # seconds for starting and stopping children on a loaded 2-core machine
 
 # What an attacker puts at the top of a file: find the reply pipe, write frames like the harness.
 ATTACK = '''
@@ -73,7 +74,7 @@ def victim():
 
 
 def grade(tmp_path: Path, code: str, probe_list: list[Probe], launcher, *, without: str | None = None,
-          import_timeout: float = 5.0, name: str = "student", **limits) -> FileObservations:
+          import_timeout: float = 20.0, name: str = "student", **limits) -> FileObservations:
     folder = tmp_path / name
     folder.mkdir(exist_ok=True)
     (folder / "q.py").write_text(ATTACK + textwrap.dedent(code))
@@ -98,7 +99,7 @@ def test_start_lines_cannot_push_a_deadline(tmp_path, launcher):
     code = "for _ in range(10_000):\n    os.write(channel(), b'start double\\n')\ntime.sleep(100)\n"
     started = time.monotonic()
     obs = grade(tmp_path, code, probes("double"), launcher, import_timeout=2)
-    assert time.monotonic() - started < 8
+    assert time.monotonic() - started < 2 + SLACK
     assert obs.imported.status == "crashed" and "does not understand" in obs.imported.detail
 
 
@@ -108,19 +109,21 @@ def test_forged_reports_stay_inside_the_files_total_budget(tmp_path, launcher):
     started = time.monotonic()
     obs = grade(tmp_path, code, probes("double", "add", "double-2", timeout=1), launcher, import_timeout=2)
     elapsed = time.monotonic() - started
-    assert elapsed < 2 * 2 + 3 * 1 + 3  # the file's budget (two imports and every probe), plus start-up
+    assert elapsed < 2 * 2 + 3 * 1 + SLACK  # the file's budget (two imports and every probe), plus start-up
     assert {o.status for o in obs.probes.values()} <= {"timeout", "not_run"}
     assert all(o.values == {} for o in obs.probes.values())
 
 
 def test_the_total_budget_ends_a_file_that_crashes_every_probe_after_a_slow_import(tmp_path, launcher):
-    code = "time.sleep(1.5)\ndef add(a, b):\n    os._exit(0)\n"
+    code = "time.sleep(3)\ndef add(a, b):\n    os._exit(0)\n"
     started = time.monotonic()
-    obs = grade(tmp_path, code, probes("add", "add-2", "add-3", "add-4", "add-5", timeout=0.5), launcher,
-                import_timeout=2)
-    assert time.monotonic() - started < 2 * 2 + 5 * 0.5 + 3
-    details = " ".join(o.detail for o in obs.probes.values())
-    assert "total time budget of 6.5 s" in details
+    names = [f"add-{i}" for i in range(8)]
+    obs = grade(tmp_path, code, probes(*names, timeout=0.5), launcher, import_timeout=4)
+    assert time.monotonic() - started < 2 * 4 + 8 * 0.5 + SLACK
+    assert obs.imported.status == "ok"
+    statuses = [obs.probes[name].status for name in names]
+    assert statuses[0] == "crashed" and statuses[-1] == "not_run"  # eight re-imports of 3 s do not fit in 12 s
+    assert "total time budget of 12 s" in obs.probes[names[-1]].detail
 
 
 @pytest.mark.parametrize("code, reason", [
@@ -134,7 +137,7 @@ def test_the_total_budget_ends_a_file_that_crashes_every_probe_after_a_slow_impo
 def test_malformed_or_oversized_frames_stop_the_child_at_once(tmp_path, launcher, code, reason):
     started = time.monotonic()
     obs = grade(tmp_path, code + "time.sleep(100)\n", probes("double"), launcher)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < SLACK  # long before the 20 s import limit: at the first bad byte
     told = obs.imported.detail + obs.probes["double"].detail
     assert reason in told and obs.probes["double"].status != "ok", told
 
@@ -334,3 +337,24 @@ def test_memory_that_rlimits_cannot_see_is_bounded_by_the_memory_cgroup():
     assert re.match(r"crashed \| the process used more than its memory limit of 1024 MB", outcome), outcome
     assert run_memfd_attack("rlimits").startswith("crashed | the process used more than its memory limit")
     assert run_memfd_attack("memory-cgroup").startswith("ok")  # the layer off: RLIMIT_AS alone lets 2 GiB through
+
+
+def test_special_files_in_a_submission_are_left_out_not_opened(tmp_path, launcher):
+    folder = tmp_path / "fifo"
+    folder.mkdir()
+    (folder / "q.py").write_text("import os\ndef listing():\n    return sorted(os.listdir('.'))\n")
+    os.mkfifo(folder / "question2_result.pdf")
+    obs = run_file("q.py", folder, [Probe(id="ls", steps=[Step(call="listing", observe="v")])], launcher=launcher)
+    assert [v.text for v in obs.probes["ls"].values["v"].items] == ["q.py"]
+
+
+def test_system_secrets_in_etc_are_out_of_reach(tmp_path, launcher):
+    """The child runs as uid 0 without capabilities: file ownership alone would let it read /etc/shadow."""
+    code = "def add(a, b):\n    for path in ('/etc/shadow', '/etc/ssh'):\n        try:\n            open(path).read()\n" \
+           "        except PermissionError:\n            continue\n        except OSError:\n            continue\n" \
+           "        return a - b\n    return a + b\n"
+    if not Path("/etc/shadow").exists():
+        pytest.skip("no /etc/shadow here")
+    obs = grade(tmp_path, code, probes("add"), launcher)
+    inputs = generate_inputs(INPUTS, 0)
+    assert obs.probes["add"].values["out"].tensor.equal(inputs["a"] + inputs["b"])

@@ -1,0 +1,73 @@
+"""``grade similarity``: which students' files are alike, once handed-out code is set aside."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from grader.commands import EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.commands.printing import error, say
+
+DEFAULT_THRESHOLD = 0.5
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``grade similarity``."""
+    parser.add_argument("assignment", help="assignment name or rubric file")
+    parser.add_argument("submissions", type=Path, help="folder with one sub-folder per student")
+    add_similarity_options(parser)
+    parser.add_argument("--out", type=Path, default=Path("similarity"),
+                        help="folder for similarity.html and similarity.csv (default: similarity/)")
+
+
+def add_similarity_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+    """``--also``, ``--threshold``, ``--ops`` and ``--json`` (``prefix``ed for ``grade batch``)."""
+    parser.add_argument(f"--{prefix}also", type=Path, metavar="DIR",
+                        help="earlier years' or public solutions: code found there is ignored like the starter's")
+    parser.add_argument(f"--{prefix}threshold", type=float, default=DEFAULT_THRESHOLD,
+                        help=f"score from which a pair is flagged for a look (default: {DEFAULT_THRESHOLD})")
+    parser.add_argument(f"--{prefix}ops", action="store_true",
+                        help="also run each graded call in the sandbox and compare the torch ops it ran")
+    parser.add_argument(f"--{prefix}json", type=Path, metavar="FILE", help="also write the report as JSON")
+
+
+def write_similarity_report(assignment, submissions, out: Path, console: Console, *, threshold: float,
+                            also: Path | None, ops: bool, json_path: Path | None, jobs: int = 1) -> Path:
+    """Compare every pair of ``submissions``, write the report files, print a summary; the HTML's path."""
+    from grader.similarity.engine import similarity_report
+    from grader.similarity.report import write_similarity
+
+    runner = None
+    if ops:
+        from grader.similarity.ops import sandbox_ops_runner
+
+        runner = sandbox_ops_runner(assignment, jobs)
+    report, documents = similarity_report(assignment, submissions, threshold, also=also, ops_runner=runner)
+    path = write_similarity(out, report, documents, json_path)
+    for q in report.questions:
+        top = ", ".join(f"{p.a} & {p.b} ({p.score:.2f})" for p in q.flagged[:3])
+        say(console, f"{q.id}: {len(q.flagged)} of {q.pairs_compared} pairs flagged"
+            + (f", {len(q.clusters)} clusters" if q.clusters else "") + (f": {top}" if top else ""))
+    say(console, f"Similarity report -> {path} (a score is evidence to look at, not a verdict)")
+    return path
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """0 when the report was written, 2 on bad input."""
+    from grader.submissions import SubmissionsError, find_submissions
+
+    target = assignment_and_device(args, console)
+    if target is None:
+        return EXIT_USAGE
+    if args.also is not None and not args.also.is_dir():
+        error(console, f"--also {args.also}: not a folder")
+        return EXIT_USAGE
+    try:
+        submissions = find_submissions(args.submissions, exclude=args.out)
+    except SubmissionsError as exc:
+        error(console, str(exc))
+        return EXIT_USAGE
+    write_similarity_report(target[0], submissions, args.out, console, threshold=args.threshold, also=args.also,
+                            ops=args.ops, json_path=args.json)
+    return EXIT_OK

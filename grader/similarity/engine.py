@@ -1,0 +1,142 @@
+"""Comparing every pair of students, question by question, for one assignment."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+from pathlib import Path
+
+from grader.similarity.explain import function_matches, regions
+from grader.similarity.models import Pair, QuestionSimilarity, SimilarityReport
+from grader.similarity.ranking import clusters, combined, rank
+from grader.similarity.scoring import rarity_weights, similarity, weighted
+from grader.similarity.sources import Document, read_document
+from grader.similarity.structure import structure_print
+from grader.similarity.tokens import token_print
+
+KEEP_BELOW = 20  # pairs under the threshold still listed, for context
+SOURCE_SUFFIXES = (".py", ".ipynb")
+
+
+@dataclass
+class QuestionInput:
+    """What one question compares: each student's document and the files everyone may share."""
+
+    id: str
+    file: str
+    documents: dict[str, Document]
+    baseline: list[Document] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    folders: dict[str, Path] = field(default_factory=dict)
+    ops: object | None = None  # an ops.OpsTable when the ops view ran
+
+
+def baseline_documents(paths: list[Path]) -> list[Document]:
+    """Readable documents among ``paths`` and, for a folder, every script or notebook inside it."""
+    found: list[Document] = []
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SOURCE_SUFFIXES) if path.is_dir() else [path]
+        for file in files[:5000]:
+            if (doc := read_document(str(file), file)) is not None:
+                found.append(doc)
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _baseline_prints(text: str) -> tuple[frozenset, frozenset]:
+    """A handed-out file's fingerprints in both views (the same files serve every question)."""
+    return frozenset(token_print(text).hashes), frozenset(structure_print(text).bag)
+
+
+def compare(question: QuestionInput, threshold: float, keep: int = KEEP_BELOW) -> QuestionSimilarity:
+    """Every pair of ``question.documents`` scored, ranked and explained."""
+    owners = sorted(question.documents)
+    tokens = {o: token_print(question.documents[o].text) for o in owners}
+    structures = {o: structure_print(question.documents[o].text) for o in owners}
+    base_tokens, base_struct = set(), set()
+    for doc in question.baseline:
+        hashes, bag = _baseline_prints(doc.text)
+        base_tokens |= hashes
+        base_struct |= bag
+    token_weights = rarity_weights({o: tokens[o].hashes for o in owners}, base_tokens)
+    struct_weights = rarity_weights({o: structures[o].bag for o in owners}, base_struct)
+    token_sets = {o: weighted(tokens[o].spans, token_weights) for o in owners}
+    struct_sets = {o: weighted(structures[o].bag, struct_weights) for o in owners}
+    ops = question.ops
+    pairs = []
+    for a, b in combinations(owners, 2):
+        t = similarity(token_sets[a], token_sets[b], token_weights)
+        s = similarity(struct_sets[a], struct_sets[b], struct_weights)
+        o = ops.similarity(a, b) if ops is not None else None
+        pairs.append(Pair(a=a, b=b, score=round(combined(t, s, o), 4), tokens=round(t, 4), structure=round(s, 4),
+                          ops=None if o is None else round(o, 4)))
+    ranked = rank(pairs, threshold, keep)
+    for pair in ranked:
+        pair.regions = regions(tokens[pair.a], tokens[pair.b], structures[pair.a], structures[pair.b],
+                               token_weights, struct_weights)
+        pair.functions = function_matches(structures[pair.a], structures[pair.b], struct_weights)
+        if ops is not None:
+            pair.ops_matches = ops.matches(pair.a, pair.b)
+    return QuestionSimilarity(id=question.id, file=question.file, students=owners, missing=question.missing,
+                              baseline=[d.file for d in question.baseline], pairs_compared=len(pairs),
+                              pairs=ranked, clusters=clusters(ranked))
+
+
+def likeliest_file(folder: Path, wanted: set[str], tags: tuple[str, ...]) -> str | None:
+    """The script or notebook in ``folder`` defining most of ``wanted``, and at least half of it (a notebook
+    handed in for a .py)."""
+    from grader.notebooks import top_level_names
+
+    found = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)[:50]
+    scored = [(len(wanted & top_level_names(p, tags)), p.name) for p in found]
+    best = max(scored, default=(0, None), key=lambda item: item[0])
+    return best[1] if best[0] > 0 and 2 * best[0] >= len(wanted) else None
+
+
+def shared_folders(assignment, also: Path | None = None) -> list[Path]:
+    """Folders of code every student may have: the starter, the reference and ``--also``."""
+    return [p for p in (assignment.starter_dir, assignment.reference_dir, also) if p is not None and p.exists()]
+
+
+def question_inputs(assignment, submissions, shared: list[Path]) -> list[QuestionInput]:
+    """Each question's documents: the file the grader would grade in every student's folder."""
+    from grader.grading import chosen_file, skip_tags
+    from grader.notebooks import top_level_names
+
+    tags = skip_tags(assignment)
+    baseline = baseline_documents(shared)
+    names = {q.id: top_level_names(assignment.reference_dir / q.file, tags) for q in assignment.rubric.questions}
+    inputs = []
+    for question in assignment.rubric.questions:
+        if not question.file.endswith(SOURCE_SUFFIXES) and not any(a.endswith(SOURCE_SUFFIXES)
+                                                                   for a in question.alternatives):
+            continue  # a PDF or other hand-in: nothing to compare
+        documents, missing, folders = {}, [], {}
+        wanted = names[question.id] - set().union(*(n for qid, n in names.items() if qid != question.id))
+        for s in submissions:
+            name = chosen_file(assignment, question, s.path, "cpu")
+            if not (s.path / name).is_file():
+                name = likeliest_file(s.path, wanted, tags) or name
+            doc = read_document(s.student, s.path / name, tags)
+            if doc is None:
+                missing.append(s.student)
+            else:
+                documents[s.student], folders[s.student] = doc, s.path
+        inputs.append(QuestionInput(question.id, question.file, documents, baseline, missing, folders))
+    return inputs
+
+
+def similarity_report(assignment, submissions, threshold: float, also: Path | None = None,
+                      ops_runner=None) -> tuple[SimilarityReport, dict[str, dict[str, Document]]]:
+    """The report for every question and the documents it shows; ``ops_runner(question_input)``
+    returns an ops table when the ops view is wanted."""
+    shared = shared_folders(assignment, also)
+    questions, documents = [], {}
+    for q in question_inputs(assignment, submissions, shared):
+        if ops_runner is not None:
+            q.ops = ops_runner(q)
+        questions.append(compare(q, threshold))
+        documents[q.id] = q.documents
+    views = ["tokens", "structure"] + (["ops"] if ops_runner is not None else [])
+    return SimilarityReport(assignment=assignment.name, threshold=threshold, views=views, questions=questions,
+                            ignored_from=[str(p) for p in shared]), documents

@@ -1,0 +1,150 @@
+"""The folder the sandbox copies for one question: the student's files as handed in, plus what grading
+adds — the course's data files the folder lacks, a notebook as runnable Python, a script converted
+so that it parses, and the course's package settings for the child.
+
+The student's own folder is never changed: additions go to a staging copy (hard links where the
+file system allows), removed when the question is graded. Messages from the child are relabelled
+so that they name the student's file ("lab2.ipynb", "cell 7, line 3"), not the staged one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.notebooks import NotebookError, convert_script, read_notebook
+from grader.observe import ErrorInfo, FileObservations, ImportInfo
+from grader.sandbox.course_packages import COURSE_FILE
+from grader.sandbox.notebook_cells import cell_file
+
+NOTEBOOK_MODULE = "_notebook_.py"
+CELLS_FOLDER = "_notebook_cells"
+_CELL_LABEL = re.compile(r"\bcell_0*(\d+)\.py, line (\d+)")
+
+
+@dataclass
+class CourseSetup:
+    """What the rubric adds to every working copy: course files, package settings, skipped cell tags."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+    stubs: list[str] = field(default_factory=list)
+    provided: list[str] = field(default_factory=list)
+    skip_tags: tuple[str, ...] = ()
+
+    @property
+    def writes_settings(self) -> bool:
+        """Whether the child needs the course's package settings."""
+        return bool(self.stubs or self.provided)
+
+
+@dataclass
+class Stage:
+    """Where the sandbox finds the question's file, and how to name it to the student."""
+
+    folder: Path
+    module_file: str
+    shown: str
+    temp: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def relabel(self, obs: FileObservations) -> FileObservations:
+        """Observations that name the student's file and notebook cells instead of the staged files."""
+        if self.module_file == self.shown and not self.notes:
+            return obs
+        fix = self._text
+        obs.module_file = self.shown
+        _relabel_import(obs.imported, fix)
+        for probe in obs.probes.values():
+            probe.detail, probe.stdout = fix(probe.detail), fix(probe.stdout)
+            _relabel_error(probe.error, fix)
+        obs.stdout = "".join(f"[grader] {note}\n" for note in self.notes) + fix(obs.stdout)
+        return obs
+
+    def _text(self, text: str) -> str:
+        if self.module_file != self.shown:
+            text = text.replace(self.module_file, self.shown)
+        return _CELL_LABEL.sub(r"cell \1, line \2", text)
+
+    def close(self) -> None:
+        """Remove the staging copy."""
+        if self.temp is not None:
+            shutil.rmtree(self.temp, ignore_errors=True)
+
+
+def _relabel_error(error: ErrorInfo | None, fix) -> None:
+    if error is not None:
+        error.message = fix(error.message)
+        error.traceback = [fix(line) for line in error.traceback]
+
+
+def _relabel_import(info: ImportInfo, fix) -> None:
+    info.detail = fix(info.detail)
+    _relabel_error(info.error, fix)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _copy(folder: Path) -> tuple[Path, Path]:
+    temp = Path(tempfile.mkdtemp(prefix="grade-stage-"))
+    work = temp / "work"
+    if folder.is_dir():
+        shutil.copytree(folder, work, symlinks=True, copy_function=_link_or_copy)
+    else:
+        work.mkdir()
+    return temp, work
+
+
+def _write(path: Path, text: str) -> None:
+    if path.is_symlink() or path.exists():
+        path.unlink()  # a hard link to the student's file must not be written through
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _notebook_module(work: Path, chosen: str, skip_tags: tuple[str, ...]) -> None:
+    converted = read_notebook(work / chosen, skip_tags)
+    cells = work / CELLS_FOLDER
+    for cell in converted.cells:
+        if cell.runs:
+            _write(Path(cell_file(str(cells), cell.number)), cell.source)
+    plan = [(c.number, c.note) for c in converted.cells]
+    _write(work / NOTEBOOK_MODULE,
+           f"# Made by the grader from {chosen!r}: its code cells, run in order.\n"
+           f"__import__('grader.sandbox.notebook_cells', fromlist=['run']).run(globals(), {CELLS_FOLDER!r}, {plan!r})\n")
+
+
+def stage(folder: Path, chosen: str, course: CourseSetup) -> Stage:
+    """The folder to run ``chosen`` from: ``folder`` itself when nothing needs adding, else a staging copy."""
+    is_notebook = chosen.lower().endswith(".ipynb") and (folder / chosen).is_file()
+    script = (folder / chosen).read_bytes() if chosen.endswith(".py") and (folder / chosen).is_file() else None
+    converted = convert_script(script) if script is not None else None
+    lacking = {name: src for name, src in course.files.items() if not (folder / name).exists()}
+    if not (is_notebook or converted or lacking or course.writes_settings or (folder / COURSE_FILE).exists()):
+        return Stage(folder, chosen, chosen)
+    temp, work = _copy(folder)
+    result = Stage(work, chosen, chosen, temp)
+    try:
+        for name, source in lacking.items():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, work / name)
+        _write(work / COURSE_FILE, json.dumps({"stubs": course.stubs, "provided": course.provided}))
+        if converted:
+            _write(work / chosen, converted)
+            result.notes.append(f"{chosen} is not plain Python (IPython `!`/`%` lines or a non-UTF-8 character); "
+                                f"it was converted as Jupyter would read it")
+        if is_notebook:
+            _notebook_module(work, chosen, course.skip_tags)
+            result.module_file = NOTEBOOK_MODULE
+    except (NotebookError, OSError) as exc:
+        result.close()
+        raise NotebookError(str(exc)) from None
+    return result
