@@ -68,24 +68,47 @@ RENAMED = {"str_long_student_name": "long-" + "n" * 235,
 
 
 
-def _deep_folder(folder: Path, course: Path) -> None:
+def _deep_folder(folder: Path, course: Path, outside: Path) -> None:
     for depth in range(1, 1201):  # one by one: os.makedirs recurses too
         os.mkdir(folder.joinpath(*["d"] * depth))
 
 
-def _symlink_to_reference(folder: Path, course: Path) -> None:
+def _symlink_to_reference(folder: Path, course: Path, outside: Path) -> None:
     (folder / "question1.py").unlink()
     (folder / "question1.py").symlink_to(course / "reference" / "redteam" / "question1.py")
 
 
-def _sparse_file(folder: Path, course: Path) -> None:
+def _symlink_to_secret(folder: Path, course: Path, outside: Path) -> None:
+    (folder / "question1.py").unlink()
+    (folder / "question1.py").symlink_to(outside / "exam-solution.py")
+
+
+def _sparse_file(folder: Path, course: Path, outside: Path) -> None:
     with open(folder / "weights.bin", "wb") as f:
         f.truncate(4 * GIB)
 
 
 # What the test adds to a case's folder: things no case folder in the repository can hold.
-EXTRAS = {"sub_deep_folder": _deep_folder, "sub_fifo_in_folder": lambda folder, course: os.mkfifo(folder / "data.fifo"),
-          "sub_huge_sparse_file": _sparse_file, "sub_source_symlink_to_reference": _symlink_to_reference}
+EXTRAS = {"sub_deep_folder": _deep_folder, "sub_huge_sparse_file": _sparse_file,
+          "sub_fifo_in_folder": lambda folder, course, outside: os.mkfifo(folder / "data.fifo"),
+          "sub_question_symlink_to_secret": _symlink_to_secret, "sub_source_symlink_to_reference": _symlink_to_reference}
+SECRET_PY_MARKER = "TOPSECRET-PY-31c7"
+SECRET_PY = f'''"""{SECRET_PY_MARKER}"""
+!echo staged
+import torch
+
+
+def double(a):
+    return 2 * a
+
+
+def add(a, b):
+    return a + b
+
+
+def mul(a, b):
+    return torch.mul(a, b)
+'''
 SECRET_VALUES = (1234.5, 6789.25, 4242.125)
 SECRET_JSON_MARKER = "TOPSECRET-JSON-8f2e"
 IPC_KEYS = ("5eed0001", "5eed0002", "5eed0003")
@@ -307,10 +330,12 @@ def run_batch(root: Path, cache: Path, cases: list[str], *, jobs: int, without: 
     secret_json = outside / "exam-answers.json"
     secret_json.write_text(json.dumps({"probe_id": "add.t0", "status": "error",
                                        "error": {"type": "Leak", "message": SECRET_JSON_MARKER}}))
+    secret_py = outside / "exam-solution.py"
+    secret_py.write_text(SECRET_PY)
     now = time.time()
-    for secret in (secret_tensor, secret_json):  # atime before mtime: the next read moves it (relatime)
+    for secret in (secret_tensor, secret_json, secret_py):  # atime before mtime: the next read moves it (relatime)
         os.utime(secret, (now - 86400, now))
-    atimes = {p: p.stat().st_atime_ns for p in (secret_tensor, secret_json)}
+    atimes = {p: p.stat().st_atime_ns for p in (secret_tensor, secret_json, secret_py)}
     socks = listeners()
     key_description = f"redteam-key-{uuid.uuid4().hex}"
     hostname = f"redteam-renamed-{uuid.uuid4().hex[:8]}"
@@ -331,7 +356,7 @@ def run_batch(root: Path, cache: Path, cases: list[str], *, jobs: int, without: 
         folder.mkdir(parents=True)
         (folder / "question1.py").write_text(text)
         if case in EXTRAS:
-            EXTRAS[case](folder, course)
+            EXTRAS[case](folder, course, outside)
     out.mkdir()
     argv = ["batch", "redteam", str(subs), "--out", str(out), "-j", str(jobs)]
     for layer in without:
@@ -367,7 +392,7 @@ def run_batch(root: Path, cache: Path, cases: list[str], *, jobs: int, without: 
         results[by_folder.get(data["student"], data["student"])] = data | {"_path": str(path)}
     return {"report": json.loads(report.read_text()), "results": results, "out": out, "root": root,
             "proc": proc, "elapsed": elapsed, "victims": victims, "net": net, "memory": memory_stats,
-            "secrets": {"tensor": secret_tensor, "json": secret_json}, "atimes": atimes,
+            "secrets": {"tensor": secret_tensor, "json": secret_json, "py": secret_py}, "atimes": atimes,
             "marker": outside / "marker", "cases": cases, "hostname": hostname}
 
 
@@ -485,7 +510,7 @@ def test_add_outcome(main_batch, case):
 
 @pytest.mark.parametrize("case", sorted(set(MAIN) - {"ctl_start_extends_import", "budget_reimport_amplifier",
                                                      "ctl_init_victim_at_import", "ctl_init_victim_then_hang",
-                                                     "sub_source_symlink_to_reference"}))
+                                                     "sub_source_symlink_to_reference", "sub_question_symlink_to_secret"}))
 def test_double_still_scores(main_batch, case):
     checks = checks_of(main_batch, case)
     assert checks["double"]["status"] == "pass", (checks["double"]["message"], explain(main_batch, case))
@@ -630,6 +655,15 @@ def test_source_checks_do_not_follow_a_symlinked_file(main_batch):
     checks = checks_of(main_batch, "sub_source_symlink_to_reference")
     assert checks["mul_source"]["points"] == 0, checks["mul_source"]["message"]
     assert "REFERENCE-SOURCE-SECRET" not in outputs_text(main_batch["out"])
+
+
+def test_a_symlinked_question_file_is_never_read_by_the_parent(main_batch):
+    """The parent (root) must not read through a student's link, nor stage what it read for the child."""
+    path = main_batch["secrets"]["py"]
+    checks = checks_of(main_batch, "sub_question_symlink_to_secret")
+    assert path.stat().st_atime_ns == main_batch["atimes"][path], checks["add"]["message"]
+    assert checks["add"]["points"] == 0 and checks["mul_source"]["points"] == 0, checks["add"]["message"]
+    assert SECRET_PY_MARKER not in outputs_text(main_batch["out"])
 
 
 def test_long_student_names_are_graded(main_batch):
