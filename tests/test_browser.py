@@ -6,7 +6,9 @@ Debian's chromium package is not installed.
 """
 from __future__ import annotations
 
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +117,33 @@ def test_screenshots_can_be_taken(browser, served, tmp_path):
         target = tmp_path / f"{name}.png"
         screenshot(browser, f"{base}/{path}", target)
         assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def served_similarity(tmp_path_factory):
+    """``grade similarity`` on the similarity corpus (renamed, reordered and notebook copies), served."""
+    from grader.cli import main
+
+    out = tmp_path_factory.mktemp("similarity")
+    corpus = Path(__file__).parent / "similarity" / "corpus" / "comp4901y-hw1"
+    assert main(["similarity", "comp4901y-hw1", str(corpus), "--out", str(out)]) == 0
+    server, base = serve(out)
+    yield base
+    server.shutdown()
+
+
+def test_similarity_page_is_self_contained_and_reads_without_javascript(browser, served_similarity):
+    url = f"{served_similarity}/similarity.html"
+    page, errors, requests = _open(browser, url)
+    assert errors == [] and [r for r in requests if r != url and not r.startswith("data:")] == []
+    page.context.close()
+    page, errors, _ = _open(browser, url, javascript=False)
+    assert errors == [] and "not a verdict" in page.locator("p.warning").inner_text()
+    first = page.locator("h2#question2 ~ table").first.locator("tbody tr").first
+    assert first.locator("td").nth(3).inner_text() == "1.00" and first.locator("a").is_visible()
+    first.locator("a").click()
+    code = page.locator("div.sbs").first
+    assert code.is_visible() and code.locator("tr.hit").count() > 10
+    assert code.locator("td.ln").filter(has_text=re.compile(r"^c2:1$")).count() == 1  # notebook: cell 2, line 1
+    assert page.evaluate("getComputedStyle(document.querySelector('tr.hit td')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    page.context.close()

@@ -61,6 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "their time limits are multiplied by 100")
     parser.add_argument("--force", action="store_true",
                         help="grade every submission again, even those whose stored result is current")
+    parser.add_argument("--similarity", action="store_true",
+                        help="also write <out>/similarity.html and similarity.csv (see `grade similarity` for options)")
     add_launcher_argument(parser)
 
 
@@ -199,6 +201,11 @@ def _grade_all(args, console, assignment, device, submissions, launcher, started
     results = sorted(results + new, key=lambda r: r.student)
     if results:
         write_outputs(args.out, results)
+    if args.similarity:
+        from grader.commands.similarity import DEFAULT_THRESHOLD, write_similarity_report
+
+        write_similarity_report(assignment, submissions, args.out, console, threshold=DEFAULT_THRESHOLD, also=None,
+                                ops=False, json_path=None)
     seconds = time.perf_counter() - started
     mean = sum(r.total for r in results) / len(results) if results else 0.0
     errors = sum(c.status == "error" for r in results for q in r.questions for c in q.checks)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from rich.console import Console
 
 from grader.commands import EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.assignments import Assignment
 from grader.commands.printing import error, say
+from grader.submissions import Submission
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -21,19 +24,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="folder for similarity.html and similarity.csv (default: similarity/)")
 
 
-def add_similarity_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
-    """``--also``, ``--threshold``, ``--ops`` and ``--json`` (``prefix``ed for ``grade batch``)."""
-    parser.add_argument(f"--{prefix}also", type=Path, metavar="DIR",
+def add_similarity_options(parser: argparse.ArgumentParser) -> None:
+    """``--also``, ``--threshold``, ``--ops``, ``-j`` and ``--json``."""
+    parser.add_argument("--also", type=Path, metavar="DIR",
                         help="earlier years' or public solutions: code found there is ignored like the starter's")
-    parser.add_argument(f"--{prefix}threshold", type=float, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"score from which a pair is flagged for a look (default: {DEFAULT_THRESHOLD})")
-    parser.add_argument(f"--{prefix}ops", action="store_true",
+    parser.add_argument("--ops", action="store_true",
                         help="also run each graded call in the sandbox and compare the torch ops it ran")
-    parser.add_argument(f"--{prefix}json", type=Path, metavar="FILE", help="also write the report as JSON")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                        help="sandboxed runs at once for --ops (default: number of cores)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the report as JSON")
 
 
-def write_similarity_report(assignment, submissions, out: Path, console: Console, *, threshold: float,
-                            also: Path | None, ops: bool, json_path: Path | None, jobs: int = 1) -> Path:
+def write_similarity_report(assignment: Assignment, submissions: list[Submission], out: Path, console: Console, *,
+                            threshold: float, also: Path | None, ops: bool, json_path: Path | None,
+                            jobs: int = 1) -> Path:
     """Compare every pair of ``submissions``, write the report files, print a summary; the HTML's path."""
     from grader.similarity.engine import similarity_report
     from grader.similarity.report import write_similarity
@@ -69,5 +75,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
         error(console, str(exc))
         return EXIT_USAGE
     write_similarity_report(target[0], submissions, args.out, console, threshold=args.threshold, also=args.also,
-                            ops=args.ops, json_path=args.json)
+                            ops=args.ops, json_path=args.json, jobs=args.jobs)
     return EXIT_OK

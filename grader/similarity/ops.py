@@ -10,10 +10,16 @@ the same ops in another order look the same here.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from grader.assignments import Assignment
+from grader.rubric import Question
+from grader.sandbox.launcher import Launcher
+from grader.sandbox.protocol import Probe
 from grader.similarity.models import OpsMatch
 
 Profile = dict[str, int]
@@ -73,7 +79,7 @@ class OpsTable:
         return [m for _, m in sorted(found, key=lambda item: -item[0])[:most]]
 
 
-def traced_probes(assignment, question) -> list:
+def traced_probes(assignment: Assignment, question: Question) -> list[Probe]:
     """The question's student probes that call functions, every call step traced (driver probes left out)."""
     from grader.grading import plan_question
 
@@ -89,7 +95,8 @@ def traced_probes(assignment, question) -> list:
     return probes
 
 
-def _profiles(assignment, question, folder: Path, chosen: str, probes, launcher) -> dict[str, Profile]:
+def _profiles(assignment: Assignment, question: Question, folder: Path, chosen: str, probes: list[Probe],
+              launcher: Launcher) -> dict[str, Profile]:
     """Op counts per probe that ran to the end, for one folder."""
     from grader.grading import course_setup
     from grader.notebooks import NotebookError
@@ -110,12 +117,12 @@ def _profiles(assignment, question, folder: Path, chosen: str, probes, launcher)
     return {pid: dict(obs.ops) for pid, obs in observed.probes.items() if obs.status == "ok" and obs.ops}
 
 
-def sandbox_ops_runner(assignment, jobs: int = 1):
+def sandbox_ops_runner(assignment: Assignment, jobs: int = 1) -> Callable[[Any], OpsTable | None]:
     """A function of a ``QuestionInput`` that runs its graded calls for every student: an OpsTable, or
     None for a question whose calls cannot run offline in seconds (it downloads data) or that has none."""
     from grader.sandbox.pool import make_launcher
 
-    def run(q) -> OpsTable | None:
+    def run(q: Any) -> OpsTable | None:  # an engine.QuestionInput
         question = next(x for x in assignment.rubric.questions if x.id == q.id)
         probes = traced_probes(assignment, question)
         if not probes or question.offline_data or not q.folders:

@@ -14,6 +14,7 @@ from grader.similarity.models import Pair, SimilarityReport
 from grader.similarity.sources import Document
 
 MAX_SIDE_BY_SIDE = 25  # flagged pairs shown in full per question; the rest are listed
+MAX_LISTED = 300  # pairs listed per question in the HTML; similarity.csv has them all
 CSV_COLUMNS = ["question", "rank", "student_a", "student_b", "score", "tokens", "structure", "ops", "flagged",
                "cluster"]
 
@@ -41,7 +42,7 @@ def render_similarity(report: SimilarityReport, documents: dict[str, dict[str, D
     css = environment().globals["css"] + resources.files("grader.render").joinpath(
         "templates/similarity.css").read_text()
     return environment().get_template("similarity.html").render(report=report, views=views, css=css,
-                                                                shown=MAX_SIDE_BY_SIDE)
+                                                                shown=MAX_SIDE_BY_SIDE, listed=MAX_LISTED)
 
 
 def similarity_csv(report: SimilarityReport) -> str:

@@ -29,9 +29,10 @@ class Document:
 
 
 def read_document(owner: str, path: Path, skip_tags: tuple[str, ...] = DEFAULT_SKIP_TAGS) -> Document | None:
-    """The document at ``path`` (a ``.py`` or ``.ipynb``), or None when it cannot be read."""
+    """The document at ``path`` (a ``.py`` or ``.ipynb``), or None when it cannot be read. A link is never
+    followed (a student's file could point at another student's or at the grader's own files)."""
     try:
-        if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
             return None
         if path.suffix.lower() == ".ipynb":
             text, where = read_notebook(path, skip_tags).combined()

@@ -89,11 +89,12 @@ def _owner(units: list[Unit], line: int) -> Unit:
     return min(inside, key=lambda u: u.last - u.first) if inside else units[0]
 
 
-def structure_print(text: str) -> StructurePrint:
-    """The structural fingerprints of a source text (empty when it does not parse)."""
+def structure_print(text: str, tree: ast.Module | None = None) -> StructurePrint:
+    """The structural fingerprints of a source text (empty when it does not parse; ``tree``: its AST,
+    when parsed already)."""
     result = StructurePrint()
     try:
-        tree = ast.parse(text)
+        tree = tree or ast.parse(text)
         hasher = _Hasher(bound_names(tree))
         hasher.visit(tree)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -19,6 +19,7 @@ import keyword
 import tokenize
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 K = 9  # tokens per hashed run
 W = 4  # runs per winnowing window
@@ -40,7 +41,8 @@ class TokenPrint:
         return set(self.spans)
 
 
-def bound_names(tree: ast.AST) -> set[str]:
+@lru_cache(maxsize=8)  # keyed by the tree's identity: the token and structure views of one file share it
+def bound_names(tree: ast.AST) -> frozenset[str]:
     """Names a module binds itself: defs, classes, parameters, assignment targets, assigned attributes, imports."""
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -54,19 +56,21 @@ def bound_names(tree: ast.AST) -> set[str]:
             names.add(node.attr)
         elif isinstance(node, ast.alias):
             names.add((node.asname or node.name).split(".")[0])
-    return names - _BUILTINS
+    return frozenset(names - _BUILTINS)
 
 
-def _parse(text: str) -> ast.AST | None:
+def parse(text: str) -> ast.Module | None:
+    """The module's AST, or None when it does not parse."""
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
-def normalised_tokens(text: str) -> tuple[list[str], list[int]]:
-    """The normalised tokens of ``text`` and the line of each (formatting, comments and docstrings gone)."""
-    tree = _parse(text)
+def normalised_tokens(text: str, tree: ast.Module | None = None) -> tuple[list[str], list[int]]:
+    """The normalised tokens of ``text`` and the line of each (formatting, comments and docstrings gone);
+    ``tree`` is its AST when the caller parsed it already."""
+    tree = tree or parse(text)
     bound = bound_names(tree) if tree is not None else None
     out: list[str] = []
     lines: list[int] = []
@@ -138,7 +142,7 @@ def winnow(ids: list[int], lines: list[int], k: int = K, w: int = W) -> TokenPri
     return result
 
 
-def token_print(text: str, k: int = K, w: int = W) -> TokenPrint:
-    """The token-view fingerprints of a source text."""
-    words, lines = normalised_tokens(text)
+def token_print(text: str, tree: ast.Module | None = None, k: int = K, w: int = W) -> TokenPrint:
+    """The token-view fingerprints of a source text (``tree``: its AST, when parsed already)."""
+    words, lines = normalised_tokens(text, tree)
     return winnow([_token_id(word) for word in words], lines, k, w)
