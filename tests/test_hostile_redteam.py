@@ -55,7 +55,7 @@ GIB = 1 << 30
 # Graded alone: each may hang the parent, flood it, or fill its memory.
 ISOLATED = ["ctl_endless_lines", "ctl_giant_line", "frame_index_amplifier", "mem_memfd", "mem_sysv_shm", "reply_dev_zero",
             "reply_fifo", "reply_huge_json", "reply_index_amplifier", "reply_tensor_fifo", "sub_deep_folder",
-            "sub_fifo_in_folder", "sub_huge_sparse_file"]
+            "sub_fifo_in_folder", "sub_huge_source", "sub_huge_sparse_file"]
 MAIN = [c for c in CASES if c not in ISOLATED]
 # Graded once per layer switched off: the escapes that more than one layer stands against.
 LAYER_CASES = ["cap_sethostname", "cg_escape_cgroup", "ctl_init_victim_at_import", "fd_inventory", "fd_spare_socket_escape",
@@ -83,13 +83,18 @@ def _symlink_to_secret(folder: Path, course: Path, outside: Path) -> None:
     (folder / "question1.py").symlink_to(outside / "exam-solution.py")
 
 
+def _huge_source(folder: Path, course: Path, outside: Path) -> None:
+    with open(folder / "question1.py", "a") as f:
+        f.write("\nTABLE = [" + "0," * 3_000_000 + "]\n")
+
+
 def _sparse_file(folder: Path, course: Path, outside: Path) -> None:
     with open(folder / "weights.bin", "wb") as f:
         f.truncate(4 * GIB)
 
 
 # What the test adds to a case's folder: things no case folder in the repository can hold.
-EXTRAS = {"sub_deep_folder": _deep_folder, "sub_huge_sparse_file": _sparse_file,
+EXTRAS = {"sub_deep_folder": _deep_folder, "sub_huge_sparse_file": _sparse_file, "sub_huge_source": _huge_source,
           "sub_fifo_in_folder": lambda folder, course, outside: os.mkfifo(folder / "data.fifo"),
           "sub_question_symlink_to_secret": _symlink_to_secret, "sub_source_symlink_to_reference": _symlink_to_reference}
 SECRET_PY_MARKER = "TOPSECRET-PY-31c7"
@@ -687,9 +692,9 @@ def _is_number(cell: str) -> bool:
 
 # --- cases graded alone: the parent's time and memory ----------------------------------------------
 
-@pytest.mark.parametrize("case", ["sub_deep_folder", "sub_fifo_in_folder", "sub_huge_sparse_file"])
+@pytest.mark.parametrize("case", ["sub_deep_folder", "sub_fifo_in_folder", "sub_huge_source", "sub_huge_sparse_file"])
 def test_odd_files_in_a_folder_fail_only_their_student(alone, case):
-    """A FIFO, a huge sparse file or deep nesting in one student's folder: that student is graded
+    """A FIFO, a huge sparse file, a huge source or deep nesting in one student's folder: that student is graded
     (or refused, saying why), the batch exits 0, and the parent's memory stays bounded."""
     batch = alone(case)
     assert batch["memory"]["oom_kills"] == 0
