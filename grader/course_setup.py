@@ -8,7 +8,8 @@ A rubric lists them::
       - {name: scikit-learn, module: sklearn}
       - {name: seaborn, stub: true}           # plotting only: a stand-in whose functions do nothing
 
-A course file is taken from the reference folder, else from the grader's bundled fixtures.
+A course file is taken from the reference folder, else from the grader's bundled fixtures; one in a
+sub-folder (``data/iris.data``, where students keep it) may come from a file of the same name there.
 """
 from __future__ import annotations
 
@@ -54,11 +55,12 @@ def install_hint(missing: list[CoursePackage]) -> str:
 
 
 def course_file_sources(names: list[str], reference_dir: Path) -> tuple[dict[str, Path], list[str]]:
-    """Each course file's source (the reference folder first, then the bundled fixtures), and the names
-    found in neither."""
+    """Each course file's source (the reference folder first, then the bundled fixtures; by its path, else by
+    its file name), and the names found in neither."""
     found, missing = {}, []
     for name in names:
-        source = next((d / name for d in (reference_dir, FIXTURES) if (d / name).is_file()), None)
+        places = [d / n for n in dict.fromkeys((name, Path(name).name)) for d in (reference_dir, FIXTURES)]
+        source = next((p for p in places if p.is_file()), None)
         if source is None:
             missing.append(name)
         else:

@@ -73,7 +73,9 @@ def run_question(assignment: Assignment, question: Question, folder: Path, side:
     if scale != 1:
         probes = [p.model_copy(update={"timeout": p.timeout * scale}) for p in probes]
     try:
-        staged = stage(folder, chosen, course_setup(assignment))
+        setup = course_setup(assignment)
+        setup.run_as_main = question.run_as_main
+        staged = stage(folder, chosen, setup)
     except NotebookError as exc:
         return FileObservations(module_file=chosen, imported=ImportInfo(status="error", detail=str(exc)))
     try:

@@ -32,6 +32,8 @@ class Question(BaseModel):
     title: str = ""
     points: float | None = None
     import_timeout: float = Field(30.0, gt=0)
+    run_as_main: float | None = Field(None, gt=0, description="seconds the file runs as a script (`__name__ == "
+                                      "'__main__'`) before its globals are graded, even after a crash")
     offline_data: list[OfflineItem] = Field(default_factory=list,
                                             description="data sets and weights the file downloads, served offline")
     checks: list[AnyCheck] = Field(min_length=1)
@@ -45,6 +47,9 @@ class Question(BaseModel):
             if check.id in seen:
                 raise ValueError(f"check id {check.id!r} is used twice in {self.id}; give each check its own id")
             seen.add(check.id)
+        if self.run_as_main is not None and self.run_as_main >= self.import_timeout:
+            raise ValueError(f"run_as_main ({self.run_as_main:g} s) must be shorter than import_timeout "
+                             f"({self.import_timeout:g} s), so that the globals are read in time")
         total = sum(c.points for c in self.checks)
         if self.points is not None and abs(total - self.points) > 1e-9:
             raise ValueError(f"points is {self.points:g} but the checks add up to {total:g}; "

@@ -22,6 +22,7 @@ from grader.sandbox.course_packages import COURSE_FILE
 from grader.sandbox.notebook_cells import cell_file
 
 NOTEBOOK_MODULE = "_notebook_.py"
+MAIN_MODULE = "_main_.py"
 CELLS_FOLDER = "_notebook_cells"
 _CELL_LABEL = re.compile(r"\bcell_0*(\d+)\.py, line (\d+)")
 
@@ -34,6 +35,7 @@ class CourseSetup:
     stubs: list[str] = field(default_factory=list)
     provided: list[str] = field(default_factory=list)
     skip_tags: tuple[str, ...] = ()
+    run_as_main: float | None = None
 
     @property
     def writes_settings(self) -> bool:
@@ -66,7 +68,8 @@ class Stage:
 
     def _text(self, text: str) -> str:
         if self.module_file != self.shown:
-            text = text.replace(self.module_file, self.shown)
+            module = self.module_file.removesuffix(".py")
+            text = text.replace(f"module '{module}'", repr(self.shown)).replace(self.module_file, self.shown)
         return _CELL_LABEL.sub(r"cell \1, line \2", text)
 
     def close(self) -> None:
@@ -123,12 +126,15 @@ def _notebook_module(work: Path, chosen: str, skip_tags: tuple[str, ...]) -> Non
 
 
 def stage(folder: Path, chosen: str, course: CourseSetup) -> Stage:
-    """The folder to run ``chosen`` from: ``folder`` itself when nothing needs adding, else a staging copy."""
+    """The folder to run ``chosen`` from: ``folder`` itself when nothing needs adding, else a staging copy.
+    With ``course.run_as_main`` a script runs as ``__main__`` (notebooks always do)."""
     is_notebook = chosen.lower().endswith(".ipynb") and (folder / chosen).is_file()
     script = (folder / chosen).read_bytes() if chosen.endswith(".py") and (folder / chosen).is_file() else None
     converted = convert_script(script) if script is not None else None
     lacking = {name: src for name, src in course.files.items() if not (folder / name).exists()}
-    if not (is_notebook or converted or lacking or course.writes_settings or (folder / COURSE_FILE).exists()):
+    as_main = course.run_as_main is not None and script is not None
+    if not (is_notebook or converted or lacking or as_main or course.writes_settings
+            or (folder / COURSE_FILE).exists()):
         return Stage(folder, chosen, chosen)
     temp, work = _copy(folder)
     result = Stage(work, chosen, chosen, temp)
@@ -144,6 +150,11 @@ def stage(folder: Path, chosen: str, course: CourseSetup) -> Stage:
         if is_notebook:
             _notebook_module(work, chosen, course.skip_tags)
             result.module_file = NOTEBOOK_MODULE
+        elif as_main:
+            _write(work / MAIN_MODULE, f"# Made by the grader: {chosen!r} run as a script.\n"
+                   f"__import__('grader.sandbox.run_as_main', fromlist=['run']).run(globals(), {chosen!r}, "
+                   f"{course.run_as_main!r})\n")
+            result.module_file = MAIN_MODULE
     except (NotebookError, OSError) as exc:
         result.close()
         raise NotebookError(str(exc)) from None

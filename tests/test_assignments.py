@@ -27,6 +27,7 @@ EXPECTED = {
         "jo_nbconvert_script": {"question1": 2.5, "question2": 1},  # nbconvert's lab2.py with magics and a raw !ldconfig
         "kim_local_iris_crlf": {"question1": 2.5, "question2": 1},  # reads ./iris.data; CRLF, BOM, cp1252, tabs
         "lea_seaborn_sklearn": {"question1": 2.5, "question2": 1},  # seaborn plots, sklearn PCA and split, scipy
+        "mo_main_guard": {"question1": 2.5, "question2": 1},  # work under __main__; a plot crash after training
     },
     "pset09-autodiff": {
         "anna_correct": {"question1": 5, "question2": 3.5},
@@ -45,6 +46,8 @@ EXPECTED = {
         "dan_no_autograd": {"tutorial3": 8},  # formula in mse_grad_autograd (-1), s0 - s1 (-1)
         "eve_numpy_arrays": {"tutorial3": 8},  # a numpy array where a tensor is expected: -2
         "finn_import_error": {"tutorial3": 0.5},  # does not import; only the source rule scores
+        "gil_notebook_redefined": {"tutorial3": 8},  # a notebook whose last cell redefines the analytic
+        # gradient without the 2: run top to bottom, that definition is the one graded (-2)
     },
 }
 
@@ -101,3 +104,4 @@ def test_notebook_examples_say_what_did_not_run(graded):
     assert "[grader] cell 5 skipped: it is tagged skip-execution" in output("ivan_notebook_per_part", "question1")
     assert "skipped the shell command `!ldconfig`" in output("jo_nbconvert_script", "question2")
     assert "[grader] seaborn is a stand-in" in output("lea_seaborn_sklearn", "question2")
+    assert "question2.py, line 33 raised RuntimeError: Can't call numpy()" in output("mo_main_guard", "question2")

@@ -26,7 +26,7 @@ def test_a_package_this_python_lacks_stops_the_batch_with_how_to_install_it(tmp_
 
 def test_course_files_come_from_the_reference_or_the_fixtures(tmp_path):
     (tmp_path / "X.pt").write_bytes(b"x")
-    assert course_problem(assignment(tmp_path, course_files=["X.pt", "iris.data"])) == ""
+    assert course_problem(assignment(tmp_path, course_files=["X.pt", "iris.data", "data/iris.data"])) == ""
     assert "y.pt" in course_problem(assignment(tmp_path, course_files=["X.pt", "y.pt"]))
 
 
@@ -39,3 +39,9 @@ def test_course_files_stay_inside_the_student_folder(name):
 def test_a_package_is_named_as_pip_and_python_know_it():
     assert CoursePackage.model_validate("scikit-learn").module == "scikit_learn"
     assert CoursePackage.model_validate({"name": "scikit-learn", "module": "sklearn"}).module == "sklearn"
+
+
+def test_run_as_main_must_end_before_the_import_limit():
+    question = {"id": "q", "import_timeout": 30, "run_as_main": 30, "checks": QUESTIONS[0]["checks"]}
+    with pytest.raises(ValidationError, match="run_as_main .30 s. must be shorter than import_timeout"):
+        Rubric(assignment="a", questions=[question])

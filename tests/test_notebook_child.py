@@ -98,8 +98,9 @@ def test_a_notebook_is_staged_as_a_module_and_messages_name_its_cells(tmp_path):
     error = ErrorInfo(type="ValueError", message="bad", traceback=["cell_012.py, line 3: raise ValueError('bad')"])
     obs = FileObservations(module_file="_notebook_.py", imported=ImportInfo(status="ok"),
                            probes={"p": Observation(probe_id="p", status="error", error=error)})
+    obs.imported.detail = "module '_notebook_' has no attribute 'W1'"
     Stage(student, "_notebook_.py", "Lab 2.ipynb").relabel(obs)
-    assert obs.module_file == "Lab 2.ipynb"
+    assert obs.module_file == "Lab 2.ipynb" and obs.imported.detail == "'Lab 2.ipynb' has no attribute 'W1'"
     assert obs.probes["p"].error.one_line() == "ValueError: bad (cell 12, line 3: raise ValueError('bad'))"
 
 
@@ -111,5 +112,32 @@ def test_nothing_is_staged_for_a_plain_script_without_course_settings(tmp_path):
     try:
         assert (staged.folder / "question1.py").read_text() == "get_ipython().system('ldconfig')\nx = 1\n"
         assert (tmp_path / "question1.py").read_bytes() == b"!ldconfig\nx = 1\n"  # the student's file is untouched
+    finally:
+        staged.close()
+
+
+def test_a_script_run_as_main_keeps_its_globals_after_a_crash_or_its_time(tmp_path):
+    (tmp_path / "question2.py").write_text("import math\nif __name__ == '__main__':\n    W1 = 3\n"
+                                           "    raise RuntimeError('plot failed')\n")
+    (tmp_path / "slow.py").write_text("if __name__ == '__main__':\n    done = 1\n    while True:\n        pass\n")
+    out = run_with_course_env("""
+        from grader.sandbox import run_as_main
+        space, slow = {"__name__": "_main_"}, {"__name__": "_main_"}
+        run_as_main.run(space, "question2.py", 30)
+        run_as_main.run(slow, "slow.py", 0.5)
+        print("values", space["W1"], space["__name__"], slow["done"])
+    """, tmp_path)
+    assert ("[grader] question2.py, line 4 raised RuntimeError: plot failed when run as a script; what it had "
+            "defined by then is graded") in out
+    assert "[grader] slow.py was stopped after 0.5 s as a script" in out
+    assert "values 3 _main_ 1" in out
+
+
+def test_run_as_main_stages_a_module_that_runs_the_script(tmp_path):
+    (tmp_path / "question2.py").write_text("x = 1\n")
+    staged = stage(tmp_path, "question2.py", CourseSetup(run_as_main=20))
+    try:
+        assert staged.module_file == "_main_.py"
+        assert "run(globals(), 'question2.py', 20)" in (staged.folder / "_main_.py").read_text()
     finally:
         staged.close()

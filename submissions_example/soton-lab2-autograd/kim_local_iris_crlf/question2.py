@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 import pandas as pd
 
-df = pd.read_csv('./iris.data', header=None)
+df = pd.read_csv('data/iris.data', header=None)
 df = df.sample(frac=1)
 mapping = {k: v for v, k in enumerate(df[4].unique())}
 df[5] = df[4].map(mapping)
