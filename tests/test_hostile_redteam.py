@@ -237,14 +237,17 @@ class MemoryCgroup:
                 "oom_kills": int(oom.get("oom_kill", 0))}
 
     def remove(self) -> None:
+        """Remove the group and the grader's groups nested in it, deepest first, once their tasks are gone."""
         for _ in range(100):
-            try:
-                self.path.rmdir()
+            nested = sorted((p for p in self.path.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True)
+            for group in nested + [self.path]:
+                try:
+                    group.rmdir()
+                except OSError:
+                    pass
+            if not self.path.exists():
                 return
-            except FileNotFoundError:
-                return
-            except OSError:
-                time.sleep(0.1)
+            time.sleep(0.1)
 
 
 def _keyctl(*args) -> int:
