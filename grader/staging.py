@@ -145,7 +145,10 @@ def stage(folder: Path, chosen: str, course: CourseSetup) -> Stage:
     if not (is_notebook or converted or lacking or as_main or course.writes_settings
             or (folder / COURSE_FILE).exists()):
         return Stage(folder, chosen, chosen)
-    temp, work = _copy(folder)
+    try:
+        temp, work = _copy(folder)
+    except (OSError, shutil.Error, RecursionError) as exc:
+        raise NotebookError(f"the submission folder could not be copied ({type(exc).__name__}: {str(exc)[:200]})") from None
     result = Stage(work, chosen, chosen, temp)
     try:
         for name, source in lacking.items():

@@ -84,13 +84,20 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
         detail = f"{module_file} is not in the submission (it holds: {', '.join(present) or 'nothing'})"
         return FileObservations(module_file=module_file, imported=ImportInfo(status="missing", detail=detail))
     settings = sandbox or SandboxSettings()
-    refused = _too_big(submission_dir, settings)
+    try:
+        refused = _too_big(submission_dir, settings)
+    except RecursionError:
+        refused = "the submission's folders are nested too deeply to be copied, so it was not run"
     if refused:
         return FileObservations(module_file=module_file, imported=ImportInfo(status="error", detail=refused))
     base = Path(tempfile.mkdtemp(prefix="grade-"))
     try:
         work = base / "work"
-        shutil.copytree(submission_dir, work, symlinks=True, ignore=_special_files)
+        try:
+            shutil.copytree(submission_dir, work, symlinks=True, ignore=_special_files)
+        except (OSError, shutil.Error, RecursionError) as exc:
+            detail = f"the submission could not be copied for the sandbox ({type(exc).__name__}), so it was not run"
+            return FileObservations(module_file=module_file, imported=ImportInfo(status="error", detail=detail))
         clock = FileClock.start(import_timeout, probes)
         settings = settings.model_copy(update={"cpu_seconds": int(clock.seconds) + 5})
         request = ChildRequest(module_file=module_file, workdir=str(work), probes=probes, device=device,
