@@ -232,7 +232,7 @@ def read_reply(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
     return payload, read_tensors(_sibling(path, ".bin"), index)
 
 
-def unpack_reply(payload: dict, blob: bytes) -> tuple[dict, dict[str, torch.Tensor]]:
+def unpack_reply(payload: dict, blob: bytes | memoryview) -> tuple[dict, dict[str, torch.Tensor]]:
     """A reply received from a child: its JSON without the index, and its checked tensors."""
     payload = dict(payload)
     return payload, unpack_tensors(blob, payload.pop("tensor_index", []))

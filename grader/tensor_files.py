@@ -36,7 +36,7 @@ def pack_tensors(tensors: dict[str, torch.Tensor]) -> tuple[list[dict], bytes]:
     return index, b"".join(parts)
 
 
-def unpack_tensors(blob: bytes, index: list) -> dict[str, torch.Tensor]:
+def unpack_tensors(blob: bytes | memoryview, index: list) -> dict[str, torch.Tensor]:
     """Rebuild the tensors ``index`` describes from ``blob``, checking every field first."""
     if not isinstance(index, list):
         raise TensorFileError("the tensor index is not a list")
@@ -61,7 +61,8 @@ def unpack_tensors(blob: bytes, index: list) -> dict[str, torch.Tensor]:
         if nbytes == 0:
             tensors[key] = torch.empty(shape, dtype=dtype)
             continue
-        raw = torch.frombuffer(bytearray(memoryview(blob)[offset:offset + nbytes]), dtype=torch.uint8)
+        view = memoryview(blob)[offset:offset + nbytes]
+        raw = torch.frombuffer(view if not view.readonly else bytearray(view), dtype=torch.uint8)  # no copy when writable
         tensors[key] = raw.view(dtype).reshape(shape)
     return tensors
 

@@ -445,13 +445,31 @@ def main_batch(tmp_path_factory, cache) -> dict:
 def alone(tmp_path_factory, cache):
     """``alone(case)``: that case graded in a batch of its own (memoised)."""
     done: dict[str, dict] = {}
+    roots: list[Path] = []
 
     def grade(case: str) -> dict:
         if case not in done:
-            done[case] = run_batch(tmp_path_factory.mktemp(f"redteam-{case}"), cache, [case], jobs=1, deadline=90,
-                                   memory=3 * GIB)
+            roots.append(tmp_path_factory.mktemp(f"redteam-{case}"))
+            done[case] = run_batch(roots[-1], cache, [case], jobs=1, deadline=90, memory=3 * GIB)
         return done[case]
-    return grade
+    yield grade
+    for root in roots:  # pytest's own clean-up recurses, and 1,200 nested folders are too deep for it
+        remove_tree(root)
+
+
+def remove_tree(root: Path) -> None:
+    """``shutil.rmtree`` without recursion."""
+    folders, stack = [], [root]
+    while stack:
+        folder = stack.pop()
+        folders.append(folder)
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            else:
+                os.unlink(entry.path)
+    for folder in reversed(folders):
+        os.rmdir(folder)
 
 
 @pytest.fixture(scope="module")

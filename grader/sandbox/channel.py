@@ -29,11 +29,11 @@ class ProtocolViolation(Exception):
 
 @dataclass
 class Frame:
-    """One complete frame: its kind, its JSON object and its raw blob (tensor bytes)."""
+    """One complete frame: its kind, its JSON object and its raw blob (tensor bytes, a writable view)."""
 
     kind: bytes
     payload: dict
-    blob: bytes
+    blob: memoryview
 
 
 def send(fd: int, kind: bytes, payload: dict, blob: bytes | memoryview = b"") -> None:
@@ -86,9 +86,14 @@ class FrameReader:
             self.frames += 1
             if self.frames > self.max_frames:
                 raise ProtocolViolation("sent more replies than it was asked for")
-            frames.append(Frame(kind, _json_object(bytes(self._buffer[HEADER.size:HEADER.size + json_len])),
-                                bytes(self._buffer[HEADER.size + json_len:end])))
-            del self._buffer[:end]
+            if end == len(self._buffer):  # the usual case: hand the buffer over instead of copying it
+                whole, self._buffer = self._buffer, bytearray()
+            else:
+                whole = bytearray(memoryview(self._buffer)[:end])
+                del self._buffer[:end]
+            view = memoryview(whole)
+            frames.append(Frame(kind, _json_object(bytes(view[HEADER.size:HEADER.size + json_len])),
+                                view[HEADER.size + json_len:end]))
         return frames
 
 

@@ -58,7 +58,7 @@ def layers(payload: dict) -> tuple[list[str], list[str]]:
     return names("active"), names("missing")
 
 
-def probe_observation(probe_id: str, payload: dict, blob: bytes, measured: float, whole: bool) -> Observation:
+def probe_observation(probe_id: str, payload: dict, blob: bytes | memoryview, measured: float, whole: bool) -> Observation:
     """One probe's reply; ``whole`` (the reference's side) keeps values of any size."""
     payload, tensors = unpack_reply(payload, blob)
     raw_values = payload.get("values") if isinstance(payload.get("values"), dict) else {}
