@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Callable
 
 V1 = Path("/sys/fs/cgroup")
 V2_ROOT = Path("/sys/fs/cgroup")
@@ -148,21 +149,23 @@ def kill_all(groups: list[Path], wait: float = 2.0) -> None:
             return
         for group, pids in members.items():
             for pid in pids:
-                _kill_member(pid, group)
+                kill_pinned(pid, lambda pid=pid, group=group: pid in _members(group))
         if time.monotonic() >= deadline:
             return
         time.sleep(0.002)
 
 
-def _kill_member(pid: int, group: Path) -> None:
+def kill_pinned(pid: int, still_ours: Callable[[], bool]) -> None:
+    """SIGKILL ``pid`` through a pidfd, only if ``still_ours()`` holds once the pid is pinned
+    (so a pid reused by an unrelated process in between is never hit)."""
     try:
         fd = os.pidfd_open(pid)
     except OSError:
         return
     try:
-        if pid in _members(group):
+        if still_ours():
             signal.pidfd_send_signal(fd, signal.SIGKILL)
-    except OSError:
+    except (OSError, IndexError, ValueError):
         pass
     finally:
         os.close(fd)

@@ -104,17 +104,12 @@ def _kill_verified_children(parent: int) -> None:
     except OSError:
         return
     for pid in map(int, listed):
-        try:
-            fd = os.pidfd_open(pid)
-        except OSError:
-            continue
-        try:
-            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1] == str(parent):
-                signal.pidfd_send_signal(fd, signal.SIGKILL)
-        except (OSError, IndexError):
-            pass
-        finally:
-            os.close(fd)
+        cgroups.kill_pinned(pid, lambda pid=pid: _parent_of(pid) == parent)
+
+
+def _parent_of(pid: int) -> int:
+    """The parent pid the kernel gives for ``pid`` (field 4 of ``/proc/PID/stat``, after the name)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 class SpawnLauncher:
