@@ -1,5 +1,5 @@
 """Submissions laid out the way students really hand them in, each with the marks a careful marker
-gives: the corpus lives in tests/fixtures/corpus/<assignment>/<student>/ (written for these tests)."""
+gives: the corpus lives in tests/corpus/submissions/<assignment>/<student>/ (written for these tests)."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+CORPUS = ROOT / "tests" / "corpus" / "submissions"
 EXPECTED = {
     "pset09-autodiff": {
         # problem 1 written to a module by %%writefile and imported from the next cell
