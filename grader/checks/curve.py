@@ -86,9 +86,16 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
     if problem := probe_problem(student, evidence.student.imported.defined, evidence.student.module_file):
         return Verdict(0.0, f"training could not run: {problem}", status="error")
     ref = _losses(ref_obs.values.get("losses"))
-    got = _losses(student.values.get("losses"))
-    if not got or len(got) < 2:
-        return Verdict(0.0, "the training run recorded fewer than two losses")
+    if spec.final_ratio is not None and not ref:
+        return Verdict(0.0, "the reference's training run recorded no losses to compare with; the rubric needs fixing",
+                       status="error")
+    returned = student.values.get("losses")
+    got = _losses(returned)
+    if got is None:
+        what = returned.describe() if returned is not None else "nothing"
+        return Verdict(0.0, f"the training run did not return a list of losses: it returned {what}")
+    if len(got) < 2:
+        return Verdict(0.0, f"the training run recorded fewer than two losses ({len(got)})")
     details = {"curves": {"student": got, "reference": ref}}
     bad_at = next((i for i, v in enumerate(got) if not math.isfinite(v)), None)
     if bad_at is not None:
