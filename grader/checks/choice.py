@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from grader.checks.base import CheckSpec, Evidence, Plan, PlanContext, Verdict, probe_problem
+from grader.observe import Value
 from grader.sandbox.protocol import Probe, Step
 
 
@@ -28,11 +29,21 @@ def plan(spec: Spec, ctx: PlanContext) -> Plan:
     return Plan(student=[probe])
 
 
-def _matches(value, allowed) -> bool:
-    if value.type in ("number", "bool") and value.number is not None:
-        return any(not isinstance(a, str) and math.isclose(float(value.number), float(a), rel_tol=1e-9, abs_tol=1e-12)
-                   for a in allowed)
-    return value.type == "str" and value.text in allowed
+def _number(value: Value) -> float | None:
+    """The value as one real number (a Python number, a bool, a one-element tensor or array), else None."""
+    tensor = value.as_tensor() if value.type != "str" else None
+    if tensor is None or tensor.numel() != 1 or tensor.is_complex():
+        return None
+    return float(tensor.reshape(()))
+
+
+def _matches(value: Value, allowed: list) -> bool:
+    if value.type == "str":
+        return value.text in allowed
+    number = _number(value)
+    # float32 rounding (a grid value read back from a tensor) is the same choice; grids differ by far more
+    return number is not None and any(not isinstance(a, str) and math.isclose(number, float(a), rel_tol=1e-6,
+                                                                              abs_tol=1e-12) for a in allowed)
 
 
 def score(spec: Spec, evidence: Evidence) -> Verdict:
@@ -45,4 +56,5 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
     if value is None or not _matches(value, spec.allowed):
         shown = value.describe() if value is not None else "nothing"
         return Verdict(0.0, f"`{spec.read}` is {shown}; the handout allows {options}")
-    return Verdict(1.0, f"`{spec.read}` = {value.number if value.type != 'str' else value.text!r}, one of {options}")
+    shown = repr(value.text) if value.type == "str" else f"{_number(value):g}"
+    return Verdict(1.0, f"`{spec.read}` = {shown}, one of {options}")
