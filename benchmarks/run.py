@@ -99,7 +99,7 @@ def steady_overhead(subs: list[Path], launcher_mode: str, rubric: Path) -> float
     from grader.assignments import find_assignment
     from grader.grading import grade_submission
     from grader.reference_cache import reference_observations
-    from grader.sandbox.pool import make_launcher
+    from grader.sandbox.parent.pool import make_launcher
 
     assignment = find_assignment(str(rubric))
     per_file = []
@@ -117,10 +117,10 @@ def steady_overhead(subs: list[Path], launcher_mode: str, rubric: Path) -> float
 
 def sandbox_cost(repeats: int = 40) -> tuple[float, float]:
     """Per-file milliseconds of a trivial file with every layer, and with every layer off."""
-    from grader.sandbox.confine import LAYERS
-    from grader.sandbox.pool import ForkServerLauncher
+    from grader.sandbox.layers.confine import LAYERS
+    from grader.sandbox.parent.pool import ForkServerLauncher
     from grader.sandbox.protocol import Probe, SandboxSettings, Step
-    from grader.sandbox.runner import run_file
+    from grader.sandbox.parent.runner import run_file
 
     folder = Path(tempfile.mkdtemp())
     (folder / "q.py").write_text("def f():\n    return 1\n")
@@ -157,7 +157,7 @@ def question3_seconds(rubric: Path) -> float:
     from grader.assignments import find_assignment
     from grader.grading import grade_submission
     from grader.reference_cache import reference_observations
-    from grader.sandbox.pool import make_launcher
+    from grader.sandbox.parent.pool import make_launcher
 
     assignment = find_assignment(str(rubric))
     with make_launcher("fork-server", 1) as launcher:

@@ -46,7 +46,7 @@ def ours(assignment: str, folder: Path) -> dict[tuple[str, str], float]:
     """This grader's score of every pair of the question's files."""
     from grader.assignments import find_assignment
     from grader.similarity.engine import similarity_report
-    from grader.submissions import find_submissions
+    from grader.handins.submissions import find_submissions
 
     report, _ = similarity_report(find_assignment(assignment), find_submissions(folder), OURS_THRESHOLD, keep=10**6)
     q = next(q for q in report.questions if q.id == QUESTIONS[assignment])
@@ -87,7 +87,7 @@ def question_files(assignment: str) -> dict[str, Path]:
 
 def as_scripts(files: dict[str, Path], folder: Path) -> dict[str, Path]:
     """``files`` with each notebook replaced by its code cells as a .py (what nbconvert would give copydetect)."""
-    from grader.notebooks import read_notebook
+    from grader.handins.notebooks import read_notebook
 
     out = {}
     for name, path in files.items():
@@ -171,7 +171,7 @@ def ops_rows() -> list[str]:
     from grader.assignments import find_assignment
     from grader.similarity.engine import similarity_report
     from grader.similarity.ops import sandbox_ops_runner
-    from grader.submissions import find_submissions
+    from grader.handins.submissions import find_submissions
 
     rows = []
     for assignment, question in QUESTIONS.items():

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from grader.submissions import Submission
+from grader.handins.submissions import Submission
 
 ClusterKind = Literal["slurm", "submitit-local"]
 
@@ -43,7 +43,7 @@ def grade_chunk(assignment_arg: str, workdir: str, students: list[tuple[str, str
     from grader.grading import grade_and_store
     from grader.reference_cache import reference_observations
     from grader.results import load_result
-    from grader.sandbox.pool import make_launcher
+    from grader.sandbox.parent.pool import make_launcher
     from grader.sandbox.protocol import SandboxSettings
 
     os.chdir(workdir)

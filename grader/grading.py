@@ -8,14 +8,14 @@ from grader import __version__
 from grader.assignments import Assignment
 from grader.checks.base import Evidence, Plan, PlanContext, Verdict
 from grader.checks.registry import kind_of
-from grader.course_setup import course_file_sources
-from grader.notebooks import DEFAULT_SKIP_TAGS, NotebookError, top_level_names
+from grader.course.setup import course_file_sources
+from grader.handins.notebooks import DEFAULT_SKIP_TAGS, NotebookError, top_level_names
 from grader.observe import FileObservations, ImportInfo
 from grader.results import CheckResult, QuestionResult, Result
 from grader.rubric import Question
 from grader.sandbox.protocol import SandboxSettings
-from grader.sandbox.runner import run_file
-from grader.staging import CourseSetup, stage
+from grader.sandbox.parent.runner import run_file
+from grader.handins.staging import CourseSetup, stage
 
 FULL_TIMEOUT_SCALE = 100  # `--full`: real data sets train for hours on a CPU, minutes on a GPU
 
@@ -63,7 +63,7 @@ def run_question(assignment: Assignment, question: Question, folder: Path, side:
     chosen = chosen_file(assignment, question, folder, device)
     if not probes:  # manual, source and artifact checks only: nothing to import
         return FileObservations(module_file=chosen, imported=ImportInfo(status="ok"))
-    from grader.offline_data import prepare
+    from grader.course.offline_data import prepare
     from grader.reference_cache import cache_root
 
     sandbox = sandbox or SandboxSettings()
@@ -152,7 +152,7 @@ def grade_submission(assignment: Assignment, submission: Path, reference: dict[s
                      device: str = "cpu", launcher=None, student: str | None = None,
                      sandbox: SandboxSettings | None = None) -> Result:
     """Grade one submission folder against cached reference observations."""
-    from grader.sandbox.launcher import SpawnLauncher
+    from grader.sandbox.parent.launcher import SpawnLauncher
 
     launcher = launcher or SpawnLauncher()
     started = time.perf_counter()

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from grader.checks.base import Status
-from grader.student_names import clean_name, clean_text, storage_name
+from grader.handins.student_names import clean_name, clean_text, storage_name
 
 MAX_TEXT_CHARS = 20_000  # any one string a result stores (messages, output, details); longer ones are cut, marked
 

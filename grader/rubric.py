@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from grader.checks.registry import KINDS, AnyCheck
 from grader.cluster import ClusterOptions
-from grader.course_setup import CoursePackage
-from grader.offline_data import OfflineItem
+from grader.course.setup import CoursePackage
+from grader.course.offline_data import OfflineItem
 from grader.sandbox.protocol import ResourceLimits
 
 

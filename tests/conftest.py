@@ -38,9 +38,9 @@ def check_points(result: dict, visibility: str | None = None) -> dict[tuple[str,
 
 
 def run_with_course_env(code: str, folder: Path, offline_root: str | None = None) -> str:
-    """Run ``code`` after ``course_env.install()`` in a fresh interpreter (its patches never leak into
+    """Run ``code`` after ``environment.install()`` in a fresh interpreter (its patches never leak into
     pytest); returns what it printed."""
-    script = f"from grader.sandbox import course_env\ncourse_env.install({offline_root!r})\n" + textwrap.dedent(code)
+    script = f"from grader.course import environment\nenvironment.install({offline_root!r})\n" + textwrap.dedent(code)
     done = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.sandbox.course_env import FIXTURES, fixture_for
+from grader.course.environment import FIXTURES, fixture_for
 from tests.conftest import run_with_course_env
 
 HANDOUT_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases " + "/iris/iris.data"
@@ -70,7 +70,7 @@ def test_latex_and_pgf_plotting_is_neutralised(tmp_path):
 def test_torch_state_is_restored_to_what_the_import_left():
     import torch
 
-    from grader.sandbox.course_env import TorchState
+    from grader.course.environment import TorchState
 
     threads, dtype = torch.get_num_threads(), torch.get_default_dtype()
     try:

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from grader.assignments import Assignment
 from grader.commands.batch import course_problem
-from grader.course_setup import CoursePackage
+from grader.course.setup import CoursePackage
 from grader.rubric import Rubric
 
 QUESTIONS = [{"id": "q", "checks": [{"id": "c", "kind": "manual", "points": 1}]}]

@@ -35,7 +35,7 @@ def test_gpu_tolerance_only_on_cuda():
 @pytest.mark.skipif(no_cuda, reason="no CUDA device on this machine")
 def test_probes_on_cuda_return_cpu_tensors(tmp_path):
     from grader.sandbox.protocol import InputSpec, Probe, Step
-    from grader.sandbox.runner import run_file
+    from grader.sandbox.parent.runner import run_file
 
     (tmp_path / "q.py").write_text("def f(a):\n    assert a.is_cuda\n    return a * 2\n")
     probe = Probe(id="p", inputs={"a": InputSpec(shape=[3])}, steps=[Step(call="f", args=[{"input": "a"}], observe="out")])

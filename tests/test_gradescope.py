@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from grader.cli import main
-from grader.gradescope import gradescope_results
+from grader.lms.gradescope import gradescope_results
 from grader.results import Result
 from tests.conftest import ROOT
 

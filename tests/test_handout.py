@@ -14,7 +14,7 @@ from grader.cli import main
 from grader.grading import plan_question
 from grader.reference_cache import reference_observations
 from grader.rubric import load_rubric
-from grader.selfcheck import public_rubric
+from grader.lms.selfcheck import public_rubric
 from tests.conftest import EXAMPLES, ROOT, check_points
 
 ASSIGNMENT = "comp4901y-hw1"

@@ -80,7 +80,7 @@ def layer_off(tmp_path_factory, cache):
 
 
 def _layers() -> list[str]:
-    from grader.sandbox.confine import LAYERS
+    from grader.sandbox.layers.confine import LAYERS
 
     return list(LAYERS)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import moodle_zip
+from grader.lms import moodle_zip
 from grader.cli import main
 from grader.results import load_results
 from tests.conftest import ROOT

@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from grader import moodle_zip
-from grader.moodle_zip import read_moodle_zip, student_folder
+from grader.lms import moodle_zip
+from grader.lms.moodle_zip import read_moodle_zip, student_folder
 
 CODE = b"def f():\n    return 1\n"
 

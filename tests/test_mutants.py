@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from grader.mutants import generate
+from grader.authoring.mutants import generate
 
 CODE = textwrap.dedent('''
     import torch

@@ -7,8 +7,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.observe import ErrorInfo, FileObservations, ImportInfo, Observation
-from grader.sandbox.course_packages import COURSE_FILE
-from grader.staging import CourseSetup, Stage, stage
+from grader.course.packages import COURSE_FILE
+from grader.handins.staging import CourseSetup, Stage, stage
 from tests.conftest import run_with_course_env
 
 
@@ -39,7 +39,7 @@ def test_cells_share_one_namespace_run_as_main_and_go_on_after_an_error(tmp_path
     (cells / "cell_005.py").write_text("import sys\nc = b + 1\nsys.exit(0)\n")
     (cells / "cell_006.py").write_text("d = c + 1\n")
     out = run_with_course_env("""
-        from grader.sandbox import notebook_cells
+        from grader.sandbox.child import notebook_cells
         space = {"__name__": "student"}
         notebook_cells.run(space, "cells", [(2, ""), (3, "cell 3 skipped: it is tagged skip-execution"),
                                            (4, ""), (5, ""), (6, "")])
@@ -121,7 +121,7 @@ def test_a_script_run_as_main_keeps_its_globals_after_a_crash_or_its_time(tmp_pa
                                            "    raise RuntimeError('plot failed')\n")
     (tmp_path / "slow.py").write_text("if __name__ == '__main__':\n    done = 1\n    while True:\n        pass\n")
     out = run_with_course_env("""
-        from grader.sandbox import run_as_main
+        from grader.sandbox.child import run_as_main
         space, slow = {"__name__": "_main_"}, {"__name__": "_main_"}
         run_as_main.run(space, "question2.py", 30)
         run_as_main.run(slow, "slow.py", 0.5)

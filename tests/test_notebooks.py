@@ -10,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.checks.base import Evidence, PlanContext
 from grader.checks.source import Spec, score
-from grader.notebooks import NotebookError, convert_script, read_notebook, read_python, to_python, top_level_names
+from grader.handins.notebooks import NotebookError, convert_script, read_notebook, read_python, to_python, top_level_names
 from grader.observe import FileObservations, ImportInfo
 from grader.rubric import Question
 

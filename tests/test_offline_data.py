@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from grader.cli import main
-from grader.offline_data import RESNET18_FILE, missing_in, prepare
+from grader.course.offline_data import RESNET18_FILE, missing_in, prepare
 from tests.conftest import run_with_course_env
 
 

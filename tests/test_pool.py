@@ -31,9 +31,9 @@ def test_fork_server_and_spawn_agree_on_the_examples(graded_examples, tmp_path):
 
 
 def test_a_killed_fork_server_is_replaced(tmp_path):
-    from grader.sandbox.pool import ForkServerLauncher
+    from grader.sandbox.parent.pool import ForkServerLauncher
     from grader.sandbox.protocol import Probe, Step
-    from grader.sandbox.runner import run_file
+    from grader.sandbox.parent.runner import run_file
 
     (tmp_path / "q.py").write_text("import os, signal\ndef kill_parent():\n    os.kill(os.getppid(), signal.SIGKILL)\n"
                                    "def fine():\n    return 1\n")

@@ -9,7 +9,7 @@ import sys
 import pytest
 import torch
 
-from grader.sandbox.drivers import noisy_line
+from grader.course.drivers import noisy_line
 from tests.conftest import ROOT
 
 REFERENCE = ROOT / "reference" / "pset09-autodiff"

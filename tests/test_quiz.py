@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from grader.cli import main
-from grader.quiz.build import identical_variants, repeated_numericals
-from grader.quiz.items import MOODLE_FRACTIONS, QuizItem
+from grader.authoring.quiz.build import identical_variants, repeated_numericals
+from grader.authoring.quiz.items import MOODLE_FRACTIONS, QuizItem
 
 ALLOWED = {round(sign * f, 4) for f in MOODLE_FRACTIONS for sign in (1, -1)}
 

@@ -9,7 +9,7 @@ import torch
 
 from grader.observe import FileObservations
 from grader.sandbox.protocol import InputSpec, Probe, Step
-from grader.sandbox.runner import run_file
+from grader.sandbox.parent.runner import run_file
 
 INPUTS = {"a": InputSpec(shape=[2, 3]), "b": InputSpec(shape=[2, 3])}
 

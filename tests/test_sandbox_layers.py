@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.cli import main
-from grader.sandbox.landlock import abi_version
+from grader.sandbox.layers.landlock import abi_version
 
 HOSTILE = Path(__file__).parent / "hostile"
 

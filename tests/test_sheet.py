@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from grader.answer_keys import compute_answer_keys
+from grader.authoring.answer_keys import compute_answer_keys
 from grader.assignments import find_assignment
 from grader.cli import main
 

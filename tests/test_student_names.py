@@ -12,8 +12,8 @@ import pytest
 
 from grader.cli import main
 from grader.results import Result, load_result, load_results, result_path, save_result
-from grader.student_names import MAX_NAME_CHARS, MAX_STEM_BYTES, clean_name, storage_name
-from grader.submissions import find_submissions
+from grader.handins.student_names import MAX_NAME_CHARS, MAX_STEM_BYTES, clean_name, storage_name
+from grader.handins.submissions import find_submissions
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "submissions_example" / "mlg-tutorial3" / "ada_correct"

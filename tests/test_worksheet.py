@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from grader.render.html import write_report
-from grader.render.moodle import feedback_zip
-from grader.render.worksheet import WorksheetError, fill_worksheet
+from grader.lms.moodle_feedback import feedback_zip
+from grader.lms.worksheet import WorksheetError, fill_worksheet
 from grader.results import Result
 
 FIXTURES = Path(__file__).parent / "fixtures" / "moodle"

@@ -28,7 +28,7 @@ class Tolerance(BaseModel):
 
 
 def _known_driver(name: str) -> str:
-    from grader.sandbox.drivers import DRIVERS
+    from grader.course.drivers import DRIVERS
 
     if name not in DRIVERS:
         raise ValueError(f"unknown driver {name!r}; known drivers: {', '.join(sorted(DRIVERS))}")

@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from grader.checks.base import CheckSpec, Evidence, Plan, PlanContext, Verdict
 from grader.checks.source_rules import Pattern, aliases_of, find, scopes
-from grader.notebooks import DEFAULT_SKIP_TAGS, MAX_NOTEBOOK_BYTES, NotebookError, read_python
+from grader.handins.notebooks import DEFAULT_SKIP_TAGS, MAX_NOTEBOOK_BYTES, NotebookError, read_python
 
 MAX_SOURCE_BYTES = 1_000_000
 
@@ -78,8 +78,8 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
             continue
         for pattern in spec.require:
             if not find(pattern, node, aliases):
-                where = f"`{scope_name}`" if spec.within else name
-                problems.append(f"{where} does not use {pattern.label()}" + (f" ({pattern.why})" if pattern.why else ""))
+                scope = f"`{scope_name}`" if spec.within else name
+                problems.append(f"{scope} does not use {pattern.label()}" + (f" ({pattern.why})" if pattern.why else ""))
     for pattern in spec.forbid:
         for hit in find(pattern, tree, aliases):
             problems.append(f"{where(hit.line)}: {hit.text} is not allowed" + (f" ({pattern.why})" if pattern.why else ""))

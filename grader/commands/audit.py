@@ -8,13 +8,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from grader.audit import audit
+from grader.authoring.audit import audit
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
 from grader.commands.batch import add_launcher_argument
 from grader.commands.printing import say, warning
 from grader.render.html import write_audit
 from grader.results import write_atomic
-from grader.sandbox.pool import make_launcher
+from grader.sandbox.parent.pool import make_launcher
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

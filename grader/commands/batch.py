@@ -18,18 +18,18 @@ from grader.commands import (EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment
                              unsupported_platform)
 from grader.commands.moodle import export_to_moodle
 from grader.commands.printing import error, say, warning
-from grader.course_setup import course_file_sources, install_hint, missing_packages
+from grader.course.setup import course_file_sources, install_hint, missing_packages
 from grader.grading import grade_and_store
-from grader.moodle_zip import ArchiveError, read_moodle_zip
-from grader.offline_data import missing_in
+from grader.lms.moodle_zip import ArchiveError, read_moodle_zip
+from grader.course.offline_data import missing_in
 from grader.reference_cache import reference_key, reference_observations
 from grader.render.csv import write_marks_csv
 from grader.render.html import write_index
 from grader.results import Result, load_result, remove_partial_writes, write_atomic, write_manifest
-from grader.sandbox.confine import LAYERS
-from grader.sandbox.pool import make_launcher
+from grader.sandbox.layers.confine import LAYERS
+from grader.sandbox.parent.pool import make_launcher
 from grader.sandbox.protocol import SandboxSettings
-from grader.submissions import Submission, SubmissionsError, find_submissions
+from grader.handins.submissions import Submission, SubmissionsError, find_submissions
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

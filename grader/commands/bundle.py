@@ -15,8 +15,8 @@ from grader.reference_cache import reference_observations
 from grader.render.handout import render_handout_readme
 from grader.render.html import fmt
 from grader.rubric import RubricError
-from grader.sandbox.pool import make_launcher
-from grader.selfcheck import expected_observations, public_rubric, write_selfcheck
+from grader.sandbox.parent.pool import make_launcher
+from grader.lms.selfcheck import expected_observations, public_rubric, write_selfcheck
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

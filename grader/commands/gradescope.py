@@ -11,8 +11,8 @@ from rich.console import Console
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, reference_broken
 from grader.commands.printing import say
 from grader.reference_cache import reference_observations
-from grader.sandbox.pool import make_launcher
-from grader.selfcheck import expected_observations, write_selfcheck
+from grader.sandbox.parent.pool import make_launcher
+from grader.lms.selfcheck import expected_observations, write_selfcheck
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
 SETUP_SH = """#!/usr/bin/env bash
@@ -26,7 +26,7 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for every submission; it writes $ROOT/results/results.json.
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 cd "$ROOT/source"
-exec "${GRADER_PYTHON:-python3}" -m grader.gradescope "$ROOT"
+exec "${GRADER_PYTHON:-python3}" -m grader.lms.gradescope "$ROOT"
 """
 
 

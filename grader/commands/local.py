@@ -20,10 +20,10 @@ from grader.grading import grade_submission
 from grader.render.html import fmt, render_report
 from grader.results import Result
 from grader.rubric import RubricError
-from grader.sandbox.confine import LAYERS
-from grader.sandbox.pool import make_launcher
+from grader.sandbox.layers.confine import LAYERS
+from grader.sandbox.parent.pool import make_launcher
 from grader.sandbox.protocol import SandboxSettings
-from grader.selfcheck import SELFCHECK_DIR, find_selfcheck, load_selfcheck
+from grader.lms.selfcheck import SELFCHECK_DIR, find_selfcheck, load_selfcheck
 
 EXIT_CHECKS_FAILED = 1
 SELF_CHECK_NOTE = ("Self-check: the public checks only, run on your machine. Hidden checks run when your work "

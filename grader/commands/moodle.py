@@ -8,8 +8,8 @@ from rich.console import Console
 
 from grader.commands import EXIT_OK, EXIT_USAGE
 from grader.commands.printing import error, say, warning
-from grader.render.moodle import feedback_zip
-from grader.render.worksheet import fill_worksheet
+from grader.lms.moodle_feedback import feedback_zip
+from grader.lms.worksheet import fill_worksheet
 from grader.results import load_results, write_atomic
 
 

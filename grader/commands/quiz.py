@@ -8,12 +8,12 @@ from rich.console import Console
 
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
 from grader.commands.printing import error, say, warning
-from grader.quiz.build import QuizError, build_quiz, repeated_numericals
-from grader.quiz.gift import write_gift
-from grader.quiz.moodle_xml import write_moodle_xml
+from grader.authoring.quiz.build import QuizError, build_quiz, repeated_numericals
+from grader.authoring.quiz.gift import write_gift
+from grader.authoring.quiz.moodle_xml import write_moodle_xml
 from grader.render.html import fmt
 from grader.results import write_atomic
-from grader.sandbox.pool import make_launcher
+from grader.sandbox.parent.pool import make_launcher
 
 WRITERS = {"moodle-xml": write_moodle_xml, "gift": write_gift}
 

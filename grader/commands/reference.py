@@ -12,7 +12,7 @@ from grader.commands.printing import cell, say
 from grader.grading import grade_submission
 from grader.reference_cache import reference_observations
 from grader.render.html import fmt
-from grader.sandbox.pool import make_launcher
+from grader.sandbox.parent.pool import make_launcher
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader.answer_keys import compute_answer_keys
+from grader.authoring.answer_keys import compute_answer_keys
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
 from grader.commands.printing import error, say
 from grader.render.html import environment, fmt
 from grader.render.spreadsheet import safe_cell
 from grader.results import load_results, write_atomic
-from grader.sandbox.pool import make_launcher
+from grader.sandbox.parent.pool import make_launcher
 
 TEMPLATE_NAME = "marks_to_enter.csv"
 

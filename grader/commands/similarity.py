@@ -10,7 +10,7 @@ from rich.console import Console
 from grader.commands import EXIT_OK, EXIT_USAGE, assignment_and_device
 from grader.assignments import Assignment
 from grader.commands.printing import error, say
-from grader.submissions import Submission
+from grader.handins.submissions import Submission
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -61,7 +61,7 @@ def write_similarity_report(assignment: Assignment, submissions: list[Submission
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """0 when the report was written, 2 on bad input."""
-    from grader.submissions import SubmissionsError, find_submissions
+    from grader.handins.submissions import SubmissionsError, find_submissions
 
     target = assignment_and_device(args, console)
     if target is None:

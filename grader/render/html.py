@@ -10,7 +10,7 @@ import jinja2
 
 from grader.render.svg import curves_svg, histogram_svg
 from grader.results import Result, write_atomic
-from grader.student_names import storage_name
+from grader.handins.student_names import storage_name
 
 
 def fmt(value: float) -> str:

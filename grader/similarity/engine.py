@@ -16,7 +16,7 @@ from grader.similarity.scoring import MIN_MASS, rarity_weights, similarity, weig
 from grader.similarity.sources import Document, read_document
 from grader.similarity.structure import structure_print
 from grader.similarity.tokens import parse, token_print
-from grader.submissions import Submission
+from grader.handins.submissions import Submission
 
 KEEP_BELOW = 20  # pairs under the threshold still listed, for context
 EXPLAINED = 200  # highest pairs given their matching regions, functions and ops
@@ -101,7 +101,7 @@ def compare(question: QuestionInput, threshold: float, keep: int = KEEP_BELOW) -
 @lru_cache(maxsize=4096)
 def _names(path: Path, tags: tuple[str, ...], stamp: tuple[int, int]) -> frozenset[str]:
     """Top-level names of ``path`` (``stamp``: its mtime and size, so that a changed file is read again)."""
-    from grader.notebooks import top_level_names
+    from grader.handins.notebooks import top_level_names
 
     return frozenset(top_level_names(path, tags))
 
@@ -124,7 +124,7 @@ def shared_folders(assignment: Assignment, also: Path | None = None) -> list[Pat
 def question_inputs(assignment: Assignment, submissions: list[Submission], shared: list[Path]) -> list[QuestionInput]:
     """Each question's documents: the file the grader would grade in every student's folder."""
     from grader.grading import chosen_file, skip_tags
-    from grader.notebooks import top_level_names
+    from grader.handins.notebooks import top_level_names
 
     tags = skip_tags(assignment)
     baseline = baseline_documents(shared)

@@ -18,7 +18,7 @@ from typing import Any
 
 from grader.assignments import Assignment
 from grader.rubric import Question
-from grader.sandbox.launcher import Launcher
+from grader.sandbox.parent.launcher import Launcher
 from grader.sandbox.protocol import Probe
 from grader.similarity.models import OpsMatch
 
@@ -99,10 +99,10 @@ def _profiles(assignment: Assignment, question: Question, folder: Path, chosen: 
               launcher: Launcher) -> dict[str, Profile]:
     """Op counts per probe that ran to the end, for one folder."""
     from grader.grading import course_setup
-    from grader.notebooks import NotebookError
+    from grader.handins.notebooks import NotebookError
     from grader.sandbox.protocol import SandboxSettings
-    from grader.sandbox.runner import run_file
-    from grader.staging import stage
+    from grader.sandbox.parent.runner import run_file
+    from grader.handins.staging import stage
 
     try:
         staged = stage(folder, chosen, course_setup(assignment))
@@ -120,7 +120,7 @@ def _profiles(assignment: Assignment, question: Question, folder: Path, chosen: 
 def sandbox_ops_runner(assignment: Assignment, jobs: int = 1) -> Callable[[Any], OpsTable | None]:
     """A function of a ``QuestionInput`` that runs its graded calls for every student: an OpsTable, or
     None for a question whose calls cannot run offline in seconds (it downloads data) or that has none."""
-    from grader.sandbox.pool import make_launcher
+    from grader.sandbox.parent.pool import make_launcher
 
     def run(q: Any) -> OpsTable | None:  # an engine.QuestionInput
         question = next(x for x in assignment.rubric.questions if x.id == q.id)

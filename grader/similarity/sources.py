@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.notebooks import DEFAULT_SKIP_TAGS, NotebookError, read_notebook, read_python
+from grader.handins.notebooks import DEFAULT_SKIP_TAGS, NotebookError, read_notebook, read_python
 
 MAX_SOURCE_BYTES = 2_000_000
 

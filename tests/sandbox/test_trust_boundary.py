@@ -20,10 +20,10 @@ import pytest
 
 from grader.inputs import generate_inputs
 from grader.observe import FileObservations
-from grader.sandbox.confine import LAYERS
-from grader.sandbox.pool import ForkServerLauncher
+from grader.sandbox.layers.confine import LAYERS
+from grader.sandbox.parent.pool import ForkServerLauncher
 from grader.sandbox.protocol import InputSpec, Probe, SandboxSettings, Step
-from grader.sandbox.runner import run_file
+from grader.sandbox.parent.runner import run_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox's layers need root")]
 
@@ -297,7 +297,7 @@ group.mkdir()
 (group / "memory.limit_in_bytes").write_text(str(3 << 30))
 (group / "cgroup.procs").write_text("0")
 from grader.sandbox.protocol import Probe, SandboxSettings, Step
-from grader.sandbox.runner import run_file
+from grader.sandbox.parent.runner import run_file
 folder = Path(tempfile.mkdtemp())
 (folder / "q.py").write_text(textwrap.dedent('''
     import os
@@ -312,7 +312,7 @@ folder = Path(tempfile.mkdtemp())
 '''))
 obs = run_file("q.py", folder, [Probe(id="p", steps=[Step(call="hoard", observe="v")], timeout=30)],
                sandbox=SandboxSettings(memory_mb=1024, disable=sys.argv[1:]))
-from grader.sandbox import cgroups
+from grader.sandbox.layers import cgroups
 cgroups.sweep(5)
 Path("/sys/fs/cgroup/memory/cgroup.procs").write_text("0")
 for leftover in sorted(group.rglob("*/"), reverse=True):

@@ -10,9 +10,9 @@ import torch
 
 from grader.checks.base import Tolerance
 from grader.checks.compare import compare_values
-from grader.reference_calls import call_reference
+from grader.authoring.reference_calls import call_reference
 from grader.sandbox.protocol import Probe, Step
-from grader.sandbox.runner import run_file
+from grader.sandbox.parent.runner import run_file
 
 MODULE = textwrap.dedent("""
     import io

@@ -8,7 +8,7 @@ import pytest
 from grader.assignments import find_assignment
 from grader.commands.similarity import DEFAULT_THRESHOLD
 from grader.similarity.engine import similarity_report
-from grader.submissions import find_submissions
+from grader.handins.submissions import find_submissions
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -1,10 +1,10 @@
 """What course scripts expect of a machine, provided inside the child, offline and headless.
 
 * Known data URLs (the UCI iris CSV and its mirrors) are answered from files shipped in
-  ``grader/fixtures/``, through ``urllib.request.urlopen`` (which ``pandas.read_csv`` uses) and
+  ``grader/course/fixtures/``, through ``urllib.request.urlopen`` (which ``pandas.read_csv`` uses) and
   ``requests``. Every other remote URL fails at once with a message saying why (the child has
   no network anyway; this only makes the failure fast and clear).
-* With an offline root (``grader/offline_data.py``), TORCH_HOME points at its stand-in weights and
+* With an offline root (``grader/course/offline_data.py``), TORCH_HOME points at its stand-in weights and
   torchvision's MNIST-family data sets find their files in the root the script passes.
 * matplotlib draws with Agg whatever backend the script picks; LaTeX text (``text.usetex``) is
   switched off and ``.pgf`` output is skipped with a note, since both need a TeX installation.
@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from grader.course import FIXTURES
+
 _IRIS = ("archive.ics.uci.edu/ml/machine-learning-databases/iris/iris.data",
          "archive.ics.uci.edu/ml/machine-learning-databases/iris/bezdekiris.data",
          "mlr.cs.umass.edu/ml/machine-learning-databases/iris/iris.data")
@@ -196,7 +197,9 @@ def install(offline_root: str | None = None) -> None:
     ``get_ipython()``; call in the working copy, before the student's import."""
     import os
 
-    from grader.sandbox import course_packages, ipython_shim
+    from grader.course import packages as course_packages
+
+    from grader.sandbox.child import ipython_shim
 
     ipython_shim.install()
     course_packages.install(os.getcwd())

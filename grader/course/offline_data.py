@@ -2,7 +2,7 @@
 
 A question lists what it needs under ``offline_data:``; before its children start, the trusted
 parent makes each item once (cached under ``<cache>/offline-data/``) and the child finds it
-where torchvision looks (``course_env``):
+where torchvision looks (``grader.course.environment``):
 
 * ``fashion-mnist``: a small FashionMNIST look-alike in the real idx-ubyte layout (512 training
   and 128 test images, 28 x 28, ten classes with a learnable pattern each). torchvision's own
@@ -24,7 +24,7 @@ from typing import Literal
 
 import torch
 
-from grader.sandbox.transfer import RESNET18_FILE
+from grader.course.transfer import RESNET18_FILE
 
 OfflineItem = Literal["fashion-mnist", "resnet18-weights"]
 FASHION_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",

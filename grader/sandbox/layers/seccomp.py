@@ -15,7 +15,7 @@ import functools
 import platform
 import struct
 
-from grader.sandbox.landlock import _libc
+from grader.sandbox.layers.landlock import _libc
 
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 LD_W_ABS, JEQ_K, JGE_K, JSET_K, RET_K = 0x20, 0x15, 0x35, 0x45, 0x06

@@ -14,8 +14,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from grader.sandbox import cgroups
-from grader.sandbox.launcher import ChildExit, Launcher, SpawnLauncher, child_environment
+from grader.sandbox.layers import cgroups
+from grader.sandbox.parent.launcher import ChildExit, Launcher, SpawnLauncher, child_environment
 from grader.sandbox.protocol import ChildRequest
 
 READY_TIMEOUT = 180.0
@@ -34,7 +34,7 @@ class _Zygote:
         self.detached: set[int] = set()
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock = parent_sock
-        self.proc = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", str(child_sock.fileno())],
+        self.proc = subprocess.Popen([sys.executable, "-m", "grader.sandbox.parent.zygote", str(child_sock.fileno())],
                                      pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,
                                      env=child_environment(self.home), cwd=self.home, start_new_session=True)
         child_sock.close()

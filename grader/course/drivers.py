@@ -9,7 +9,7 @@ import math
 
 import torch
 
-from grader.sandbox import iris, transfer
+from grader.course import iris, transfer
 
 
 def sgd_regression(model, n: int = 500, d: int = 64, iterations: int = 2000, record_every: int = 100,

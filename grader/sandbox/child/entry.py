@@ -1,7 +1,7 @@
 """The child: imports one student file, runs probes, sends observations, exits.
 
 ``run_request`` is the single entry point. It runs in a fresh process, started either by
-``python -m grader.sandbox.child`` (spawn) or by a fork; it never returns. Everything it tells
+``python -m grader.sandbox.child.entry`` (spawn) or by a fork; it never returns. Everything it tells
 the parent travels as frames on one pipe (``channel``): the sandbox layers (sent before any
 student code runs), the import report, one reply per probe in the order asked, and the end.
 """
@@ -129,7 +129,7 @@ class _ProbeRun:
 
         if step.call or step.driver:
             if step.driver:
-                from grader.sandbox.drivers import DRIVERS
+                from grader.course.drivers import DRIVERS
 
                 target = DRIVERS[step.driver]
             else:
@@ -162,7 +162,7 @@ class _ProbeRun:
 def _run_probe(module, probe: Probe, request: ChildRequest, torch, state) -> tuple[dict, dict]:
     from grader.inputs import generate_inputs
     from grader.observe import encode_value
-    from grader.sandbox.tracing import OpRecorder
+    from grader.sandbox.child.tracing import OpRecorder
 
     state.restore(torch)
     _seed_everything(torch, probe.seed)
@@ -215,9 +215,9 @@ def _prepare_process(request: ChildRequest):
 def run_request(request: ChildRequest, channel_fd: int) -> None:
     """Import the student's file, run every probe, send the replies, and exit the process."""
     from grader.observe import pack_reply
-    from grader.sandbox import course_env
+    from grader.course import environment
     from grader.sandbox.channel import send, widen
-    from grader.sandbox.confine import confine
+    from grader.sandbox.layers.confine import confine
 
     try:
         widen(channel_fd)
@@ -228,7 +228,7 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
             os._exit(0)
         request = request.model_copy(update={"workdir": confinement.workdir})
         torch = _prepare_process(request)
-        course_env.install(request.sandbox.offline_root)
+        environment.install(request.sandbox.offline_root)
         _seed_everything(torch, request.seed)
         started = time.perf_counter()
         imported: dict[str, Any] = {"status": "ok"}
@@ -248,7 +248,7 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
         sys.stderr.flush()
         send(channel_fd, b"I", imported)
         if module is not None:
-            state = course_env.TorchState.capture(torch, threads=1)
+            state = environment.TorchState.capture(torch, threads=1)
             for probe in request.probes:
                 payload, tensors = _run_probe(module, probe, request, torch, state)
                 send(channel_fd, b"P", *pack_reply(payload, tensors))
@@ -263,8 +263,8 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
 
 
 def main() -> None:
-    """``python -m grader.sandbox.child REQUEST.json CHANNEL_FD``."""
-    from grader.sandbox.confine import die_with_parent
+    """``python -m grader.sandbox.child.entry REQUEST.json CHANNEL_FD``."""
+    from grader.sandbox.layers.confine import die_with_parent
 
     die_with_parent()
     request = ChildRequest.model_validate_json(Path(sys.argv[1]).read_text())

@@ -51,7 +51,7 @@ def training_epochs(module, seed: int = 0) -> float:
     """
     from torch.utils.data import DataLoader
 
-    from grader.sandbox.course_env import optimizer_steps
+    from grader.course.environment import optimizer_steps
 
     loaders = [v for v in vars(module).values() if isinstance(v, DataLoader)]
     if not loaders:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from grader.assignments import Assignment
 from grader.grading import grade_submission, plan_question, run_question, score_question
-from grader.mutants import Mutant, generate
+from grader.authoring.mutants import Mutant, generate
 from grader.observe import FileObservations, Value
 from grader.reference_cache import reference_observations
 from grader.rubric import Question

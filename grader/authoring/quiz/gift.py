@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 
-from grader.quiz.items import QuizItem
+from grader.authoring.quiz.items import QuizItem
 
 _SPECIAL = "~=#{}:"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 from xml.sax.saxutils import escape
 
-from grader.quiz.items import QuizItem
+from grader.authoring.quiz.items import QuizItem
 
 
 def _cdata(html: str) -> str:

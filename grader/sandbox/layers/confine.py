@@ -27,7 +27,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from grader.sandbox import cgroups, landlock, seccomp
+from grader.sandbox.layers import cgroups, landlock, seccomp
 from grader.sandbox.protocol import ChildRequest, SandboxSettings
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x40000000, 0x08000000
@@ -206,7 +206,7 @@ def _drop_capabilities() -> None:
 def _read_only_paths() -> list[str]:
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sysconfig.get_paths()["stdlib"],
              sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
-             str(Path(__file__).resolve().parent.parent), str(Path(sys.executable).resolve().parent.parent)}
+             str(Path(__file__).resolve().parents[2]), str(Path(sys.executable).resolve().parent.parent)}
     paths |= {p for p in sys.path if p and "site-packages" in p}
     return sorted(paths) + SYSTEM_READ_ONLY
 

@@ -1,4 +1,4 @@
-"""Measurements on the iris data set (shipped in ``grader/fixtures/iris.data``), for drivers.
+"""Measurements on the iris data set (shipped in ``grader/course/fixtures/iris.data``), for drivers.
 
 The data is read the way the handouts read it: 150 rows, four features, the species name last.
 """
@@ -10,7 +10,7 @@ import math
 
 import torch
 
-from grader.sandbox.course_env import FIXTURES
+from grader.course import FIXTURES
 
 
 def iris() -> tuple[torch.Tensor, list[str]]:

@@ -16,10 +16,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.notebooks import MAX_SCRIPT_BYTES, NotebookError, convert_script, read_notebook, read_student_bytes
+from grader.handins.notebooks import MAX_SCRIPT_BYTES, NotebookError, convert_script, read_notebook, read_student_bytes
 from grader.observe import ErrorInfo, FileObservations, ImportInfo
-from grader.sandbox.course_packages import COURSE_FILE
-from grader.sandbox.notebook_cells import cell_file
+from grader.course.packages import COURSE_FILE
+from grader.sandbox.child.notebook_cells import cell_file
 
 NOTEBOOK_MODULE = "_notebook_.py"
 MAIN_MODULE = "_main_.py"
@@ -122,7 +122,7 @@ def _notebook_module(work: Path, chosen: str, skip_tags: tuple[str, ...]) -> Non
     plan = [(c.number, c.note) for c in converted.cells]
     _write(work / NOTEBOOK_MODULE,
            f"# Made by the grader from {chosen!r}: its code cells, run in order.\n"
-           f"__import__('grader.sandbox.notebook_cells', fromlist=['run']).run(globals(), {CELLS_FOLDER!r}, {plan!r})\n")
+           f"__import__('grader.sandbox.child.notebook_cells', fromlist=['run']).run(globals(), {CELLS_FOLDER!r}, {plan!r})\n")
 
 
 def _script(path: Path) -> bytes | None:
@@ -164,7 +164,7 @@ def stage(folder: Path, chosen: str, course: CourseSetup) -> Stage:
             result.module_file = NOTEBOOK_MODULE
         elif as_main:
             _write(work / MAIN_MODULE, f"# Made by the grader: {chosen!r} run as a script.\n"
-                   f"__import__('grader.sandbox.run_as_main', fromlist=['run']).run(globals(), {chosen!r}, "
+                   f"__import__('grader.sandbox.child.run_as_main', fromlist=['run']).run(globals(), {chosen!r}, "
                    f"{course.run_as_main!r})\n")
             result.module_file = MAIN_MODULE
     except (NotebookError, OSError) as exc:

@@ -28,17 +28,17 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox import cgroups
-from grader.sandbox.confine import CLONE_NEWPID, die_with_parent, set_namespace, unshare
-from grader.sandbox.launcher import group_limits
+from grader.sandbox.layers import cgroups
+from grader.sandbox.layers.confine import CLONE_NEWPID, die_with_parent, set_namespace, unshare
+from grader.sandbox.parent.launcher import group_limits
 from grader.sandbox.protocol import ChildRequest, ResourceLimits
 
 MAX_FD = 65536
 DEFAULTS = ResourceLimits()  # until the request sets the rubric's limits
 
-PRELOAD = ("torch", "torchvision", "numpy", "pandas", "pydantic", "grader.sandbox.child", "grader.inputs",
-           "grader.observe", "grader.sandbox.drivers", "grader.sandbox.tracing", "grader.sandbox.confine",
-           "grader.sandbox.channel", "grader.sandbox.course_env", "matplotlib", "matplotlib.pyplot")
+PRELOAD = ("torch", "torchvision", "numpy", "pandas", "pydantic", "grader.sandbox.child.entry", "grader.inputs",
+           "grader.observe", "grader.course.drivers", "grader.sandbox.child.tracing", "grader.sandbox.layers.confine",
+           "grader.sandbox.channel", "grader.course.environment", "matplotlib", "matplotlib.pyplot")
 
 
 def _preload() -> None:
@@ -49,7 +49,7 @@ def _preload() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    from grader.sandbox.confine import warm_up
+    from grader.sandbox.layers.confine import warm_up
 
     warm_up()
 
@@ -114,7 +114,7 @@ def _run_when_asked(sock: socket.socket) -> None:
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     os.close(output_fd)
-    from grader.sandbox.child import run_request
+    from grader.sandbox.child.entry import run_request
 
     with open(message["request"]) as f:
         request = ChildRequest.model_validate_json(f.read())
@@ -229,7 +229,7 @@ def _serve_requests(sock, own_pid_ns, wake_r, spare, groups) -> None:
 
 
 def main() -> None:
-    """``python -m grader.sandbox.zygote SOCKET_FD``."""
+    """``python -m grader.sandbox.parent.zygote SOCKET_FD``."""
     serve(socket.socket(fileno=int(sys.argv[1])))
 
 

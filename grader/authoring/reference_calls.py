@@ -11,7 +11,7 @@ from typing import Any
 
 from grader.observe import Value
 from grader.sandbox.protocol import Probe, SandboxSettings, Step
-from grader.sandbox.runner import run_file
+from grader.sandbox.parent.runner import run_file
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from grader.sandbox import cgroups
+from grader.sandbox.layers import cgroups
 from grader.sandbox.protocol import ChildRequest
 
 ENV_ALLOW = ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "TORCH_HOME", "CUDA_VISIBLE_DEVICES")
@@ -113,7 +113,7 @@ def _parent_of(pid: int) -> int:
 
 
 class SpawnLauncher:
-    """Starts each child as a fresh ``python -m grader.sandbox.child`` in its own process group."""
+    """Starts each child as a fresh ``python -m grader.sandbox.child.entry`` in its own process group."""
 
     name = "spawn"
     layers = ("process-group", "wall-clock-timeout", "private-copy", "scrubbed-environment")
@@ -133,7 +133,7 @@ class SpawnLauncher:
         request_file.write_text(request.model_dump_json())
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.child", str(request_file), str(channel_fd)],
+                [sys.executable, "-m", "grader.sandbox.child.entry", str(request_file), str(channel_fd)],
                 pass_fds=(channel_fd,), stdin=subprocess.DEVNULL, stdout=output_fd, stderr=output_fd,
                 start_new_session=True, env=child_environment(str(request_file.parent)))
         except BaseException:

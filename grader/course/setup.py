@@ -18,7 +18,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from grader.course import FIXTURES
+
 
 
 class CoursePackage(BaseModel):

@@ -13,10 +13,10 @@ import tempfile
 from pathlib import Path
 
 from grader.observe import ErrorInfo, FileObservations, ImportInfo, Observation
-from grader.sandbox.launcher import Launcher, SpawnLauncher
-from grader.sandbox.output import CappedOutput
+from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
+from grader.sandbox.parent.output import CappedOutput
 from grader.sandbox.protocol import ChildRequest, Probe, SandboxSettings
-from grader.sandbox.watch import ChildRun, FileClock, watch
+from grader.sandbox.parent.watch import ChildRun, FileClock, watch
 
 PAGE = 4096
 

@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass, field
 
 from grader.observe import ImportInfo, Observation
-from grader.sandbox import replies
+from grader.sandbox.parent import replies
 from grader.sandbox.channel import FrameReader, ProtocolViolation
-from grader.sandbox.launcher import ChildExit, ChildHandle
-from grader.sandbox.output import CappedOutput, drain
+from grader.sandbox.parent.launcher import ChildExit, ChildHandle
+from grader.sandbox.parent.output import CappedOutput, drain
 from grader.sandbox.protocol import Probe
 
 END_GRACE = 2.0  # after the last reply, for the child to flush its output and say it is done

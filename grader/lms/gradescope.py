@@ -1,6 +1,6 @@
 """Inside a Gradescope autograder: grade /autograder/submission, write results/results.json.
 
-``run_autograder`` (made by ``grade gradescope``) runs ``python -m grader.gradescope ROOT``.
+``run_autograder`` (made by ``grade gradescope``) runs ``python -m grader.lms.gradescope ROOT``.
 The rubric and the reference's observations come from ``ROOT/source/selfcheck`` (no reference
 source is shipped). Manual checks are left to Gradescope's own manual grading; public checks
 are visible at once, hidden ones after the grades are published. Every output is plain text
@@ -17,8 +17,8 @@ from pathlib import Path
 from grader.grading import grade_submission
 from grader.render.html import fmt
 from grader.results import Result
-from grader.sandbox.pool import make_launcher
-from grader.selfcheck import load_selfcheck
+from grader.sandbox.parent.pool import make_launcher
+from grader.lms.selfcheck import load_selfcheck
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.assignments import Assignment
-from grader.reference_calls import call_reference
+from grader.authoring.reference_calls import call_reference
 
 
 @dataclass

@@ -9,8 +9,8 @@ variants are reported.
 from __future__ import annotations
 
 from grader.assignments import Assignment
-from grader.quiz.items import Image, QuizItem
-from grader.reference_calls import call_reference
+from grader.authoring.quiz.items import Image, QuizItem
+from grader.authoring.reference_calls import call_reference
 from grader.sandbox.protocol import SandboxSettings
 
 QUIZ_FILE = "quiz.py"

@@ -1,0 +1,1 @@
+"""Running the reference for other ends: the mutation audit, answer keys, quizzes."""

@@ -1,0 +1,1 @@
+"""What students hand in: finding submissions, their names, notebooks, the staged working copy."""

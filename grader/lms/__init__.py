@@ -1,0 +1,1 @@
+"""Learning-management systems: Moodle in and out, Gradescope, self-check bundles."""
