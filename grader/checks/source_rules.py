@@ -76,6 +76,10 @@ def _split_eq(text: str) -> tuple[str, object]:
     return name.strip(), ast.literal_eval(value.strip()) if value else ...
 
 
+def _in_module(name: str | None, module: str) -> bool:
+    return bool(name) and (name == module or name.startswith(module + "."))
+
+
 def find(pattern: Pattern, tree: ast.AST, aliases: dict[str, str]) -> list[Hit]:
     """Every place in ``tree`` where ``pattern`` occurs."""
     hits = []
@@ -89,13 +93,14 @@ def find(pattern: Pattern, tree: ast.AST, aliases: dict[str, str]) -> list[Hit]:
                 and node.func.attr == pattern.method:
             hits.append(Hit(line, f".{pattern.method}()"))
         elif pattern.module and isinstance(node, (ast.Name, ast.Attribute)):
+            # one hit per use: an attribute of something already in the module is that use again
+            inner_hit = isinstance(node, ast.Attribute) and _in_module(_qualified(node.value, aliases), pattern.module)
             name = _qualified(node, aliases)
-            parent_is_same = isinstance(node, ast.Attribute) and _qualified(node.value, aliases) in (pattern.module,)
-            if name and (name == pattern.module or name.startswith(pattern.module + ".")) and not parent_is_same:
+            if _in_module(name, pattern.module) and not inner_hit:
                 hits.append(Hit(line, name))
         elif pattern.module and isinstance(node, (ast.Import, ast.ImportFrom)):
             modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            if any(m == pattern.module or m.startswith(pattern.module + ".") for m in modules):
+            if any(_in_module(m, pattern.module) for m in modules):
                 hits.append(Hit(line, f"import {pattern.module}"))
         elif pattern.keyword and isinstance(node, ast.Call):
             key, value = _split_eq(pattern.keyword)

@@ -31,6 +31,13 @@ def test_module_use_and_import():
     assert hits("import torch\ntorch.autograd_like = 1", module="torch.autograd") == []
 
 
+def test_a_module_use_is_one_hit_however_deep_the_attribute():
+    code = "import torch\nj = torch.autograd.functional.jacobian(f, x)\nfrom torch import autograd\nautograd.grad(l, w)"
+    tree = ast.parse(code)
+    found = find(Pattern(module="torch.autograd"), tree, aliases_of(tree))
+    assert [(h.line, h.text) for h in found] == [(2, "torch.autograd"), (4, "torch.autograd")]
+
+
 def test_keyword_and_assignment():
     assert hits("w = torch.ones(2, requires_grad=True)", keyword="requires_grad=True") == [1]
     assert hits("w = torch.ones(2, requires_grad=False)", keyword="requires_grad=True") == []
