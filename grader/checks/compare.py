@@ -71,8 +71,26 @@ def compare_values(expected: Value, got: Value, tol: Tolerance, check_dtype: boo
         return None
     if expected.type != got.type:
         return f"returned a {got.describe()}, expected a {expected.describe()}"
+    if expected.type == "ndarray":
+        return compare_tensors(expected.tensor, got.tensor, tol, check_dtype)
+    if expected.type == "dict":
+        return _compare_dicts(expected, got, tol, check_dtype)
     if expected.type == "bytes" and not torch.equal(expected.tensor, got.tensor):
         return f"returned {got.describe()}, which differ from the expected {expected.describe()}"
     if expected.type == "str" and expected.text != got.text:
         return f"returned {got.text!r}, expected {expected.text!r}"
     return None
+
+
+def _compare_dicts(expected: Value, got: Value, tol: Tolerance, check_dtype: bool) -> str | None:
+    """The first key missing, differing or extra in the student's dict, else None."""
+    want = dict(zip(expected.keys or [], expected.items or []))
+    have = dict(zip(got.keys or [], got.items or []))
+    for key, value in want.items():
+        if key not in have:
+            return f"has no key {key!r}"
+        problem = compare_values(value, have[key], tol, check_dtype)
+        if problem:
+            return f"key {key!r}: {problem}"
+    extra = next((key for key in have if key not in want), None)
+    return None if extra is None else f"has a key {extra!r} the reference does not have"

@@ -59,3 +59,29 @@ def test_numbers_and_lists():
     assert compare_values(three, Value(type="str", text="3"), TOL) == "returned a str '3', expected a number"
     pair = Value(type="tuple", items=[three, three])
     assert compare_values(pair, Value(type="list", items=[three]), TOL) == "returned 1 items, expected 2"
+
+
+def test_numpy_arrays_are_compared_by_value():
+    expected = Value(type="ndarray", tensor=torch.tensor([1.0, 2.0], dtype=torch.float64))
+    same = Value(type="ndarray", tensor=torch.tensor([1.0, 2.0], dtype=torch.float64))
+    assert compare_values(expected, same, TOL) is None
+    wrong = Value(type="ndarray", tensor=torch.tensor([1.0, 2.5], dtype=torch.float64))
+    assert compare_values(expected, wrong, TOL).startswith("1 of 2 values differ; first at [1]: got 2.5, expected 2")
+    assert compare_values(expected, Value(type="ndarray", tensor=torch.zeros(3, dtype=torch.float64)), TOL) == \
+        "shape (3,), expected (2,)"
+    tensor = Value(type="tensor", tensor=torch.tensor([1.0, 2.0], dtype=torch.float64))
+    assert compare_values(expected, tensor, TOL) == ("returned a tensor of shape (2,), float64, expected a numpy "
+                                                     "array of shape (2,), float64")
+
+
+def test_dicts_are_compared_key_by_key():
+    def log(**entries) -> Value:
+        return Value(type="dict", keys=list(entries), items=[Value(type="number", number=v) for v in entries.values()])
+
+    expected = log(loss=0.5, acc=0.9)
+    assert compare_values(expected, log(acc=0.9, loss=0.5), TOL) is None
+    assert compare_values(expected, log(loss=0.7, acc=0.9), TOL).startswith("key 'loss': 1 of 1 values differ")
+    assert compare_values(expected, log(loss=0.5), TOL) == "has no key 'acc'"
+    assert compare_values(expected, log(loss=0.5, acc=0.9, lr=0.1), TOL) == "has a key 'lr' the reference does not have"
+    assert compare_values(expected, Value(type="list", items=[]), TOL) == ("returned a list of 0 items, expected a dict "
+                                                                        "of 2 items")
