@@ -141,7 +141,11 @@ def probe_problem(obs: Observation, defined: list[str], module_file: str) -> str
         return obs.error.message  # a driver saying what it did not find in the student's code
     if obs.error:
         return f"your code raised {obs.error.one_line()}"
-    return f"the call {obs.detail}" if obs.status in ("timeout", "crashed") else obs.detail or obs.status
+    if obs.status == "crashed":
+        return f"the call did not complete: {obs.detail}"  # the runner's detail: "the process was killed by ..."
+    if obs.status == "timeout" and not obs.detail.startswith("not run"):  # not the file's spent time budget
+        return f"the call {obs.detail}"
+    return obs.detail or obs.status
 
 
 def missing_name_message(name: str, defined: list[str], module_file: str) -> str:
