@@ -60,8 +60,8 @@ def test_empty_and_too_small_files(tmp_path):
 def test_a_file_of_another_format_is_named_by_its_first_bytes(tmp_path):
     hand_in(tmp_path, "question2_result.pdf", PNG)
     verdict = judged(tmp_path)
-    assert (verdict.fraction, verdict.message) == (0.0, "question2_result.pdf is not a real PDF file "
-                                                        "(it starts with b'\\x89PNG\\r\\n\\x1a\\n')")
+    assert (verdict.fraction, verdict.message) == (0.0, ("question2_result.pdf is not a real PDF file "
+                                                        "(it starts with b'\\x89PNG\\r\\n\\x1a\\n')"))
     hand_in(tmp_path, "plot.png", PDF)
     assert judged(tmp_path, file="plot.png", format="png").message.startswith("plot.png is not a real PNG file")
 
@@ -88,12 +88,12 @@ def test_links_are_never_followed(tmp_path):
     student.mkdir()
     (student / "question2_result.pdf").symlink_to(outside)
     verdict = judged(student)
-    assert (verdict.fraction, verdict.message) == (0.0, "question2_result.pdf is a symbolic link; links are not "
-                                                        "followed")
+    assert (verdict.fraction, verdict.message) == (0.0, ("question2_result.pdf is a symbolic link; links are not "
+                                                        "followed"))
     (student / "results").symlink_to(outside.parent, target_is_directory=True)
     verdict = judged(student, file="results/question2_result.pdf")
-    assert (verdict.fraction, verdict.message) == (0.0, "results/question2_result.pdf is in a linked folder; links "
-                                                        "are not followed")
+    assert (verdict.fraction, verdict.message) == (0.0, ("results/question2_result.pdf is in a linked folder; links "
+                                                        "are not followed"))
 
 
 def test_a_folder_or_a_fifo_is_not_the_file(tmp_path):

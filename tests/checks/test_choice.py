@@ -71,8 +71,8 @@ def test_a_read_that_never_ran_or_timed_out_is_an_error():
     spec = make_spec("choice", **GRID)
     assert score(spec, observed()).message == "the probe did not run"
     verdict = score(spec, observed(stopped("c", "timeout", "did not finish within 20 s and was stopped")))
-    assert (verdict.final_status(), verdict.message) == ("error", "the call did not finish within 20 s and was "
-                                                                  "stopped")
+    assert (verdict.final_status(), verdict.message) == ("error", ("the call did not finish within 20 s and was "
+                                                                  "stopped"))
     verdict = score(spec, observed(ok("c", {})))
     assert verdict.message == "`learning_rate` is nothing; the handout allows 0.01, 0.03"
 

@@ -75,8 +75,8 @@ def test_edges_are_inclusive():
 def test_the_window_averages_a_share_of_the_points():
     losses = [1.0, 0.5] + [0.4] * 16 + [0.25, 0.5]  # 20 points: 10% is two, means 0.75 and 0.375
     verdict = curve(*losses, final_ratio=None)
-    assert (verdict.fraction, verdict.message) == (1.0, "the loss falls (mean of the last 10% 0.375 <= 0.5 x first "
-                                                        "10% 0.75)")
+    assert (verdict.fraction, verdict.message) == (1.0, ("the loss falls (mean of the last 10% 0.375 <= 0.5 x first "
+                                                        "10% 0.75)"))
     verdict = curve(*losses, window=0.5, final_ratio=None)
     assert verdict.fraction == 0.0 and "mean of the last 50% is 0.395, needed <= 0.5 x the first 50%'s 0.47" in \
         verdict.message
@@ -89,8 +89,8 @@ def test_without_final_ratio_the_fall_alone_earns_the_points():
 
 def test_a_diverging_run_earns_nothing_and_says_where():
     verdict = curve(1.0, 0.5, 0.3, float("nan"), 0.1)
-    assert (verdict.fraction, verdict.message) == (0.0, "the loss became nan at recorded point 4 of 5: training "
-                                                        "diverged")
+    assert (verdict.fraction, verdict.message) == (0.0, ("the loss became nan at recorded point 4 of 5: training "
+                                                        "diverged"))
     assert curve(1.0, float("inf")).message.startswith("the loss became inf at recorded point 2 of 2")
 
 
@@ -116,8 +116,8 @@ def test_a_run_that_could_not_train_is_an_error():
     reference = observed(ok("c", {"losses": REFERENCE}, whole=True))
     student = observed(raised("c", "MissingName", "MLP"), module_file="question2.py", defined=("MPL", "seed"))
     verdict = score(spec, student, reference)
-    assert (verdict.final_status(), verdict.message) == ("error", "training could not run: question2.py defines no "
-                                                                  "`MLP` (it defines: MPL, seed); did you mean `MPL`?")
+    assert (verdict.final_status(), verdict.message) == ("error", ("training could not run: question2.py defines no "
+                                                                  "`MLP` (it defines: MPL, seed); did you mean `MPL`?"))
     verdict = score(spec, observed(), reference)
     assert (verdict.final_status(), verdict.message) == ("error", "training could not run: the probe did not run")
 

@@ -58,8 +58,8 @@ def test_a_one_element_tensor_is_a_number():
 def test_anything_else_cannot_be_measured():
     for value in ("15.2", torch.ones(2), [15.2], None):
         verdict = measured(value)
-        assert (verdict.fraction, verdict.message) == (0.0, "the rank-2 loss could not be measured from what the "
-                                                            "code returned")
+        assert (verdict.fraction, verdict.message) == (0.0, ("the rank-2 loss could not be measured from what the "
+                                                            "code returned"))
 
 
 def test_nan_and_infinity_never_pass():

@@ -4,8 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from tests.checks.conftest import (answers, call_args, context, make_spec, observed, ok, plan_of, raised, score,
-                                   stopped)
+from tests.checks.conftest import answers, call_args, context, make_spec, observed, ok, plan_of, raised, score, stopped
 
 AGGREGATE = {"call": "aggregate", "args": [{"tensor": ["d1", "d2", "d3"]}], "trials": 4,
              "dims": {"d1": [1, 3], "d2": [2, 5], "d3": [1, 4]}, "tolerance": {"rtol": 1e-5, "atol": 1e-6}}
@@ -120,8 +119,8 @@ def test_probes_that_raised_timed_out_or_never_ran():
     spec, probes, reference = setup()
     boom = observed(*(raised(p.id, "ValueError", "bad axis", ("question1.py, line 3",)) for p in probes))
     verdict = score(spec, boom, reference)
-    assert (verdict.final_status(), verdict.message) == ("error", "your code raised ValueError: bad axis "
-                                                                   "(question1.py, line 3)")
+    assert (verdict.final_status(), verdict.message) == ("error", ("your code raised ValueError: bad axis "
+                                                                   "(question1.py, line 3)"))
     verdict = score(spec, observed(), reference)
     assert (verdict.fraction, verdict.final_status(), verdict.message) == (0.0, "error", "the probe did not run")
     student = answers(probes, summed)
@@ -159,3 +158,13 @@ def test_tuples_and_numbers_are_compared_item_by_item():
     verdict = score(spec, observed(ok(probe.id, {"defaults": (65536, 0.01)})), reference)
     assert verdict.fraction == 0.0 and verdict.message.startswith("trial 1: item 0: 1 of 1 values differ")
     assert "got 65536, expected 1000" in verdict.message
+
+
+def test_a_student_value_over_the_size_limit_is_not_compared_and_says_so():
+    spec = make_spec("value", read="losses")
+    (probe,) = plan_of(spec).student
+    reference = observed(ok(probe.id, {"losses": [0.5, 0.25]}, whole=True))
+    verdict = score(spec, observed(ok(probe.id, {"losses": [0.5] * 10_001})), reference)
+    assert verdict.fraction == 0.0
+    assert verdict.message == ("trial 1: returned a list of 10,001 items, over the limit of 10,000 (not compared), "
+                               "expected a list of 2 items")
