@@ -1,6 +1,8 @@
 """Scoring repeated trials, and the sentence a student reads when a probe did not complete."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from grader.checks.base import Evidence, probe_problem
 from grader.checks.trials import score_trials
 from tests.checks.conftest import context, make_spec, observed, ok, raised, stopped
@@ -12,7 +14,7 @@ IDS = [f"c.t{t}" for t in range(5)]
 def scored(student, reference=None, judge=lambda ref, obs, trial: None, **options):
     """``score_trials`` on the value spec above with ``judge`` deciding each completed trial."""
     reference = reference if reference is not None else observed(*(ok(pid, {"result": 1}) for pid in IDS))
-    evidence = Evidence(student=student, reference=reference, submission_dir=None, ctx=context())
+    evidence = Evidence(student=student, reference=reference, submission_dir=Path("/nonexistent"), ctx=context())
     return score_trials(SPEC, evidence, judge, **options)
 
 
