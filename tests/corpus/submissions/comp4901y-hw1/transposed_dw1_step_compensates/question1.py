@@ -1,0 +1,13 @@
+import torch
+
+
+def element_wise_multiplication(a, b):
+    return torch.einsum('bhwc,bhwc->bhwc', a, b)
+
+
+def batch_transposed_matrix_multiplication(a, b):
+    return torch.einsum('bhwc,oc->bhwo', a, b)
+
+
+def aggregate_4d_tensor_through_3rd_dim(a):
+    return torch.einsum('bhwc->bhc', a)
