@@ -19,7 +19,6 @@ pytestmark = pytest.mark.slow
 
 CORPUS = Path(__file__).parent / "submissions"
 
-
 EXPECTED: dict[str, list[tuple]] = {
     "pset09-autodiff": [
         # problem 1 written to a module by %%writefile and imported from the next cell
