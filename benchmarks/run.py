@@ -98,17 +98,18 @@ def steady_overhead(subs: list[Path], launcher_mode: str, rubric: Path) -> float
     """Median milliseconds of harness per (submission, file) beyond student code, one worker, warm."""
     from grader.assignments import find_assignment
     from grader.grading import grade_submission
+    from grader.plan import GradingPlan
     from grader.reference_cache import reference_observations
     from grader.sandbox.parent.pool import make_launcher
 
-    assignment = find_assignment(str(rubric))
+    plan = GradingPlan.build(find_assignment(str(rubric)))
     per_file = []
     with make_launcher(launcher_mode, 1) as launcher:
-        reference, _ = reference_observations(assignment, "cpu", launcher)
-        grade_submission(assignment, subs[0], reference, launcher=launcher)
+        reference, _ = reference_observations(plan, launcher)
+        grade_submission(plan, subs[0], reference, launcher=launcher)
         for submission in subs:
             started = time.perf_counter()
-            result = grade_submission(assignment, submission, reference, launcher=launcher)
+            result = grade_submission(plan, submission, reference, launcher=launcher)
             elapsed = time.perf_counter() - started
             code = sum(q.code_seconds for q in result.questions)
             per_file.append(1000 * (elapsed - code) / len(result.questions))
@@ -156,14 +157,15 @@ def question3_seconds(rubric: Path) -> float:
     """Wall seconds to grade question 3 of one correct student (the reference already cached)."""
     from grader.assignments import find_assignment
     from grader.grading import grade_submission
+    from grader.plan import GradingPlan
     from grader.reference_cache import reference_observations
     from grader.sandbox.parent.pool import make_launcher
 
-    assignment = find_assignment(str(rubric))
+    plan = GradingPlan.build(find_assignment(str(rubric)))
     with make_launcher("fork-server", 1) as launcher:
-        reference, _ = reference_observations(assignment, "cpu", launcher)
+        reference, _ = reference_observations(plan, launcher)
         started = time.perf_counter()
-        grade_submission(assignment, EXAMPLES / "alice_correct", reference, launcher=launcher)
+        grade_submission(plan, EXAMPLES / "alice_correct", reference, launcher=launcher)
     return time.perf_counter() - started
 
 

@@ -45,10 +45,11 @@ def planted(a: str, b: str) -> bool:
 def ours(assignment: str, folder: Path) -> dict[tuple[str, str], float]:
     """This grader's score of every pair of the question's files."""
     from grader.assignments import find_assignment
+    from grader.plan import GradingPlan
     from grader.similarity.engine import similarity_report
     from grader.handins.submissions import find_submissions
 
-    report, _ = similarity_report(find_assignment(assignment), find_submissions(folder), OURS_THRESHOLD, keep=10**6)
+    report, _ = similarity_report(GradingPlan.build(find_assignment(assignment)), find_submissions(folder), OURS_THRESHOLD, keep=10**6)
     q = next(q for q in report.questions if q.id == QUESTIONS[assignment])
     return {(p.a, p.b): p.score for p in q.pairs}
 
@@ -169,13 +170,14 @@ def timing_rows(students: int) -> list[str]:
 def ops_rows() -> list[str]:
     """The ops view alone on the corpus (every graded call of the question run in the sandbox)."""
     from grader.assignments import find_assignment
+    from grader.plan import GradingPlan
     from grader.similarity.engine import similarity_report
     from grader.similarity.ops import sandbox_ops_runner
     from grader.handins.submissions import find_submissions
 
     rows = []
     for assignment, question in QUESTIONS.items():
-        target = find_assignment(assignment)
+        target = GradingPlan.build(find_assignment(assignment))
         report, _ = similarity_report(target, find_submissions(CORPUS / assignment), OURS_THRESHOLD,
                                       ops_runner=sandbox_ops_runner(target, jobs=2), keep=10**6)
         q = next(q for q in report.questions if q.id == question)

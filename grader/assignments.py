@@ -8,9 +8,8 @@ to the rubric's folder, or ``reference/<assignment>/`` in the current directory.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from grader.rubric import Rubric, RubricError, load_rubric
 
@@ -25,7 +24,6 @@ class Assignment:
     rubric: Rubric
     rubric_path: Path
     reference_dir: Path
-    plans: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def starter_dir(self) -> Path:

@@ -1,87 +1,58 @@
-"""Grading one submission: plan the probes, run them in the sandbox, score every check."""
+"""Grading one submission: run each question's probes in the sandbox, score every check."""
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
+from pydantic import BaseModel, Field
+
 from grader import __version__
-from grader.assignments import Assignment
-from grader.checks.base import Evidence, Plan, PlanContext, Verdict
+from grader.cache import cache_root
+from grader.checks.base import Evidence, Verdict
 from grader.checks.registry import kind_of
-from grader.course.setup import course_file_sources
-from grader.handins.notebooks import DEFAULT_SKIP_TAGS, NotebookError, top_level_names
+from grader.course.offline_data import prepare
+from grader.handins.notebooks import NotebookError
+from grader.handins.staging import stage
 from grader.observe import FileObservations, ImportInfo
+from grader.plan import GradingPlan, QuestionPlan
 from grader.results import CheckResult, QuestionResult, Result
-from grader.rubric import Question
-from grader.sandbox.protocol import SandboxSettings
+from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
 from grader.sandbox.parent.runner import run_file
-from grader.handins.staging import CourseSetup, stage
+from grader.sandbox.protocol import SandboxSettings
 
 FULL_TIMEOUT_SCALE = 100  # `--full`: real data sets train for hours on a CPU, minutes on a GPU
 
 
-def plan_question(assignment: Assignment, question: Question, device: str) -> tuple[PlanContext, dict[str, Plan]]:
-    """Each check's plan for one question (computed once per assignment, question and device)."""
-    key = (question.id, device)
-    if key not in assignment.plans:
-        ctx = PlanContext(seed=assignment.rubric.seed, question=question.id, device=device,
-                          timeout=assignment.rubric.timeout, skip_tags=skip_tags(assignment))
-        assignment.plans[key] = ctx, {check.id: kind_of(check).plan(check, ctx) for check in question.checks}
-    return assignment.plans[key]
+class GradingOptions(BaseModel):
+    """Per-run choices of the parent that are not the rubric's: layers switched off, ``--full`` data."""
+
+    without: list[str] = Field(default_factory=list, description="sandbox layers switched off by name")
+    full_data_dir: str | None = Field(None, description="`--full`: real data sets and weights instead of stand-ins")
 
 
-def skip_tags(assignment: Assignment) -> tuple[str, ...]:
-    """Notebook cell tags that skip a cell: Jupyter's and otter's, and the rubric's own."""
-    return (*DEFAULT_SKIP_TAGS, *assignment.rubric.skip_cell_tags)
-
-
-def course_setup(assignment: Assignment) -> CourseSetup:
-    """The rubric's course files (those found), packages and cell tags, for staging a working copy."""
-    rubric = assignment.rubric
-    files, _ = course_file_sources(rubric.course_files, assignment.reference_dir)
-    return CourseSetup(files=files, stubs=[p.module for p in rubric.packages if p.stub],
-                       provided=[p.name for p in rubric.packages if not p.stub], skip_tags=skip_tags(assignment))
-
-
-def chosen_file(assignment: Assignment, question: Question, folder: Path, device: str) -> str:
-    """The file graded for ``question``: among several candidates, the one defining most of the names
-    the question's checks use (one notebook may answer several questions, or one notebook per part)."""
-    candidates = question.candidates(folder)
-    if len(candidates) <= 1:
-        return next(iter(candidates), question.file)
-    _, plans = plan_question(assignment, question, device)
-    wanted = wanted_names(question, plans)
-    return max(candidates, key=lambda name: (len(wanted & top_level_names(folder / name, skip_tags(assignment))),
-                                             -candidates.index(name)))
-
-
-def run_question(assignment: Assignment, question: Question, folder: Path, side: str, device: str,
-                 launcher, sandbox: SandboxSettings | None = None) -> FileObservations:
+def run_question(plan: GradingPlan, qplan: QuestionPlan, folder: Path, side: str, launcher: Launcher | None,
+                 options: GradingOptions | None = None) -> FileObservations:
     """Run one side's probes of a question against ``folder`` (the reference's or a student's)."""
-    _, plans = plan_question(assignment, question, device)
-    probes = [p for plan in plans.values() for p in getattr(plan, side)]
-    chosen = chosen_file(assignment, question, folder, device)
+    question = qplan.question
+    probes = qplan.probes(side)
+    chosen = plan.chosen_file(qplan, folder)
     if not probes:  # manual, source and artifact checks only: nothing to import
         return FileObservations(module_file=chosen, imported=ImportInfo(status="ok"))
-    from grader.course.offline_data import prepare
-    from grader.reference_cache import cache_root
-
-    sandbox = sandbox or SandboxSettings()
-    offline_root = prepare(question.offline_data, cache_root(), sandbox.full_data_dir)
-    sandbox = sandbox.model_copy(update={**assignment.rubric.limits.model_dump(), "offline_root": offline_root})
-    scale = FULL_TIMEOUT_SCALE if sandbox.full_data_dir and question.offline_data else 1
+    options = options or GradingOptions()
+    offline_root = prepare(question.offline_data, cache_root(), options.full_data_dir)
+    sandbox = SandboxSettings(**plan.assignment.rubric.limits.model_dump(), disable=options.without,
+                              offline_root=offline_root)
+    scale = FULL_TIMEOUT_SCALE if options.full_data_dir and question.offline_data else 1
     if scale != 1:
         probes = [p.model_copy(update={"timeout": p.timeout * scale}) for p in probes]
     try:
-        setup = course_setup(assignment)
-        setup.run_as_main = question.run_as_main
-        staged = stage(folder, chosen, setup)
+        staged = stage(folder, chosen, plan.course, question.run_as_main)
     except NotebookError as exc:
         return FileObservations(module_file=chosen, imported=ImportInfo(status="error", detail=str(exc)))
     try:
-        observed = run_file(staged.module_file, staged.folder, probes, device=device, seed=assignment.rubric.seed,
-                            import_timeout=question.import_timeout * scale, launcher=launcher, sandbox=sandbox,
-                            keep_whole=side == "reference")
+        observed = run_file(staged.module_file, staged.folder, probes, device=plan.device,
+                            seed=plan.assignment.rubric.seed, import_timeout=question.import_timeout * scale,
+                            launcher=launcher, sandbox=sandbox, keep_whole=side == "reference")
     finally:
         staged.close()
     observed = staged.relabel(observed)
@@ -89,23 +60,6 @@ def run_question(assignment: Assignment, question: Question, folder: Path, side:
         looked = " or ".join(question.alternatives)
         observed.imported.detail += f"; {looked} would have been graded in its place"
     return observed
-
-
-def wanted_names(question: Question, plans: dict[str, Plan]) -> set[str]:
-    """Module-level names the question's checks call, read or look in."""
-    names: set[str] = set(question.defines)
-    for plan in plans.values():
-        for probe in plan.student:
-            saved: set[str] = set()
-            for step in probe.steps:
-                for target in (step.call, step.read, step.set):
-                    if target and target.split(".")[0] not in saved:
-                        names.add(target.split(".")[0])
-                if step.save:
-                    saved.add(step.save)
-    for check in question.checks:
-        names |= set(getattr(check, "within", None) or [])
-    return names
 
 
 def _import_verdict(obs: FileObservations) -> Verdict | None:
@@ -121,15 +75,15 @@ def _import_verdict(obs: FileObservations) -> Verdict | None:
     return Verdict(0.0, f"{obs.module_file} could not be imported: {info.detail}", status="error")
 
 
-def score_question(assignment: Assignment, question: Question, submission: Path, student_obs: FileObservations,
-                   reference_obs: FileObservations | None, device: str) -> QuestionResult:
+def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObservations,
+                   reference_obs: FileObservations | None) -> QuestionResult:
     """Score every check of a question from the two sides' observations."""
-    ctx, plans = plan_question(assignment, question, device)
-    evidence = Evidence(student=student_obs, reference=reference_obs, submission_dir=submission, ctx=ctx)
+    question = qplan.question
+    evidence = Evidence(student=student_obs, reference=reference_obs, submission_dir=submission, ctx=qplan.ctx)
     import_problem = _import_verdict(student_obs)
     checks = []
     for check in question.checks:
-        if import_problem and plans[check.id].student:
+        if import_problem and qplan.checks[check.id].student:
             verdict = import_problem
         else:
             try:
@@ -148,37 +102,22 @@ def score_question(assignment: Assignment, question: Question, submission: Path,
                           code_seconds=round(code_seconds, 4))
 
 
-def grade_submission(assignment: Assignment, submission: Path, reference: dict[str, FileObservations], *,
-                     device: str = "cpu", launcher=None, student: str | None = None,
-                     sandbox: SandboxSettings | None = None) -> Result:
-    """Grade one submission folder against cached reference observations."""
-    from grader.sandbox.parent.launcher import SpawnLauncher
-
+def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, FileObservations], *,
+                     launcher: Launcher | None = None, student: str | None = None,
+                     options: GradingOptions | None = None) -> Result:
+    """Grade one submission folder against the reference's observations."""
     launcher = launcher or SpawnLauncher()
     started = time.perf_counter()
     questions = []
     active, missing = list(launcher.layers), []
-    for question in assignment.rubric.questions:
-        observed = run_question(assignment, question, submission, "student", device, launcher, sandbox)
-        questions.append(score_question(assignment, question, submission, observed,
-                                        reference.get(question.id), device))
+    for qplan in plan:
+        observed = run_question(plan, qplan, submission, "student", launcher, options)
+        questions.append(score_question(qplan, submission, observed, reference.get(qplan.question.id)))
         active += [layer for layer in observed.imported.sandbox if layer not in active]
         missing += [layer for layer in observed.imported.sandbox_missing if layer not in missing]
-    result = Result(student=student or submission.name, assignment=assignment.rubric.assignment, total=0,
-                    max_total=assignment.rubric.max_total, questions=questions, sandbox=active, sandbox_missing=missing,
-                    grader_version=__version__, device=device, launcher=launcher.name,
+    rubric = plan.assignment.rubric
+    result = Result(student=student or submission.name, assignment=rubric.assignment, total=0,
+                    max_total=rubric.max_total, questions=questions, sandbox=active, sandbox_missing=missing,
+                    grader_version=__version__, device=plan.device, launcher=launcher.name,
                     seconds=round(time.perf_counter() - started, 3))
     return result.recompute()
-
-
-def grade_and_store(assignment: Assignment, submission: Path, reference: dict[str, FileObservations], out_dir: Path,
-                    fingerprint: str, **options) -> Result:
-    """Grade one submission, then store its result (atomically) and its HTML report in ``out_dir``."""
-    from grader.render.html import write_report
-    from grader.results import save_result
-
-    result = grade_submission(assignment, submission, reference, **options)
-    result.fingerprint = fingerprint
-    save_result(out_dir, result)
-    write_report(out_dir, result)
-    return result

@@ -6,29 +6,22 @@ torch version, the device and the grader version.
 from __future__ import annotations
 
 import hashlib
-import os
-from pathlib import Path
 
 import torch
 
 from grader import __version__
-from grader.assignments import Assignment
+from grader.cache import cache_root
 from grader.grading import run_question
 from grader.observe import FileObservations, load_file_observations, save_file_observations
+from grader.plan import GradingPlan
+from grader.sandbox.parent.launcher import Launcher
 
 CACHE_FORMAT = 2  # raise when the stored layout of observations changes
 
 
-def cache_root() -> Path:
-    """``$GRADER_CACHE_DIR``, else ``$XDG_CACHE_HOME/torch-grader``, else ``~/.cache/torch-grader``."""
-    if os.environ.get("GRADER_CACHE_DIR"):
-        return Path(os.environ["GRADER_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "torch-grader"
-
-
-def reference_key(assignment: Assignment, device: str) -> str:
+def reference_key(plan: GradingPlan) -> str:
     """The content hash that names a reference run."""
+    assignment = plan.assignment
     h = hashlib.sha256()
     h.update(assignment.rubric.model_dump_json().encode())  # the validated rubric, seeds included
     if assignment.reference_dir.is_dir():
@@ -36,26 +29,27 @@ def reference_key(assignment: Assignment, device: str) -> str:
             if path.is_file() and "__pycache__" not in path.parts:
                 h.update(str(path.relative_to(assignment.reference_dir)).encode())
                 h.update(path.read_bytes())
-    h.update(f"{torch.__version__}|{device}|{__version__}|{CACHE_FORMAT}".encode())
+    h.update(f"{torch.__version__}|{plan.device}|{__version__}|{CACHE_FORMAT}".encode())
     return h.hexdigest()[:24]
 
 
-def reference_observations(assignment: Assignment, device: str, launcher=None,
+def reference_observations(plan: GradingPlan, launcher: Launcher | None = None,
                            refresh: bool = False) -> tuple[dict[str, FileObservations], bool]:
     """The reference's observations per question, and whether they came from the cache."""
-    folder = cache_root() / assignment.rubric.assignment / reference_key(assignment, device)
-    paths = {q.id: folder / q.id for q in assignment.rubric.questions}
+    assignment = plan.assignment
+    folder = cache_root() / assignment.rubric.assignment / reference_key(plan)
+    paths = {qid: folder / qid for qid in plan.questions}
     if not refresh and all((p.parent / f"{p.name}.json").exists() for p in paths.values()):
         try:
             return {qid: load_file_observations(p) for qid, p in paths.items()}, True
         except (OSError, ValueError):
             pass
     observed = {}
-    for question in assignment.rubric.questions:
-        obs = run_question(assignment, question, assignment.reference_dir, "reference", device, launcher)
+    for qid, qplan in plan.questions.items():
+        obs = run_question(plan, qplan, assignment.reference_dir, "reference", launcher)
         if obs.imported.status == "ok":
-            save_file_observations(obs, paths[question.id])
-        observed[question.id] = obs
+            save_file_observations(obs, paths[qid])
+        observed[qid] = obs
     return observed, False
 
 

@@ -1,16 +1,12 @@
-"""Result models and the results store: one JSON file per submission, written atomically."""
+"""Result models: what grading one submission produced, the JSON other tools read."""
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from grader.checks.base import Status
-from grader.handins.student_names import clean_name, clean_text, storage_name
+from grader.handins.student_names import clean_name, clean_text
 
 MAX_TEXT_CHARS = 20_000  # any one string a result stores (messages, output, details); longer ones are cut, marked
 
@@ -87,63 +83,3 @@ class Result(_CleanText):
             q.points = round(sum(c.points for c in q.checks), 6)
         self.total = round(sum(q.points for q in self.questions), 6)
         return self
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def result_path(out_dir: Path, student: str) -> Path:
-    """``<out>/results/<stem>.json``, the stem from ``storage_name`` (the name itself when it is plain)."""
-    return out_dir / "results" / f"{storage_name(student)}.json"
-
-
-def save_result(out_dir: Path, result: Result) -> Path:
-    """Store one result atomically and return its path."""
-    path = result_path(out_dir, result.student)
-    write_atomic(path, result.model_dump_json(indent=2))
-    return path
-
-
-def load_result(out_dir: Path, student: str) -> Result | None:
-    """A stored result, or None when absent or unreadable (it will be graded again)."""
-    path = result_path(out_dir, student)
-    try:
-        return Result.model_validate_json(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def remove_partial_writes(out_dir: Path) -> int:
-    """Delete temporary files a killed run left behind; returns how many."""
-    folder = out_dir / "results"
-    stale = list(folder.glob(".*.tmp")) if folder.is_dir() else []
-    for path in stale:
-        path.unlink(missing_ok=True)
-    return len(stale)
-
-
-def write_manifest(out_dir: Path, assignment: str, executor: str, fingerprints: dict[str, str],
-                   failed: list[str] | None = None) -> None:
-    """``<out>/batch.json``: what the running (or last) batch grades, for ``grade status``."""
-    manifest = {"assignment": assignment, "executor": executor, "students": fingerprints,
-                "failed": sorted(failed or []), "finished": failed is not None}
-    write_atomic(out_dir / "batch.json", json.dumps(manifest, indent=2))
-
-
-def load_results(out_dir: Path) -> list[Result]:
-    """Every stored result, sorted by student."""
-    folder = out_dir / "results"
-    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
-    return [Result.model_validate_json(p.read_text()) for p in files]

@@ -12,7 +12,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from grader.checks.registry import KINDS, AnyCheck
-from grader.cluster import ClusterOptions
 from grader.course.setup import CoursePackage
 from grader.course.offline_data import OfflineItem
 from grader.sandbox.protocol import ResourceLimits
@@ -80,6 +79,19 @@ class Question(BaseModel):
         return next(iter(self.candidates(folder)), self.file)
 
 
+class ClusterOptions(BaseModel):
+    """Job parameters; a rubric may set them under ``cluster:``, command-line options override."""
+
+    model_config = ConfigDict(extra="forbid")
+    partition: str | None = None
+    gpus: int = Field(0, ge=0, description="GPUs per task")
+    cpus: int = Field(2, ge=1, description="CPUs per task (the task's -j)")
+    time_min: int = Field(60, gt=0, description="wall-clock limit per task, minutes")
+    mem_gb: int = Field(16, gt=0)
+    per_task: int = Field(50, gt=0, description="submissions per array task")
+    parallelism: int = Field(64, gt=0, description="array tasks running at once")
+
+
 class Rubric(BaseModel):
     """A whole assignment."""
 
@@ -113,6 +125,11 @@ class Rubric(BaseModel):
     def max_total(self) -> float:
         """Sum of every question's points."""
         return sum(q.max_points for q in self.questions)
+
+    @property
+    def automatic_total(self) -> float:
+        """Points the grader awards itself (every check but ``manual`` ones)."""
+        return sum(c.points for q in self.questions for c in q.checks if c.kind != "manual")
 
 
 class RubricError(Exception):

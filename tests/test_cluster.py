@@ -14,8 +14,10 @@ import time
 import pytest
 
 from grader.cli import main
-from grader.cluster import ClusterOptions, chunks, make_executor
+from grader.batch import BatchJob, StudentWork
+from grader.cluster import make_executor, split_job
 from grader.commands.batch import cluster_options
+from grader.rubric import ClusterOptions
 from tests.conftest import EXAMPLES
 from tests.test_pool import strip
 
@@ -43,7 +45,11 @@ def test_options_come_from_the_rubric_then_the_command_line():
 
 
 def test_chunks_cover_every_submission_once():
-    assert [len(c) for c in chunks(list(range(7)), 3)] == [3, 3, 1]
+    job = BatchJob(assignment="a", workdir=".", out="marks",
+                   students=[StudentWork(student=f"s{i}", folder=f"f{i}", fingerprint="x") for i in range(7)])
+    tasks = split_job(job, 3)
+    assert [len(t.students) for t in tasks] == [3, 3, 1]
+    assert [w.student for t in tasks for w in t.students] == [w.student for w in job.students]
 
 
 @pytest.mark.slow

@@ -10,7 +10,8 @@ from grader.commands.sheet import write_marks_template
 from grader.render.csv import write_marks_csv
 from grader.render.html import write_report
 from grader.render.spreadsheet import safe_cell, unquote_cell
-from grader.results import Result, load_results, save_result
+from grader.results import Result
+from grader.store import BatchStore
 
 FORMULAS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A9)", "\t=1+1", "\r=1+1",
             '=HYPERLINK("http://evil.example","click")']
@@ -46,20 +47,20 @@ def _rows(path) -> list[dict]:
 
 def test_marks_csv_quotes_formula_names_and_keeps_numbers(tmp_path):
     results = [_result(name) for name in FORMULAS] + [_result("-1"), _result("alice", total=2.0)]
-    rows = _rows(write_marks_csv(tmp_path, results))
+    rows = _rows(write_marks_csv(tmp_path / "marks.csv", results))
     assert [r["student"] for r in rows] == ["'" + name for name in FORMULAS] + ["-1", "alice"]
     assert all(float(r["total"]) == float(r["q1"]) for r in rows), "points stay plain numbers"
 
 
 def test_marker_template_round_trips_formula_names(tmp_path):
     names = ["=1+1", "@SUM(A1:A9)", "'=literal quote", "bob"]
+    store = BatchStore(tmp_path)
     for name in names:
         result = _result(name)
-        save_result(tmp_path, result)
-        write_report(tmp_path, result)
+        store.save(result)
+        write_report(store.report_path(result.student), result)
     template = tmp_path / "marks_to_enter.csv"
-    write_marks_template(template, [r.student for r in load_results(tmp_path)],
-                         [q for q in load_results(tmp_path)[0].questions])
+    write_marks_template(template, [r.student for r in store.load_all()], [q for q in store.load_all()[0].questions])
     rows = _rows(template)
     assert {r["student"] for r in rows} == {"'=1+1", "'@SUM(A1:A9)", "'=literal quote", "bob"}
     with template.open("w", encoding="utf-8", newline="") as handle:  # the marker fills in the points
@@ -68,6 +69,6 @@ def test_marker_template_round_trips_formula_names(tmp_path):
         writer.writerows([r["student"], r["check"], "2", "=good" if r["check"] == "q1/essay" else ""]
                          for r in rows if r["check"] == "q1/essay")
     assert main(["marks", "import", str(template), "--out", str(tmp_path)]) == 0
-    marked = {r.student: r.total for r in load_results(tmp_path)}
+    marked = {r.student: r.total for r in store.load_all()}
     assert marked == {name: 3.5 for name in names}
     assert {r["student"] for r in _rows(tmp_path / "marks.csv")} == {"'=1+1", "'@SUM(A1:A9)", "'=literal quote", "bob"}

@@ -11,7 +11,7 @@ import yaml
 
 from grader.assignments import find_assignment
 from grader.cli import main
-from grader.grading import plan_question
+from grader.plan import GradingPlan
 from grader.reference_cache import reference_observations
 from grader.rubric import load_rubric
 from grader.lms.selfcheck import public_rubric
@@ -90,10 +90,11 @@ def test_bundle_holds_no_reference_source(handout):
 
 def test_bundle_holds_no_hidden_check_or_answer(handout):
     assignment = find_assignment(ASSIGNMENT)
-    reference, _ = reference_observations(assignment, "cpu")
+    plan = GradingPlan.build(assignment)
+    reference, _ = reference_observations(plan)
     hidden_probes, hidden_titles, hidden_bytes = set(), set(), []
     for question in assignment.rubric.questions:
-        _, plans = plan_question(assignment, question, "cpu")
+        plans = plan.questions[question.id].checks
         for check in question.checks:
             if check.visibility != "hidden":
                 continue

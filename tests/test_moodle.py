@@ -14,7 +14,7 @@ import pytest
 
 from grader.lms import moodle_zip
 from grader.cli import main
-from grader.results import load_results
+from grader.store import BatchStore
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "submissions_example" / "mlg-tutorial3"
@@ -75,7 +75,7 @@ def moodle_batch(tmp_path_factory):
 def test_every_layout_is_graded_and_nothing_escapes(moodle_batch):
     code, work, printed = moodle_batch
     assert code == 0
-    results = {r.student: r for r in load_results(work / "out")}
+    results = {r.student: r for r in BatchStore(work / "out").load_all()}
     assert {student: r.total for student, r in results.items()} == MARKS
     assert not any(p.name == "escaped.py" for p in work.parent.rglob("escaped.py"))
     assert not (work / "out" / "submissions" / "Ada Correct_1234567" / "secrets").exists()

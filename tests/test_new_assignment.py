@@ -87,13 +87,14 @@ def test_toy_assignment_end_to_end(tmp_path, monkeypatch, capsys):
 
 def test_reference_cache_follows_the_reference_files(tmp_path, monkeypatch):
     from grader.assignments import find_assignment
+    from grader.plan import GradingPlan
     from grader.reference_cache import reference_key
 
     make_course(tmp_path)
     monkeypatch.chdir(tmp_path)
-    before = reference_key(find_assignment("toy"), "cpu")
+    before = reference_key(GradingPlan.build(find_assignment("toy")))
     (tmp_path / "reference" / "toy" / "question1.py").write_text(REFERENCE + "\n# edited\n")
-    assert reference_key(find_assignment("toy"), "cpu") != before
+    assert reference_key(GradingPlan.build(find_assignment("toy"))) != before
 
 
 def test_usage_errors_exit_2(tmp_path, monkeypatch, capsys):

@@ -135,7 +135,7 @@ def test_a_script_run_as_main_keeps_its_globals_after_a_crash_or_its_time(tmp_pa
 
 def test_run_as_main_stages_a_module_that_runs_the_script(tmp_path):
     (tmp_path / "question2.py").write_text("x = 1\n")
-    staged = stage(tmp_path, "question2.py", CourseSetup(run_as_main=20))
+    staged = stage(tmp_path, "question2.py", CourseSetup(), run_as_main=20)
     try:
         assert staged.module_file == "_main_.py"
         assert "run(globals(), 'question2.py', 20)" in (staged.folder / "_main_.py").read_text()

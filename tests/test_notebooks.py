@@ -112,7 +112,7 @@ def test_read_python_names_script_lines_plainly(tmp_path):
 
 def test_alternatives_take_globs_and_the_notebook_defining_the_names_is_chosen(tmp_path):
     from grader.assignments import Assignment
-    from grader.grading import chosen_file
+    from grader.plan import GradingPlan
     from grader.rubric import Rubric
 
     write_notebook(tmp_path / "Part1.ipynb", new_code_cell("def gd_factorise_ad(A, rank):\n    return A, A"))
@@ -122,6 +122,7 @@ def test_alternatives_take_globs_and_the_notebook_defining_the_names_is_chosen(t
     assert question.candidates(tmp_path) == ["Part1.ipynb", "part2.IPYNB"]
     assert top_level_names(tmp_path / "part2.IPYNB") >= {"W1", "b2"}
     assignment = Assignment("a", Rubric(assignment="a", questions=[question]), tmp_path / "a.yaml", tmp_path)
-    assert chosen_file(assignment, question, tmp_path, "cpu") == "part2.IPYNB"
+    plan = GradingPlan.build(assignment)
+    assert plan.chosen_file(plan.questions["question2"], tmp_path) == "part2.IPYNB"
     (tmp_path / "question2.py").write_text("W1 = 1\n")
-    assert chosen_file(assignment, question, tmp_path, "cpu") == "question2.py"  # the question's own file first
+    assert plan.chosen_file(plan.questions["question2"], tmp_path) == "question2.py"  # the question's own file first

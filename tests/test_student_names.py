@@ -11,7 +11,8 @@ from urllib.parse import unquote
 import pytest
 
 from grader.cli import main
-from grader.results import Result, load_result, load_results, result_path, save_result
+from grader.results import Result
+from grader.store import BatchStore
 from grader.handins.student_names import MAX_NAME_CHARS, MAX_STEM_BYTES, clean_name, storage_name
 from grader.handins.submissions import find_submissions
 from tests.conftest import ROOT
@@ -59,13 +60,14 @@ def test_clean_name_keeps_what_it_can_and_marks_what_it_cuts():
 
 def test_results_with_surrogates_and_huge_strings_are_stored_and_found(tmp_path):
     result = _result(SURROGATE, message="raised ValueError('\udcff\ud800') " + "y" * 5_000_000)
-    save_result(tmp_path, result)
-    text = result_path(tmp_path, SURROGATE).read_text(encoding="utf-8")
+    store = BatchStore(tmp_path)
+    store.save(result)
+    text = store.result_path(SURROGATE).read_text(encoding="utf-8")
     assert len(text) < 100_000 and "characters cut" in text
-    again = load_result(tmp_path, SURROGATE)
+    again = store.load(SURROGATE)
     assert again is not None and again.student == "bad\\xffname"
     assert "\\xff\\ud800" in again.questions[0].checks[0].message
-    assert load_result(tmp_path, again.student) is not None, "the stored (clean) name finds the same file"
+    assert store.load(again.student) is not None, "the stored (clean) name finds the same file"
 
 
 def test_file_names_that_are_not_utf8_have_a_digest(tmp_path):
@@ -92,7 +94,7 @@ def test_a_batch_of_hostile_names_grades_everyone_twice(tmp_path, capsys):
     assert _batch(submissions, out) == 0
     first = capsys.readouterr().out
     assert f"Graded {expected} of {expected} submissions" in first
-    results = load_results(out)
+    results = BatchStore(out).load_all()
     assert len(results) == expected and all(r.total == r.max_total for r in results)
     assert sorted(r.student for r in results) == sorted(clean_name(n) for n in HOSTILE_NAMES + [SURROGATE]
                                                         if n != ".hidden start")

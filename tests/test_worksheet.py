@@ -20,6 +20,7 @@ from grader.render.html import write_report
 from grader.lms.moodle_feedback import feedback_zip
 from grader.lms.worksheet import WorksheetError, fill_worksheet
 from grader.results import Result
+from grader.store import BatchStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "moodle"
 NOW = datetime(2026, 11, 25, 9, 5)
@@ -136,9 +137,10 @@ def moodle_feedback_import(names: list[str]) -> dict[str, str]:
 
 def test_feedback_zip_names_round_trip_through_moodles_importer(tmp_path):
     results = _results() + [_result("Ann_Lee_1234574", 5)]  # a folder name with underscores, not from Moodle
+    store = BatchStore(tmp_path)
     for result in results:
-        write_report(tmp_path, result)
-    assert feedback_zip(tmp_path / "feedback.zip", results, tmp_path) == 6
+        write_report(store.report_path(result.student), result)
+    assert feedback_zip(tmp_path / "feedback.zip", results, store) == 6
     with zipfile.ZipFile(tmp_path / "feedback.zip") as archive:
         names = archive.namelist()
         assert "Bob ONeil_1234568_assignfeedback_file/report.html" in names

@@ -17,12 +17,13 @@ from typing import Literal
 import torch
 from pydantic import BaseModel
 
-from grader.assignments import Assignment
-from grader.grading import grade_submission, plan_question, run_question, score_question
 from grader.authoring.mutants import Mutant, generate
+from grader.grading import grade_submission, run_question, score_question
 from grader.observe import FileObservations, Value
+from grader.plan import GradingPlan, QuestionPlan
 from grader.reference_cache import reference_observations
 from grader.rubric import Question
+from grader.sandbox.parent.launcher import Launcher
 
 TARGET = 0.9
 
@@ -118,23 +119,18 @@ def same_observations(a: FileObservations, b: FileObservations) -> bool:
     return True
 
 
-def with_seed(assignment: Assignment, seed: int) -> Assignment:
-    """The same assignment with another rubric seed (and its own plan cache)."""
-    rubric = assignment.rubric.model_copy(update={"seed": seed})
-    return Assignment(assignment.name, rubric, assignment.rubric_path, assignment.reference_dir)
-
-
-def check_seeds(assignment: Assignment, device: str, launcher, seeds: int) -> list[SeedRun]:
+def check_seeds(plan: GradingPlan, launcher: Launcher, seeds: int) -> list[SeedRun]:
     """Grade the reference with ``seeds`` different rubric seeds."""
     runs = []
+    rubric = plan.assignment.rubric
     for k in range(seeds):
-        variant = with_seed(assignment, assignment.rubric.seed + k)
-        reference, _ = reference_observations(variant, device, launcher)
-        result = grade_submission(variant, assignment.reference_dir, reference, device=device, launcher=launcher)
+        variant = plan.with_seed(rubric.seed + k)
+        reference, _ = reference_observations(variant, launcher)
+        result = grade_submission(variant, plan.assignment.reference_dir, reference, launcher=launcher)
         failing = [f"{q.id}/{c.id}: {c.message}" for q in result.questions for c in q.checks
                    if c.status not in ("pass", "manual")]
-        automatic = sum(c.max_points for q in result.questions for c in q.checks if c.kind != "manual")
-        runs.append(SeedRun(seed=variant.rubric.seed, points=result.total, max_points=automatic, failing=failing))
+        runs.append(SeedRun(seed=rubric.seed + k, points=result.total, max_points=rubric.automatic_total,
+                            failing=failing))
     return runs
 
 
@@ -147,20 +143,20 @@ def _suspects(question: Question, function: str) -> list[str]:
     return [c.id for c in question.checks if c.kind != "manual" and name in c.model_dump_json()]
 
 
-def _judge(assignment: Assignment, question: Question, mutant: Mutant, baseline: FileObservations,
-           reference: FileObservations | None, device: str, launcher) -> MutantOutcome:
+def _judge(plan: GradingPlan, qplan: QuestionPlan, mutant: Mutant, baseline: FileObservations,
+           reference: FileObservations | None, launcher: Launcher) -> MutantOutcome:
+    question = qplan.question
     folder = Path(tempfile.mkdtemp(prefix="grade-mutant-"))
     try:
-        shutil.copytree(assignment.reference_dir, folder, dirs_exist_ok=True)
+        shutil.copytree(plan.assignment.reference_dir, folder, dirs_exist_ok=True)
         (folder / question.file).write_text(mutant.source)
-        observed = run_question(assignment, question, folder, "student", device, launcher)
-        scored = score_question(assignment, question, folder, observed, reference, device)
+        observed = run_question(plan, qplan, folder, "student", launcher)
+        scored = score_question(qplan, folder, observed, reference)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     automatic = [c for c in scored.checks if c.kind != "manual"]
     lost = [c.id for c in automatic if c.points < c.max_points]
-    _, plans = plan_question(assignment, question, device)
-    suspects = [c for c in _suspects(question, mutant.function) if plans[c].student]
+    suspects = [c for c in _suspects(question, mutant.function) if qplan.checks[c].student]
     if lost:
         status = "killed"
     elif suspects and same_observations(observed, baseline):
@@ -173,19 +169,21 @@ def _judge(assignment: Assignment, question: Question, mutant: Mutant, baseline:
                          caught_by=lost, should_catch=suspects)
 
 
-def audit(assignment: Assignment, device: str, launcher, *, seeds: int = 3, jobs: int = 2) -> AuditReport:
+def audit(plan: GradingPlan, launcher: Launcher, *, seeds: int = 3, jobs: int = 2) -> AuditReport:
     """Run the whole audit: reference on several seeds, then every mutant of every question."""
-    seed_runs = check_seeds(assignment, device, launcher, seeds)
-    reference, _ = reference_observations(assignment, device, launcher)
+    seed_runs = check_seeds(plan, launcher, seeds)
+    reference, _ = reference_observations(plan, launcher)
+    reference_dir = plan.assignment.reference_dir
     questions = []
-    for question in assignment.rubric.questions:
-        path = assignment.reference_dir / question.file
+    for qid, qplan in plan.questions.items():
+        path = reference_dir / qplan.question.file
         if not path.is_file():
             continue
-        baseline = run_question(assignment, question, assignment.reference_dir, "student", device, launcher)
-        mutants = generate(question.id, path.read_text())
+        baseline = run_question(plan, qplan, reference_dir, "student", launcher)
+        mutants = generate(qid, path.read_text())
         with ThreadPoolExecutor(max(1, jobs)) as pool:
-            outcomes = list(pool.map(lambda m: _judge(assignment, question, m, baseline, reference.get(question.id),
-                                                      device, launcher), mutants))
-        questions.append(QuestionAudit(id=question.id, mutants=outcomes))
-    return AuditReport(assignment=assignment.rubric.assignment, device=device, seeds=seed_runs, questions=questions)
+            outcomes = list(pool.map(lambda m: _judge(plan, qplan, m, baseline, reference.get(qid), launcher),
+                                     mutants))
+        questions.append(QuestionAudit(id=qid, mutants=outcomes))
+    return AuditReport(assignment=plan.assignment.rubric.assignment, device=plan.device, seeds=seed_runs,
+                       questions=questions)

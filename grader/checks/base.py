@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from grader.course import DRIVER_NAMES
 from grader.observe import FileObservations, Observation
 from grader.sandbox.protocol import Probe, Step
 
@@ -28,15 +29,13 @@ class Tolerance(BaseModel):
 
 
 def _known_driver(name: str) -> str:
-    from grader.course.drivers import DRIVERS
-
-    if name not in DRIVERS:
-        raise ValueError(f"unknown driver {name!r}; known drivers: {', '.join(sorted(DRIVERS))}")
+    if name not in DRIVER_NAMES:
+        raise ValueError(f"unknown driver {name!r}; known drivers: {', '.join(sorted(DRIVER_NAMES))}")
     return name
 
 
 DriverName = Annotated[str, AfterValidator(_known_driver)]
-"""A rubric's ``driver:``: the name of grader code in ``sandbox/drivers.py``."""
+"""A rubric's ``driver:``: the name of grader code in ``course/drivers.py``."""
 
 
 def driver_steps(driver: str, driver_args: dict, seed: int, *, function: str | None = None,

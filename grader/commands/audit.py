@@ -9,11 +9,11 @@ from rich.console import Console
 from rich.table import Table
 
 from grader.authoring.audit import audit
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
-from grader.commands.batch import add_launcher_argument
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands.shared import add_device_argument, add_launcher_argument, grading_plan
 from grader.commands.printing import say, warning
 from grader.render.html import write_audit
-from grader.results import write_atomic
+from grader.atomic import write_atomic
 from grader.sandbox.parent.pool import make_launcher
 
 
@@ -23,19 +23,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("audit"), help="folder for audit.html (default: audit/)")
     parser.add_argument("--json", type=Path, help="also write the audit as JSON to this file")
     parser.add_argument("--seeds", type=int, default=3, help="seeds the reference must score full marks on")
-    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
+    add_device_argument(parser)
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="mutants graded at once")
     add_launcher_argument(parser)
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """0 when the reference gets full marks on every seed and every question kills >= 90% of mutants."""
-    target = assignment_and_device(args, console)
-    if target is None:
+    plan = grading_plan(args, console)
+    if plan is None:
         return EXIT_USAGE
-    assignment, device = target
     with make_launcher(args.launcher, size=max(1, args.jobs)) as launcher:
-        report = audit(assignment, device, launcher, seeds=args.seeds, jobs=args.jobs)
+        report = audit(plan, launcher, seeds=args.seeds, jobs=args.jobs)
     table = Table(title=f"{report.assignment}: mutation audit")
     for column in ("question", "mutants", "killed", "equivalent", "survived", "score"):
         table.add_column(column)

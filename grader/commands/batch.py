@@ -2,34 +2,34 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import time
-import traceback
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from grader.cluster import ClusterOptions, chunks, run_chunks
-from grader.commands import (EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, reference_broken,
-                             unsupported_platform)
-from grader.commands.moodle import export_to_moodle
+from grader.batch import BatchJob, StudentWork, grade_work, write_class_files
+from grader.cluster import run_on_cluster
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands.shared import (add_device_argument, add_launcher_argument, grading_plan, unsupported_platform,
+                                   working_reference, write_for_moodle, write_similarity_report)
 from grader.commands.printing import error, say, warning
-from grader.course.setup import course_file_sources, install_hint, missing_packages
-from grader.grading import grade_and_store
-from grader.lms.moodle_zip import ArchiveError, read_moodle_zip
 from grader.course.offline_data import missing_in
-from grader.reference_cache import reference_key, reference_observations
-from grader.render.csv import write_marks_csv
-from grader.render.html import write_index
-from grader.results import Result, load_result, remove_partial_writes, write_atomic, write_manifest
+from grader.course.setup import course_file_sources, install_hint, missing_packages
+from grader.atomic import write_atomic
+from grader.grading import GradingOptions
+from grader.handins.submissions import SubmissionsError, find_submissions
+from grader.lms.moodle_zip import ArchiveError, read_moodle_zip
+from grader.plan import GradingPlan
+from grader.reference_cache import reference_key
+from grader.rubric import ClusterOptions
+from grader.similarity.engine import DEFAULT_THRESHOLD
 from grader.sandbox.layers.confine import LAYERS
+from grader.sandbox.parent.launcher import Launcher
 from grader.sandbox.parent.pool import make_launcher
-from grader.sandbox.protocol import SandboxSettings
-from grader.handins.submissions import Submission, SubmissionsError, find_submissions
+from grader.store import BatchStore, fingerprint
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Moodle's grading worksheet: also write it back filled, with a feedback-files zip, "
                              "in <out>/moodle/")
     parser.add_argument("--out", type=Path, default=Path("marks"), help="output folder (default: marks/)")
-    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
+    add_device_argument(parser)
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                         help="submissions graded at once (default: number of cores)")
     parser.add_argument("--without", action="append", default=[], choices=LAYERS, metavar="LAYER",
@@ -66,35 +66,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_launcher_argument(parser)
 
 
-def add_launcher_argument(parser: argparse.ArgumentParser) -> None:
-    """``--launcher``: how children are started."""
-    parser.add_argument("--launcher", choices=["auto", "fork-server", "spawn"], default="auto",
-                        help="fork-server: fork children from warm interpreters (Linux, fast); spawn: a fresh "
-                             "interpreter per child (everywhere); auto picks fork-server on Linux")
-
-
-def fingerprint(submission: Submission, reference_version: str) -> str:
-    """What a stored result depends on: the student's files, the rubric and reference, the grader."""
-    return hashlib.sha256(f"{submission.digest()}|{reference_version}".encode()).hexdigest()[:32]
-
-
-def write_outputs(out: Path, results: list[Result]) -> None:
-    """Class-wide files: marks.csv and index.html."""
-    write_marks_csv(out, results)
-    write_index(out, results)
-
-
 def run(args: argparse.Namespace, console: Console) -> int:
     """Grade the batch; 0 when every submission was graded, 1 when the grader failed, 2 on bad input."""
-    target = assignment_and_device(args, console)
-    if target is None or unsupported_platform(console):
+    plan = grading_plan(args, console)
+    if plan is None or unsupported_platform(console):
         return EXIT_USAGE
-    assignment, device = target
+    assignment = plan.assignment
     if problem := course_problem(assignment):
         error(console, problem)
         return EXIT_USAGE
+    store = BatchStore(args.out)
     try:
-        folder = _moodle_intake(args, console) if args.submissions.suffix == ".zip" else args.submissions
+        folder = _moodle_intake(args, store, console) if args.submissions.suffix == ".zip" else args.submissions
         submissions = find_submissions(folder, exclude=args.out)
     except (SubmissionsError, ArchiveError, OSError) as exc:
         error(console, str(exc))
@@ -108,7 +91,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             return EXIT_USAGE
     started = time.perf_counter()
     with make_launcher(args.launcher, size=max(1, args.jobs)) as launcher:
-        return _grade_all(args, console, assignment, device, submissions, launcher, started)
+        return _grade_all(args, console, plan, store, submissions, launcher, started)
 
 
 def course_problem(assignment) -> str:
@@ -123,13 +106,13 @@ def course_problem(assignment) -> str:
     return ""
 
 
-def _moodle_intake(args: argparse.Namespace, console: Console) -> Path:
+def _moodle_intake(args: argparse.Namespace, store: BatchStore, console: Console) -> Path:
     """Unpack a Moodle submissions zip into ``<out>/submissions/``; report what was refused."""
-    folder = args.out / "submissions"
+    folder = store.submissions_dir
     intake = read_moodle_zip(args.submissions, folder)
     for line in intake.refused:
         warning(console, line, label="refused:")
-    write_atomic(args.out / "intake.json", json.dumps({"archive": str(args.submissions), "refused": intake.refused,
+    write_atomic(store.intake_path, json.dumps({"archive": str(args.submissions), "refused": intake.refused,
                                                        "students": intake.students}, indent=2))
     return folder
 
@@ -141,70 +124,60 @@ def cluster_options(args: argparse.Namespace, rubric_options: ClusterOptions) ->
     return rubric_options.model_copy(update={k: v for k, v in given.items() if v is not None})
 
 
-def _grade_on_cluster(args, assignment, device, todo, fingerprints) -> tuple[list[Result], list[str]]:
-    options = cluster_options(args, assignment.rubric.cluster)
-    calls = [(args.assignment, str(Path.cwd()), [(s.student, str(s.path.resolve())) for s in chunk],
-              str(args.out.resolve()), device, options.cpus, list(args.without), fingerprints,
-              str(args.full.resolve()) if args.full else None)
-             for chunk in chunks(todo, options.per_task)]
-    outcomes = run_chunks(args.executor, options, args.out / ".submitit", calls)
-    failures = [name for call, outcome in zip(calls, outcomes) if outcome is None for name, _ in call[2]]
-    results = [r for s in todo if s.student not in failures and (r := load_result(args.out, s.student))]
-    return results, failures
+def _job(args: argparse.Namespace, plan: GradingPlan, store: BatchStore, todo: list[StudentWork]) -> BatchJob:
+    options = GradingOptions(without=args.without, full_data_dir=str(args.full.resolve()) if args.full else None)
+    return BatchJob(assignment=args.assignment, workdir=str(Path.cwd()), out=str(store.out.resolve()),
+                    device=plan.device, jobs=max(1, args.jobs), launcher=args.launcher, options=options, students=todo)
 
 
-def _grade_locally(args, console, assignment, device, todo, reference, launcher,
-                   fingerprints) -> tuple[list[Result], list[str]]:
-    results: list[Result] = []
-    failures: list[str] = []
+def _grade_locally(console: Console, job: BatchJob, plan: GradingPlan, reference, launcher: Launcher) -> list[str]:
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=console, transient=True) as progress, \
-            ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        task = progress.add_task(f"grading {assignment.name}", total=len(todo))
-        sandbox = SandboxSettings(disable=args.without, full_data_dir=str(args.full.resolve()) if args.full else None)
-        futures = {pool.submit(grade_and_store, assignment, s.path, reference, args.out, fingerprints[s.student],
-                               device=device, student=s.student, launcher=launcher, sandbox=sandbox): s
-                   for s in todo}
-        for future in as_completed(futures):
-            submission = futures[future]
-            try:
-                results.append(future.result())
-            except Exception:  # noqa: BLE001 - one failure must not stop the batch
-                failures.append(submission.student)
-                say(console, "\n" + traceback.format_exc(), label=f"grader failure on {submission.student}:",
-                    style="red")
-            progress.advance(task)
-    return results, failures
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"grading {plan.assignment.name}", total=len(job.students))
+        outcome = grade_work(job, plan, reference, launcher, progress=lambda *_: progress.advance(task))
+    for student, trace in outcome.failed.items():
+        say(console, "\n" + trace, label=f"grader failure on {student}:", style="red")
+    return sorted(outcome.failed)
 
 
-def _grade_all(args, console, assignment, device, submissions, launcher, started) -> int:
-    reference, cached = reference_observations(assignment, device, launcher)
-    if reference_broken(assignment, reference, console):
+def _grade_on_cluster(args: argparse.Namespace, job: BatchJob, plan: GradingPlan) -> list[str]:
+    options = cluster_options(args, plan.assignment.rubric.cluster)
+    job = job.model_copy(update={"jobs": options.cpus})
+    outcomes = run_on_cluster(args.executor, options, BatchStore(Path(job.out)).cluster_dir, job)
+    per_task = options.per_task
+    failures = []
+    for k, outcome in enumerate(outcomes):
+        chunk = job.students[k * per_task:(k + 1) * per_task]
+        failures += [w.student for w in chunk] if outcome is None else list(outcome.failed)
+    return sorted(failures)
+
+
+def _grade_all(args, console, plan: GradingPlan, store: BatchStore, submissions, launcher, started) -> int:
+    assignment = plan.assignment
+    found = working_reference(plan, launcher, console)
+    if found is None:
         return EXIT_GRADER_FAILED
-    remove_partial_writes(args.out)
-    version = reference_key(assignment, device) + (f"|full={args.full.resolve()}" if args.full else "")
+    reference, cached = found
+    store.remove_partial_writes()
+    version = reference_key(plan) + (f"|full={args.full.resolve()}" if args.full else "")
     fingerprints = {s.student: fingerprint(s, version) for s in submissions}
-    current: dict[str, Result] = {}
-    if not args.force:  # keyed by folder name: a stored result holds the name cleaned (student_names)
-        stored = {s.student: load_result(args.out, s.student) for s in submissions}
-        current = {name: r for name, r in stored.items() if r and r.fingerprint == fingerprints[name]}
-    results, done = list(current.values()), set(current)
-    todo = [s for s in submissions if s.student not in done]
-    write_manifest(args.out, assignment.name, args.executor, fingerprints)
+    done = set() if args.force else set(store.current(fingerprints))
+    todo = [StudentWork(student=s.student, folder=str(s.path.resolve()), fingerprint=fingerprints[s.student])
+            for s in submissions if s.student not in done]
+    store.write_manifest(assignment.name, args.executor, fingerprints)
+    job = _job(args, plan, store, todo)
     if args.executor == "local":
-        new, failures = _grade_locally(args, console, assignment, device, todo, reference, launcher, fingerprints)
+        failures = _grade_locally(console, job, plan, reference, launcher)
     else:
-        new, failures = _grade_on_cluster(args, assignment, device, todo, fingerprints)
-    write_manifest(args.out, assignment.name, args.executor, fingerprints, failures)
+        failures = _grade_on_cluster(args, job, plan)
+    store.write_manifest(assignment.name, args.executor, fingerprints, failures)
     for name in failures:
         say(console, f"{name} (its task failed twice; rerun the batch to retry)", label="not graded:", style="red")
-    results = sorted(results + new, key=lambda r: r.student)
+    results = sorted(store.current(fingerprints).values(), key=lambda r: r.student)
     if results:
-        write_outputs(args.out, results)
+        write_class_files(store, results)
     if args.similarity:
-        from grader.commands.similarity import DEFAULT_THRESHOLD, write_similarity_report
-
-        write_similarity_report(assignment, submissions, args.out, console, threshold=DEFAULT_THRESHOLD, also=None,
+        write_similarity_report(plan, submissions, args.out, console, threshold=DEFAULT_THRESHOLD, also=None,
                                 ops=False, json_path=None)
     seconds = time.perf_counter() - started
     mean = sum(r.total for r in results) / len(results) if results else 0.0
@@ -216,7 +189,7 @@ def _grade_all(args, console, assignment, device, submissions, launcher, started
     say(console, f"Graded {len(results) - len(done)} of {len(submissions)} submissions of {assignment.name}{kept} "
         f"in {seconds:.1f} s (reference {'cached' if cached else 'run'}): mean {mean:.2f} / "
         f"{assignment.rubric.max_total:g}, "
-        f"{errors} checks hit errors in student code -> {args.out}/index.html")
-    if args.worksheet and results and export_to_moodle(args.out, args.worksheet, console) != EXIT_OK:
+        f"{errors} checks hit errors in student code -> {store.index_path}")
+    if args.worksheet and results and write_for_moodle(args.out, args.worksheet, console) != EXIT_OK:
         return EXIT_USAGE
     return EXIT_GRADER_FAILED if failures else EXIT_OK

@@ -8,12 +8,12 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.assignments import Assignment
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, reference_broken
-from grader.commands.batch import add_launcher_argument
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands.shared import add_device_argument, add_launcher_argument, grading_plan, working_reference
 from grader.commands.printing import error, say
-from grader.reference_cache import reference_observations
 from grader.render.handout import render_handout_readme
 from grader.render.html import fmt
+from grader.plan import GradingPlan
 from grader.rubric import RubricError
 from grader.sandbox.parent.pool import make_launcher
 from grader.lms.selfcheck import expected_observations, public_rubric, write_selfcheck
@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignment", help="assignment name or rubric file")
     parser.add_argument("--out", type=Path, required=True, help="folder to write the handout into (new or empty)")
     parser.add_argument("--force", action="store_true", help="replace the --out folder if it holds files")
-    parser.add_argument("--device", default="cpu", help="device the expected answers are computed on (default: cpu)")
+    add_device_argument(parser, "device the expected answers are computed on")
     add_launcher_argument(parser)
 
 
@@ -60,10 +60,10 @@ def _prepare(out: Path, force: bool) -> str | None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Write the handout; 0 on success, 1 when the reference fails, 2 on bad input."""
-    target = assignment_and_device(args, console)
-    if target is None:
+    plan = grading_plan(args, console)
+    if plan is None:
         return EXIT_USAGE
-    assignment, device = target
+    assignment = plan.assignment
     try:
         public = public_rubric(assignment.rubric)
     except RubricError as exc:
@@ -74,18 +74,20 @@ def run(args: argparse.Namespace, console: Console) -> int:
         error(console, problem)
         return EXIT_USAGE
     with make_launcher(args.launcher) as launcher:
-        reference, _ = reference_observations(assignment, device, launcher)
-    if reference_broken(assignment, reference, console):
+        found = working_reference(plan, launcher, console)
+    if found is None:
         return EXIT_GRADER_FAILED
+    reference, _ = found
     problem = _prepare(args.out, args.force)
     if problem:
         error(console, problem)
         return EXIT_USAGE
     copied = copy_starter(assignment, args.out)
-    public_assignment = Assignment(assignment.name, public, assignment.rubric_path, assignment.reference_dir)
+    public_plan = GradingPlan.build(Assignment(assignment.name, public, assignment.rubric_path,
+                                               assignment.reference_dir), plan.device)
     header = (f"# The public checks of {public.assignment}, written by `grade bundle`.\n"
               "# `grade --local` runs them; the instructor's grading also runs checks not listed here.\n")
-    write_selfcheck(args.out, public, expected_observations(public_assignment, reference, device), device, header)
+    write_selfcheck(args.out, public, expected_observations(public_plan, reference), plan.device, header)
     (args.out / "README.md").write_text(render_handout_readme(assignment.rubric, public))
     checks = sum(len(q.checks) for q in public.questions)
     hidden = sum(len(q.checks) for q in assignment.rubric.questions) - checks

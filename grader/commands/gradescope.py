@@ -8,9 +8,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device, reference_broken
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands.shared import grading_plan, working_reference
 from grader.commands.printing import say
-from grader.reference_cache import reference_observations
 from grader.sandbox.parent.pool import make_launcher
 from grader.lms.selfcheck import expected_observations, write_selfcheck
 
@@ -52,18 +52,19 @@ def run(args: argparse.Namespace, console: Console) -> int:
     """0 with the zip written; 1 when the reference fails; 2 on bad input."""
     import tempfile
 
-    target = assignment_and_device(args, console)
-    if target is None:
+    plan = grading_plan(args, console)
+    if plan is None:
         return EXIT_USAGE
-    assignment, device = target
+    assignment = plan.assignment
     with make_launcher("auto") as launcher:
-        reference, _ = reference_observations(assignment, device, launcher)
-    if reference_broken(assignment, reference, console):
+        found = working_reference(plan, launcher, console)
+    if found is None:
         return EXIT_GRADER_FAILED
+    reference, _ = found
     with tempfile.TemporaryDirectory() as tmp:
         header = f"# The rubric of {assignment.name} for Gradescope, written by `grade gradescope`.\n"
-        selfcheck = write_selfcheck(Path(tmp), assignment.rubric, expected_observations(assignment, reference, device),
-                                    device, header)
+        selfcheck = write_selfcheck(Path(tmp), assignment.rubric, expected_observations(plan, reference),
+                                    plan.device, header)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(args.out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             _script(archive, "setup.sh", SETUP_SH)

@@ -12,17 +12,17 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, unsupported_platform
-from grader.commands.batch import add_launcher_argument
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands.shared import add_device_argument, add_launcher_argument, unsupported_platform
 from grader.commands.printing import cell, error, say, warning
 from grader.device import DeviceError, resolve_device
-from grader.grading import grade_submission
+from grader.grading import GradingOptions, grade_submission
+from grader.plan import GradingPlan
 from grader.render.html import fmt, render_report
 from grader.results import Result
 from grader.rubric import RubricError
 from grader.sandbox.layers.confine import LAYERS
 from grader.sandbox.parent.pool import make_launcher
-from grader.sandbox.protocol import SandboxSettings
 from grader.lms.selfcheck import SELFCHECK_DIR, find_selfcheck, load_selfcheck
 
 EXIT_CHECKS_FAILED = 1
@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", nargs="?", type=Path, const=Path("report.html"), metavar="FILE",
                         help="also write the HTML report (default file: report.html in the folder)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the result as JSON (for editors and scripts)")
-    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default: cpu)")
+    add_device_argument(parser)
     parser.add_argument("--without", action="append", default=[], choices=LAYERS, metavar="LAYER",
                         help="switch a sandbox layer off (repeatable)")
     add_launcher_argument(parser)
@@ -76,8 +76,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if absent:
         warning(console, f"{', '.join(absent)} (their checks score 0)", label=f"not found in {folder}:")
     with make_launcher(args.launcher) as launcher:
-        result = grade_submission(assignment, folder, expected, device=device, launcher=launcher,
-                                  student=folder.resolve().name, sandbox=SandboxSettings(disable=args.without))
+        result = grade_submission(GradingPlan.build(assignment, device), folder, expected, launcher=launcher,
+                                  student=folder.resolve().name, options=GradingOptions(without=args.without))
     console.print(results_table(result))
     if result.sandbox_missing:
         warning(console, f"{'; '.join(result.sandbox_missing)} "

@@ -12,11 +12,12 @@ import pandas as pd
 from rich.console import Console
 
 from grader.commands import EXIT_OK, EXIT_USAGE
-from grader.commands.batch import write_outputs
+from grader.batch import write_class_files
 from grader.commands.printing import error, say
 from grader.render.html import fmt, write_report
 from grader.render.spreadsheet import unquote_cell
-from grader.results import Result, load_results, save_result
+from grader.results import Result
+from grader.store import BatchStore
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +58,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if missing:
         error(console, f"{args.csv}: missing columns {sorted(missing)}")
         return EXIT_USAGE
-    results = {r.student: r for r in load_results(args.out)}
+    store = BatchStore(args.out)
+    results = {r.student: r for r in store.load_all()}
     try:
         for line, row in enumerate(frame.itertuples(index=False), start=2):
             student = row.student if row.student in results else unquote_cell(row.student)
@@ -74,8 +76,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     ordered = sorted(results.values(), key=lambda r: r.student)
     for result in ordered:
         result.recompute()
-        save_result(args.out, result)
-        write_report(args.out, result)
-    write_outputs(args.out, ordered)
+        store.save(result)
+        write_report(store.report_path(result.student), result)
+    write_class_files(store, ordered)
     say(console, f"Imported {len(frame)} marks into {args.out}")
     return EXIT_OK

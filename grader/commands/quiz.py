@@ -6,13 +6,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands.shared import grading_plan
 from grader.commands.printing import error, say, warning
 from grader.authoring.quiz.build import QuizError, build_quiz, repeated_numericals
 from grader.authoring.quiz.gift import write_gift
 from grader.authoring.quiz.moodle_xml import write_moodle_xml
 from grader.render.html import fmt
-from grader.results import write_atomic
+from grader.atomic import write_atomic
 from grader.sandbox.parent.pool import make_launcher
 
 WRITERS = {"moodle-xml": write_moodle_xml, "gift": write_gift}
@@ -31,13 +32,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """0 with the quiz written, 1 when the reference's quiz fails, 2 on bad input."""
-    target = assignment_and_device(args, console)
-    if target is None:
+    plan = grading_plan(args, console)
+    if plan is None:
         return EXIT_USAGE
     if args.variants < 1 or args.spread_seeds < 1:
         error(console, "--variants and --spread-seeds must be at least 1")
         return EXIT_USAGE
-    assignment, _ = target
+    assignment = plan.assignment
     try:
         with make_launcher("auto") as launcher:
             quiz = build_quiz(assignment, args.variants, args.seed, args.spread_seeds, launcher)

@@ -8,11 +8,13 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.authoring.answer_keys import compute_answer_keys
-from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE, assignment_and_device
+from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
+from grader.commands.shared import grading_plan
 from grader.commands.printing import error, say
 from grader.render.html import environment, fmt
 from grader.render.spreadsheet import safe_cell
-from grader.results import load_results, write_atomic
+from grader.atomic import write_atomic
+from grader.store import BatchStore
 from grader.sandbox.parent.pool import make_launcher
 
 TEMPLATE_NAME = "marks_to_enter.csv"
@@ -50,10 +52,10 @@ def write_marks_template(path: Path, students: list[str], questions: list) -> in
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """0 when the sheet (and template) are written; 1 when an answer key failed; 2 on bad input."""
-    target = assignment_and_device(args, console)
-    if target is None:
+    plan = grading_plan(args, console)
+    if plan is None:
         return EXIT_USAGE
-    assignment, _ = target
+    assignment = plan.assignment
     questions = manual_questions(assignment.rubric)
     if not questions:
         say(console, f"{assignment.name} has no manual checks: nothing to mark by hand")
@@ -63,7 +65,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     template = None
     if args.marks_from:
-        students = [r.student for r in load_results(args.marks_from)]
+        students = [r.student for r in BatchStore(args.marks_from).load_all()]
         if not students:
             error(console, f"no graded results in {args.marks_from}")
             return EXIT_USAGE

@@ -7,13 +7,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader.commands import EXIT_OK, EXIT_USAGE, assignment_and_device
-from grader.assignments import Assignment
-from grader.commands.printing import error, say
-from grader.handins.submissions import Submission
-
-DEFAULT_THRESHOLD = 0.5
-
+from grader.commands import EXIT_OK, EXIT_USAGE
+from grader.commands.shared import grading_plan, write_similarity_report
+from grader.commands.printing import error
+from grader.similarity.engine import DEFAULT_THRESHOLD
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``grade similarity``."""
@@ -37,34 +34,12 @@ def add_similarity_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the report as JSON")
 
 
-def write_similarity_report(assignment: Assignment, submissions: list[Submission], out: Path, console: Console, *,
-                            threshold: float, also: Path | None, ops: bool, json_path: Path | None,
-                            jobs: int = 1) -> Path:
-    """Compare every pair of ``submissions``, write the report files, print a summary; the HTML's path."""
-    from grader.similarity.engine import similarity_report
-    from grader.similarity.report import write_similarity
-
-    runner = None
-    if ops:
-        from grader.similarity.ops import sandbox_ops_runner
-
-        runner = sandbox_ops_runner(assignment, jobs)
-    report, documents = similarity_report(assignment, submissions, threshold, also=also, ops_runner=runner)
-    path = write_similarity(out, report, documents, json_path)
-    for q in report.questions:
-        top = ", ".join(f"{p.a} & {p.b} ({p.score:.2f})" for p in q.flagged[:3])
-        say(console, f"{q.id}: {len(q.flagged)} of {q.pairs_compared} pairs flagged"
-            + (f", {len(q.clusters)} clusters" if q.clusters else "") + (f": {top}" if top else ""))
-    say(console, f"Similarity report -> {path} (a score is evidence to look at, not a verdict)")
-    return path
-
-
 def run(args: argparse.Namespace, console: Console) -> int:
     """0 when the report was written, 2 on bad input."""
     from grader.handins.submissions import SubmissionsError, find_submissions
 
-    target = assignment_and_device(args, console)
-    if target is None:
+    plan = grading_plan(args, console)
+    if plan is None:
         return EXIT_USAGE
     if args.also is not None and not args.also.is_dir():
         error(console, f"--also {args.also}: not a folder")
@@ -74,6 +49,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
     except SubmissionsError as exc:
         error(console, str(exc))
         return EXIT_USAGE
-    write_similarity_report(target[0], submissions, args.out, console, threshold=args.threshold, also=args.also,
+    write_similarity_report(plan, submissions, args.out, console, threshold=args.threshold, also=args.also,
                             ops=args.ops, json_path=args.json, jobs=args.jobs)
     return EXIT_OK

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from rich.console import Console
 
 from grader.commands import EXIT_OK, EXIT_USAGE
 from grader.commands.printing import error, say
-from grader.results import load_result
+from grader.store import BatchStore
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,13 +18,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Print how many submissions are graded, pending and failed."""
-    manifest_path = args.out / "batch.json"
-    if not manifest_path.is_file():
-        error(console, f"no batch in {args.out} (no batch.json)")
+    store = BatchStore(args.out)
+    manifest = store.read_manifest()
+    if manifest is None:
+        error(console, f"no batch in {args.out} (no readable batch.json)")
         return EXIT_USAGE
-    manifest = json.loads(manifest_path.read_text())
     students: dict[str, str] = manifest["students"]
-    done = [name for name, fp in students.items() if (r := load_result(args.out, name)) and r.fingerprint == fp]
+    done = list(store.current(students))
     failed = manifest.get("failed", [])
     pending = [name for name in students if name not in done and name not in failed]
     state = "finished" if manifest.get("finished") else "running"

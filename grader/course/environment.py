@@ -197,8 +197,8 @@ def install(offline_root: str | None = None) -> None:
     ``get_ipython()``; call in the working copy, before the student's import."""
     import os
 
+    # imported only by a child that grades: the parent imports this module for its fixtures alone
     from grader.course import packages as course_packages
-
     from grader.sandbox.child import ipython_shim
 
     ipython_shim.install()

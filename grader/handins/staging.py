@@ -35,7 +35,6 @@ class CourseSetup:
     stubs: list[str] = field(default_factory=list)
     provided: list[str] = field(default_factory=list)
     skip_tags: tuple[str, ...] = ()
-    run_as_main: float | None = None
 
     @property
     def writes_settings(self) -> bool:
@@ -134,14 +133,14 @@ def _script(path: Path) -> bytes | None:
         return None
 
 
-def stage(folder: Path, chosen: str, course: CourseSetup) -> Stage:
+def stage(folder: Path, chosen: str, course: CourseSetup, run_as_main: float | None = None) -> Stage:
     """The folder to run ``chosen`` from: ``folder`` itself when nothing needs adding, else a staging copy.
-    With ``course.run_as_main`` a script runs as ``__main__`` (notebooks always do)."""
+    With ``run_as_main`` (seconds) a script runs as ``__main__`` (notebooks always do)."""
     is_notebook = chosen.lower().endswith(".ipynb") and (folder / chosen).is_file()
     script = _script(folder / chosen) if chosen.endswith(".py") else None
     converted = convert_script(script) if script is not None else None
     lacking = {name: src for name, src in course.files.items() if not (folder / name).exists()}
-    as_main = course.run_as_main is not None and chosen.endswith(".py")
+    as_main = run_as_main is not None and chosen.endswith(".py")
     if not (is_notebook or converted or lacking or as_main or course.writes_settings
             or (folder / COURSE_FILE).exists()):
         return Stage(folder, chosen, chosen)
@@ -165,7 +164,7 @@ def stage(folder: Path, chosen: str, course: CourseSetup) -> Stage:
         elif as_main:
             _write(work / MAIN_MODULE, f"# Made by the grader: {chosen!r} run as a script.\n"
                    f"__import__('grader.sandbox.child.run_as_main', fromlist=['run']).run(globals(), {chosen!r}, "
-                   f"{course.run_as_main!r})\n")
+                   f"{run_as_main!r})\n")
             result.module_file = MAIN_MODULE
     except (NotebookError, OSError) as exc:
         result.close()

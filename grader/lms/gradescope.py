@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from grader.grading import grade_submission
+from grader.plan import GradingPlan
 from grader.render.html import fmt
 from grader.results import Result
 from grader.sandbox.parent.pool import make_launcher
@@ -62,7 +63,8 @@ def main(root: Path) -> int:
     assignment, expected = load_selfcheck(root / "source" / "selfcheck")
     folder = submission_folder(root, [q.file for q in assignment.rubric.questions])
     with make_launcher("auto") as launcher:
-        result = grade_submission(assignment, folder, expected, launcher=launcher, student="submission")
+        result = grade_submission(GradingPlan.build(assignment), folder, expected, launcher=launcher,
+                                  student="submission")
     (root / "results").mkdir(parents=True, exist_ok=True)
     (root / "results" / "results.json").write_text(json.dumps(gradescope_results(result, time.perf_counter() - started),
                                                               indent=2))

@@ -11,8 +11,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from grader.render.html import report_path
 from grader.results import Result
+from grader.store import BatchStore
 
 STUDENT_ID = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)(?:_assignsubmission_[a-z]+_?)?$")
 _PARAM_FILE = re.compile(r"[\x00-\x1f\x7f&<>\"`|':\\/]")  # what Moodle's clean_filename (PARAM_FILE) removes
@@ -33,12 +33,12 @@ def moodle_prefix(full_name: str, moodle_id: str) -> str:
     return _PARAM_FILE.sub("", full_name.replace("_", " ")).strip() + f"_{moodle_id}"
 
 
-def feedback_zip(path: Path, results: list[Result], out_dir: Path) -> int:
+def feedback_zip(path: Path, results: list[Result], store: BatchStore) -> int:
     """``Full Name_123_assignfeedback_file/report.html`` for every student with a Moodle id; the count."""
     count = 0
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for moodle_id, (student, name) in sorted(moodle_ids(results).items()):
-            report = report_path(out_dir, student)
+            report = store.report_path(student)
             if report.is_file():
                 archive.write(report, f"{moodle_prefix(name, moodle_id)}_assignfeedback_file/report.html")
                 count += 1

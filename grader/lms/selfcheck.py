@@ -19,8 +19,8 @@ import yaml
 
 from grader import __version__
 from grader.assignments import Assignment
-from grader.grading import plan_question
 from grader.observe import FileObservations, ImportInfo, load_file_observations, save_file_observations
+from grader.plan import GradingPlan
 from grader.rubric import Rubric, RubricError, load_rubric
 
 SELFCHECK_DIR = "selfcheck"
@@ -39,17 +39,15 @@ def public_rubric(rubric: Rubric) -> Rubric:
     return rubric.model_copy(update={"questions": questions})
 
 
-def expected_observations(assignment: Assignment, reference: dict[str, FileObservations],
-                          device: str) -> dict[str, FileObservations]:
+def expected_observations(plan: GradingPlan, reference: dict[str, FileObservations]) -> dict[str, FileObservations]:
     """The reference's observations of the probes of ``assignment``'s checks only (e.g. the public
     ones), without the reference's output."""
     kept = {}
-    for question in assignment.rubric.questions:
-        _, plans = plan_question(assignment, question, device)
-        wanted = {probe.id for plan in plans.values() for probe in plan.reference}
-        full = reference[question.id]
+    for qid, qplan in plan.questions.items():
+        wanted = {probe.id for probe in qplan.probes("reference")}
+        full = reference[qid]
         probes = {pid: obs.model_copy(update={"stdout": ""}) for pid, obs in full.probes.items() if pid in wanted}
-        kept[question.id] = FileObservations(module_file=full.module_file,
+        kept[qid] = FileObservations(module_file=full.module_file,
                                              imported=ImportInfo(status=full.imported.status), probes=probes)
     return kept
 

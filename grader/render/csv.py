@@ -6,7 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from grader.render.spreadsheet import safe_cell
-from grader.results import Result, write_atomic
+from grader.atomic import write_atomic
+from grader.results import Result
 
 
 def marks_frame(results: list[Result]) -> pd.DataFrame:
@@ -16,10 +17,9 @@ def marks_frame(results: list[Result]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def write_marks_csv(out_dir: Path, results: list[Result]) -> Path:
-    """Write ``<out>/marks.csv``; text cells that a spreadsheet would run as formulas are quoted (``safe_cell``)."""
+def write_marks_csv(path: Path, results: list[Result]) -> Path:
+    """Write ``marks.csv`` at ``path``; text cells that a spreadsheet would run as formulas are quoted (``safe_cell``)."""
     frame = marks_frame(results)
     frame = frame.rename(columns=safe_cell).assign(student=frame["student"].map(safe_cell))
-    path = out_dir / "marks.csv"
     write_atomic(path, frame.to_csv(index=False, lineterminator="\r\n"))  # CRLF: a CR in a name is quoted too
     return path

@@ -9,7 +9,8 @@ from pathlib import Path
 import jinja2
 
 from grader.render.svg import curves_svg, histogram_svg
-from grader.results import Result, write_atomic
+from grader.atomic import write_atomic
+from grader.results import Result
 from grader.handins.student_names import storage_name
 
 
@@ -63,20 +64,13 @@ def write_audit(out_dir: Path, report) -> Path:
     return path
 
 
-def report_path(out_dir: Path, student: str) -> Path:
-    """``<out>/reports/<stem>.html``, with the same file stem as the student's result."""
-    return out_dir / "reports" / f"{storage_name(student)}.html"
-
-
-def write_report(out_dir: Path, result: Result) -> Path:
-    """Write the student's report at ``report_path``."""
-    path = report_path(out_dir, result.student)
+def write_report(path: Path, result: Result) -> Path:
+    """Write the student's report at ``path``."""
     write_atomic(path, render_report(result))
     return path
 
 
-def write_index(out_dir: Path, results: list[Result]) -> Path:
-    """Write ``<out>/index.html``."""
-    path = out_dir / "index.html"
+def write_index(path: Path, results: list[Result]) -> Path:
+    """Write the class overview at ``path``."""
     write_atomic(path, render_index(results))
     return path

@@ -86,7 +86,6 @@ class SandboxSettings(ResourceLimits):
     disable: list[str] = Field(default_factory=list)
     cgroups: list[str] = Field(default_factory=list, description="groups a spawned child joins (set by the runner)")
     offline_root: str | None = Field(None, description="folder of offline data sets and weights (read-only)")
-    full_data_dir: str | None = Field(None, description="`--full`: real data sets and weights instead of stand-ins")
 
 
 class ChildRequest(BaseModel):

@@ -7,7 +7,9 @@ from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
+from grader.handins.notebooks import top_level_names
 from grader.assignments import Assignment
+from grader.plan import GradingPlan
 from grader.similarity.explain import function_matches, regions
 from grader.similarity.models import Pair, QuestionSimilarity, SimilarityReport
 from grader.similarity.ops import OpsTable
@@ -21,6 +23,8 @@ from grader.handins.submissions import Submission
 KEEP_BELOW = 20  # pairs under the threshold still listed, for context
 EXPLAINED = 200  # highest pairs given their matching regions, functions and ops
 SOURCE_SUFFIXES = (".py", ".ipynb")
+
+DEFAULT_THRESHOLD = 0.5  # score from which a pair is flagged for a look
 
 
 @dataclass
@@ -101,8 +105,6 @@ def compare(question: QuestionInput, threshold: float, keep: int = KEEP_BELOW) -
 @lru_cache(maxsize=4096)
 def _names(path: Path, tags: tuple[str, ...], stamp: tuple[int, int]) -> frozenset[str]:
     """Top-level names of ``path`` (``stamp``: its mtime and size, so that a changed file is read again)."""
-    from grader.handins.notebooks import top_level_names
-
     return frozenset(top_level_names(path, tags))
 
 
@@ -121,23 +123,21 @@ def shared_folders(assignment: Assignment, also: Path | None = None) -> list[Pat
     return [p for p in (assignment.starter_dir, assignment.reference_dir, also) if p is not None and p.exists()]
 
 
-def question_inputs(assignment: Assignment, submissions: list[Submission], shared: list[Path]) -> list[QuestionInput]:
+def question_inputs(plan: GradingPlan, submissions: list[Submission], shared: list[Path]) -> list[QuestionInput]:
     """Each question's documents: the file the grader would grade in every student's folder."""
-    from grader.grading import chosen_file, skip_tags
-    from grader.handins.notebooks import top_level_names
-
-    tags = skip_tags(assignment)
+    assignment, tags = plan.assignment, plan.skip_tags
     baseline = baseline_documents(shared)
     names = {q.id: top_level_names(assignment.reference_dir / q.file, tags) for q in assignment.rubric.questions}
     inputs = []
-    for question in assignment.rubric.questions:
+    for qplan in plan:
+        question = qplan.question
         if not question.file.endswith(SOURCE_SUFFIXES) and not any(a.endswith(SOURCE_SUFFIXES)
                                                                    for a in question.alternatives):
             continue  # a PDF or other hand-in: nothing to compare
         documents, missing, folders = {}, [], {}
         wanted = names[question.id] - set().union(*(n for qid, n in names.items() if qid != question.id))
         for s in submissions:
-            name = chosen_file(assignment, question, s.path, "cpu")
+            name = plan.chosen_file(qplan, s.path)
             if not (s.path / name).is_file():
                 name = likeliest_file(s.path, wanted, tags) or name
             doc = read_document(s.student, s.path / name, tags)
@@ -149,14 +149,14 @@ def question_inputs(assignment: Assignment, submissions: list[Submission], share
     return inputs
 
 
-def similarity_report(assignment: Assignment, submissions: list[Submission], threshold: float,
+def similarity_report(plan: GradingPlan, submissions: list[Submission], threshold: float,
                       also: Path | None = None, ops_runner: Callable[[QuestionInput], OpsTable | None] | None = None,
                       keep: int = KEEP_BELOW) -> tuple[SimilarityReport, dict[str, dict[str, Document]]]:
     """The report for every question and the documents it shows; ``ops_runner(question_input)``
     returns an ops table when the ops view is wanted."""
-    shared = shared_folders(assignment, also)
+    shared = shared_folders(plan.assignment, also)
     questions, documents = [], {}
-    for q in question_inputs(assignment, submissions, shared):
+    for q in question_inputs(plan, submissions, shared):
         if ops_runner is not None:
             q.ops = ops_runner(q)
         questions.append(compare(q, threshold, keep))
@@ -165,5 +165,5 @@ def similarity_report(assignment: Assignment, submissions: list[Submission], thr
                                        "call to trace, or the question downloads data or trains at import.")
         documents[q.id] = q.documents
     views = ["tokens", "structure"] + (["ops"] if ops_runner is not None else [])
-    return SimilarityReport(assignment=assignment.name, threshold=threshold, views=views, questions=questions,
+    return SimilarityReport(assignment=plan.assignment.name, threshold=threshold, views=views, questions=questions,
                             ignored_from=[str(p) for p in shared]), documents

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.assignments import Assignment
-from grader.rubric import Question
+from grader.handins.notebooks import NotebookError
+from grader.handins.staging import stage
+from grader.plan import GradingPlan, QuestionPlan
 from grader.sandbox.parent.launcher import Launcher
-from grader.sandbox.protocol import Probe
+from grader.sandbox.parent.pool import make_launcher
+from grader.sandbox.parent.runner import run_file
+from grader.sandbox.protocol import Probe, SandboxSettings
 from grader.similarity.models import OpsMatch
 
 Profile = dict[str, int]
@@ -79,59 +82,49 @@ class OpsTable:
         return [m for _, m in sorted(found, key=lambda item: -item[0])[:most]]
 
 
-def traced_probes(assignment: Assignment, question: Question) -> list[Probe]:
+def traced_probes(qplan: QuestionPlan) -> list[Probe]:
     """The question's student probes that call functions, every call step traced (driver probes left out)."""
-    from grader.grading import plan_question
-
-    _, plans = plan_question(assignment, question, "cpu")
     probes, seen = [], set()
-    for plan in plans.values():
-        for probe in plan.student:
-            if probe.id in seen or any(s.driver for s in probe.steps) or not any(s.call for s in probe.steps):
-                continue
-            seen.add(probe.id)
-            steps = [s.model_copy(update={"trace": True}) if s.call else s for s in probe.steps]
-            probes.append(probe.model_copy(update={"steps": steps}))
+    for probe in qplan.probes("student"):
+        if probe.id in seen or any(s.driver for s in probe.steps) or not any(s.call for s in probe.steps):
+            continue
+        seen.add(probe.id)
+        steps = [s.model_copy(update={"trace": True}) if s.call else s for s in probe.steps]
+        probes.append(probe.model_copy(update={"steps": steps}))
     return probes
 
 
-def _profiles(assignment: Assignment, question: Question, folder: Path, chosen: str, probes: list[Probe],
+def _profiles(plan: GradingPlan, qplan: QuestionPlan, folder: Path, chosen: str, probes: list[Probe],
               launcher: Launcher) -> dict[str, Profile]:
     """Op counts per probe that ran to the end, for one folder."""
-    from grader.grading import course_setup
-    from grader.handins.notebooks import NotebookError
-    from grader.sandbox.protocol import SandboxSettings
-    from grader.sandbox.parent.runner import run_file
-    from grader.handins.staging import stage
-
+    rubric = plan.assignment.rubric
     try:
-        staged = stage(folder, chosen, course_setup(assignment))
+        staged = stage(folder, chosen, plan.course)
     except NotebookError:
         return {}
     try:
-        observed = run_file(staged.module_file, staged.folder, probes, seed=assignment.rubric.seed,
-                            import_timeout=question.import_timeout, launcher=launcher,
-                            sandbox=SandboxSettings(**assignment.rubric.limits.model_dump()))
+        observed = run_file(staged.module_file, staged.folder, probes, seed=rubric.seed,
+                            import_timeout=qplan.question.import_timeout, launcher=launcher,
+                            sandbox=SandboxSettings(**rubric.limits.model_dump()))
     finally:
         staged.close()
     return {pid: dict(obs.ops) for pid, obs in observed.probes.items() if obs.status == "ok" and obs.ops}
 
 
-def sandbox_ops_runner(assignment: Assignment, jobs: int = 1) -> Callable[[Any], OpsTable | None]:
+def sandbox_ops_runner(plan: GradingPlan, jobs: int = 1) -> Callable[[Any], OpsTable | None]:
     """A function of a ``QuestionInput`` that runs its graded calls for every student: an OpsTable, or
     None for a question whose calls cannot run offline in seconds (it downloads data) or that has none."""
-    from grader.sandbox.parent.pool import make_launcher
-
     def run(q: Any) -> OpsTable | None:  # an engine.QuestionInput
-        question = next(x for x in assignment.rubric.questions if x.id == q.id)
-        probes = traced_probes(assignment, question)
+        qplan = plan.questions[q.id]
+        question = qplan.question
+        probes = traced_probes(qplan)
         if not probes or question.offline_data or not q.folders:
             return None
+        reference_dir = plan.assignment.reference_dir
         with make_launcher("auto", size=max(1, jobs)) as launcher, ThreadPoolExecutor(max(1, jobs)) as pool:
-            reference = pool.submit(_profiles, assignment, question, assignment.reference_dir, question.file,
-                                    probes, launcher)
-            futures = {owner: pool.submit(_profiles, assignment, question, q.folders[owner], doc.file, probes,
-                                          launcher) for owner, doc in q.documents.items()}
+            reference = pool.submit(_profiles, plan, qplan, reference_dir, question.file, probes, launcher)
+            futures = {owner: pool.submit(_profiles, plan, qplan, q.folders[owner], doc.file, probes, launcher)
+                       for owner, doc in q.documents.items()}
             return OpsTable({owner: f.result() for owner, f in futures.items()}, reference.result())
 
     return run

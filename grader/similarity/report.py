@@ -8,7 +8,7 @@ from pathlib import Path
 
 from grader.render.html import environment
 from grader.render.spreadsheet import safe_cell
-from grader.results import write_atomic
+from grader.atomic import write_atomic
 from grader.similarity.explain import matched_lines
 from grader.similarity.models import Pair, SimilarityReport
 from grader.similarity.sources import Document

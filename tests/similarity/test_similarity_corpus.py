@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from grader.assignments import find_assignment
-from grader.commands.similarity import DEFAULT_THRESHOLD
+from grader.plan import GradingPlan
+from grader.similarity.engine import DEFAULT_THRESHOLD
 from grader.similarity.engine import similarity_report
 from grader.handins.submissions import find_submissions
 
@@ -22,7 +23,7 @@ def planted(a: str, b: str) -> bool:
                                                   ("soton-lab2-autograd", "question1")])
 def test_planted_copies_rank_above_every_independent_pair(assignment, question):
     submissions = find_submissions(CORPUS / assignment)
-    report, _ = similarity_report(find_assignment(assignment), submissions, DEFAULT_THRESHOLD)
+    report, _ = similarity_report(GradingPlan.build(find_assignment(assignment)), submissions, DEFAULT_THRESHOLD)
     q = next(q for q in report.questions if q.id == question)
     assert not q.missing, "every file, the notebooks included, is read"
     copies = [p for p in q.pairs if planted(p.a, p.b)]

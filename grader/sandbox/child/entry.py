@@ -129,7 +129,7 @@ class _ProbeRun:
 
         if step.call or step.driver:
             if step.driver:
-                from grader.course.drivers import DRIVERS
+                from grader.course.drivers import DRIVERS  # only probes with a driver pay for the course code
 
                 target = DRIVERS[step.driver]
             else:
@@ -160,7 +160,7 @@ class _ProbeRun:
 
 
 def _run_probe(module, probe: Probe, request: ChildRequest, torch, state) -> tuple[dict, dict]:
-    from grader.inputs import generate_inputs
+    from grader.inputs import generate_inputs  # imported after confinement: the child starts cheaply
     from grader.observe import encode_value
     from grader.sandbox.child.tracing import OpRecorder
 
@@ -214,7 +214,7 @@ def _prepare_process(request: ChildRequest):
 
 def run_request(request: ChildRequest, channel_fd: int) -> None:
     """Import the student's file, run every probe, send the replies, and exit the process."""
-    from grader.observe import pack_reply
+    from grader.observe import pack_reply  # these imports run in the child, after the fork, not at start-up
     from grader.course import environment
     from grader.sandbox.channel import send, widen
     from grader.sandbox.layers.confine import confine

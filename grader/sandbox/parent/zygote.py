@@ -49,7 +49,7 @@ def _preload() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    from grader.sandbox.layers.confine import warm_up
+    from grader.sandbox.layers.confine import warm_up  # after the preloads above, in the zygote only
 
     warm_up()
 
@@ -114,7 +114,7 @@ def _run_when_asked(sock: socket.socket) -> None:
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     os.close(output_fd)
-    from grader.sandbox.child.entry import run_request
+    from grader.sandbox.child.entry import run_request  # preloaded by the zygote: free after the fork
 
     with open(message["request"]) as f:
         request = ChildRequest.model_validate_json(f.read())

@@ -291,13 +291,14 @@ def prepare_course(root: Path) -> Path:
 def reference_cache_bin(cache: Path, course: Path) -> Path:
     """Where the batch will cache the reference's tensors (the redteam key, on the CPU)."""
     from grader.assignments import find_assignment
+    from grader.plan import GradingPlan
     from grader.reference_cache import reference_key
 
     cwd = os.getcwd()
     os.chdir(course)
     try:
         assignment = find_assignment("redteam")
-        return cache / "redteam" / reference_key(assignment, "cpu") / "question1.bin"
+        return cache / "redteam" / reference_key(GradingPlan.build(assignment)) / "question1.bin"
     finally:
         os.chdir(cwd)
 
