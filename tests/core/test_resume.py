@@ -1,0 +1,72 @@
+"""Resumable batches: a grader killed mid-batch loses no result, duplicates none, half-writes none."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+from tests.conftest import EXAMPLES
+
+pytestmark = pytest.mark.slow
+
+
+def grader_processes() -> list[int]:
+    """Processes still inside a pids cgroup of the grader."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if "torch-grader" in Path(f"/proc/{pid}/cgroup").read_text():
+                    found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+def test_sigkill_mid_batch_then_rerun(tmp_path, capsys):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    shutil.copytree(EXAMPLES, subs)
+    assert main(["reference", "comp4901y-hw1"]) == 0  # warm the cache so the batch starts grading at once
+    command = [sys.executable, "-m", "grader.cli", "batch", "comp4901y-hw1", str(subs), "--out", str(out), "-j", "1"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while len(list((out / "results").glob("*.json"))) < 2:
+        assert proc.poll() is None, "the batch ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    survivors_before = len(list((out / "results").glob("*.json")))
+    assert 2 <= survivors_before < 7
+    time.sleep(1.0)
+    assert grader_processes() == [], "children outlived their grader"
+
+    capsys.readouterr()
+    assert main(["batch", "comp4901y-hw1", str(subs), "--out", str(out)]) == 0
+    assert f"{survivors_before} kept from an earlier run" in capsys.readouterr().out
+    files = sorted((out / "results").iterdir())
+    assert [p.name for p in files] == sorted(f"{p.name}.json" for p in EXAMPLES.iterdir())
+    for path in files:
+        assert json.loads(path.read_text())["student"] == path.stem
+
+
+def test_changed_submission_is_regraded_and_force_regrades_all(graded_examples, tmp_path, capsys):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    shutil.copytree(EXAMPLES, subs)
+    shutil.copytree(graded_examples[1], out)
+    capsys.readouterr()
+    (subs / "grace_missing_function" / "question2_result.pdf").write_bytes(b"%PDF-1.4\n% late hand-in\n")
+    assert main(["batch", "comp4901y-hw1", str(subs), "--out", str(out)]) == 0
+    assert "Graded 1 of 7 submissions of comp4901y-hw1, 6 kept" in capsys.readouterr().out
+    grace = json.loads((out / "results" / "grace_missing_function.json").read_text())
+    assert grace["total"] == 35
+    assert main(["batch", "comp4901y-hw1", str(subs), "--out", str(out), "--force"]) == 0
+    assert "Graded 7 of 7" in capsys.readouterr().out
