@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+import typing
 
 import torch
 
-from grader.sandbox.protocol import InputSpec
+from grader.sandbox.protocol import DTypeName, InputSpec
 
-_DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64}
+_DTYPES = {name: getattr(torch, name) for name in typing.get_args(DTypeName)}
 
 
 def derive_seed(*parts: object) -> int:

@@ -4,7 +4,6 @@ Every problem is reported as ``file:line: field: what is wrong — how to fix it
 """
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from grader.checks.registry import KINDS, AnyCheck
 from grader.course.setup import CoursePackage
 from grader.course.offline_data import OfflineItem
+from grader.rubric_errors import format_errors
 from grader.sandbox.protocol import ResourceLimits
 
 
@@ -140,60 +140,6 @@ class RubricError(Exception):
         self.problems = problems
 
 
-def _field_names() -> set[str]:
-    names = set(Rubric.model_fields) | set(Question.model_fields)
-    for module in KINDS.values():
-        names |= set(module.Spec.model_fields)
-    return names
-
-
-def _line_of(root: yaml.Node | None, loc: tuple) -> int | None:
-    node, line = root, (root.start_mark.line + 1 if root else None)
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == part), None)
-            if match is None:
-                continue
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            continue
-        line = node.start_mark.line + 1
-    return line
-
-
-def _hint(error: dict) -> str:
-    kind, field = error["type"], str(error["loc"][-1]) if error["loc"] else ""
-    if kind == "missing":
-        return f"add `{field}:`"
-    if kind == "extra_forbidden":
-        close = difflib.get_close_matches(field, _field_names(), n=1)
-        return f"remove `{field}`" + (f" (did you mean `{close[0]}`?)" if close else "")
-    if kind == "union_tag_not_found":
-        return f"add `kind:` with one of: {', '.join(KINDS)}"
-    if kind == "union_tag_invalid":
-        return f"use one of: {', '.join(KINDS)}"
-    return ""
-
-
-def _format(path: Path, root: yaml.Node | None, exc: ValidationError) -> list[str]:
-    problems = []
-    for error in exc.errors():
-        loc = tuple(error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            loc += ("kind",)
-            tag = (error.get("ctx") or {}).get("tag")
-            message = f"unknown check kind {tag!r}" if tag else "the check has no kind"
-        shown = ".".join(str(p) for p in loc if not (isinstance(p, str) and p in KINDS and loc.index(p) > 0))
-        line = _line_of(root, loc)
-        hint = _hint(error)
-        where = f"{path}:{line}" if line else str(path)
-        problems.append(f"{where}: {shown or '(top level)'}: {message}" + (f" — {hint}" if hint else ""))
-    return problems
-
-
 def load_rubric(path: Path) -> Rubric:
     """Read and validate a rubric file; raise RubricError with located messages."""
     path = Path(path)
@@ -213,4 +159,4 @@ def load_rubric(path: Path) -> Rubric:
     try:
         return Rubric.model_validate(data)
     except ValidationError as exc:
-        raise RubricError(_format(path, root, exc)) from None
+        raise RubricError(format_errors(path, root, exc, Rubric, list(KINDS))) from None

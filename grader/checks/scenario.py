@@ -6,42 +6,14 @@ trial number into a concrete, seeded Probe.
 from __future__ import annotations
 
 import random
-from typing import Any, Union
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from grader.checks.arguments import Arg, DimArg, TensorArg, VarArg, arg_names, eval_size
 from grader.checks.base import CheckSpec, DriverName, PlanContext, driver_steps
 from grader.inputs import derive_seed
-from grader.sandbox.protocol import DTypeName, InputSpec, Probe, Step
-
-
-class TensorArg(BaseModel):
-    """A generated tensor: ``{tensor: [d1, 3, d2]}``; names are drawn from the check's ``dims``."""
-
-    model_config = ConfigDict(extra="forbid")
-    tensor: list[int | str]
-    dtype: DTypeName = "float32"
-    distribution: str = Field("normal", pattern="^(normal|uniform|randint)$")
-    low: float = 0.0
-    high: float = 1.0
-    scale: float = 1.0
-
-
-class VarArg(BaseModel):
-    """The value saved earlier in the scenario under this name: ``{var: loss}``."""
-
-    model_config = ConfigDict(extra="forbid")
-    var: str
-
-
-class DimArg(BaseModel):
-    """The size drawn for a dimension in this trial, as a plain int: ``{dim: d}``."""
-
-    model_config = ConfigDict(extra="forbid")
-    dim: str
-
-
-Arg = Union[TensorArg, VarArg, DimArg, StrictBool, StrictInt, float, str, None, list[float]]
+from grader.sandbox.protocol import InputSpec, Probe, Step
 
 
 class ObjectSpec(BaseModel):
@@ -86,12 +58,9 @@ class ScenarioSpec(CheckSpec):
     @model_validator(mode="after")
     def _dims_known(self) -> "ScenarioSpec":
         for arg in _all_args(self):
-            if isinstance(arg, TensorArg):
-                for dim in arg.tensor:
-                    if isinstance(dim, str) and dim not in self.dims:
-                        raise ValueError(f"tensor dimension {dim!r} is not in `dims`; add `dims: {{{dim}: [1, 3, 5]}}`")
-            if isinstance(arg, DimArg) and arg.dim not in self.dims:
-                raise ValueError(f"dimension {arg.dim!r} is not in `dims`; add `dims: {{{arg.dim}: [1, 3, 5]}}`")
+            for dim in sorted(arg_names(arg) - set(self.dims)):
+                what = "tensor dimension" if isinstance(arg, TensorArg) else "dimension"
+                raise ValueError(f"{what} {dim!r} is not in `dims`; add `dims: {{{dim}: [1, 3, 5]}}`")
         for name, sizes in self.dims.items():
             if not sizes or min(sizes) < 0:
                 raise ValueError(f"dims.{name} must be a non-empty list of sizes >= 0")
@@ -114,15 +83,13 @@ class _Builder:
 
     def arg(self, arg: Arg, name: str) -> Any:
         if isinstance(arg, TensorArg):
-            shape = [self.sizes[d] if isinstance(d, str) else d for d in arg.tensor]
-            self.inputs[name] = InputSpec(shape=shape, dtype=arg.dtype, distribution=arg.distribution, low=arg.low,
-                                          high=arg.high, scale=arg.scale,
-                                          requires_grad=name.startswith("attr.") and name[5:] in self.grad_attributes)
+            grad = name.startswith("attr.") and name[5:] in self.grad_attributes
+            self.inputs[name] = arg.input_spec(self.sizes, requires_grad=grad)
             return {"input": name}
         if isinstance(arg, VarArg):
             return {"var": arg.var}
         if isinstance(arg, DimArg):
-            return self.sizes[arg.dim]
+            return int(eval_size(arg.dim, self.sizes))
         return arg
 
     def call(self, target: str, args: list[Arg], kwargs: dict[str, Arg], prefix: str) -> Step:

@@ -8,11 +8,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-DTypeName = Literal["float32", "float64", "int64"]
+DTypeName = Literal["float16", "bfloat16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool"]
 
 
 class InputSpec(BaseModel):
-    """A tensor the child generates from the probe's seed (the parent can regenerate it)."""
+    """A tensor the child generates from the probe's seed (the parent can regenerate it).
+
+    ``randint`` draws integers from ``[low, high)``; ``uniform`` floats from ``[low, high)``; ``normal``
+    times ``scale``. The rubric's sizes and bounds are already numbers here.
+    """
 
     model_config = ConfigDict(extra="forbid")
     shape: list[int]

@@ -58,9 +58,41 @@ def test_unknown_kind_names_line_and_choices(tmp_path):
 
 def test_misspelt_field_suggests_the_right_one(tmp_path):
     path = write(tmp_path, GOOD.replace("points: 2", "point: 2"))
-    found = problems(path)
-    assert any(":10:" in p and "remove `point`" in p and "did you mean `points`" in p for p in found)
-    assert any("points" in p and "add `points:`" in p for p in found)
+    assert problems(path) == [f"{path}:10: questions.0.checks.0.point: unknown field — rename `point` to `points`"]
+
+
+def test_one_line_per_bad_argument_in_the_words_of_its_form(tmp_path):
+    path = write(tmp_path, GOOD.replace("{tensor: [n]}, {tensor: [n]}", "{tensor: [n], dtyp: int64}, {tensr: [n]}"))
+    assert problems(path) == [
+        f"{path}:8: questions.0.checks.0.args.0.dtyp: Extra inputs are not permitted — remove `dtyp` "
+        "(did you mean `dtype`?)",
+        f"{path}:8: questions.0.checks.0.args.1: a mapping argument needs one of `tensor:`, `var:` or `dim:`"]
+
+
+def test_a_field_misplaced_is_never_suggested_as_itself(tmp_path):
+    path = write(tmp_path, GOOD + "        setup: [{call: f, kind: 1}]\n")
+    [problem] = problems(path)
+    assert problem.endswith("setup.0.kind: Extra inputs are not permitted — remove `kind` "
+                            "(allowed here: call, args, kwargs, save)")
+
+
+def test_a_value_of_no_allowed_type_is_one_error(tmp_path):
+    path = write(tmp_path, """\
+        assignment: toy
+        questions:
+          - id: question1
+            checks:
+              - {id: fit, kind: metric, function: f, driver: linear_fit, metric: slope, at_most: 3, points: 1,
+                 driver_args: {lr: fast}}
+        """)
+    assert problems(path) == [f"{path}:6: questions.0.checks.0.driver_args.lr: expected a number or an integer"]
+
+
+def test_an_integer_tensor_from_a_continuous_distribution_is_refused(tmp_path):
+    path = write(tmp_path, GOOD.replace("{tensor: [n]}, {tensor: [n]}", "{tensor: [n], dtype: int64}, {tensor: [n]}"))
+    [problem] = problems(path)
+    assert problem.startswith(f"{path}:8: questions.0.checks.0.args.0: an int64 tensor draws integers from [low, high)")
+    assert problem.endswith("add `high:` (a number or a size from `dims`, e.g. `high: vocab`)")
 
 
 def test_missing_field(tmp_path):
