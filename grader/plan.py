@@ -13,6 +13,7 @@ from pathlib import Path
 from grader.assignments import Assignment
 from grader.checks.base import Plan, PlanContext
 from grader.checks.registry import kind_of
+from grader.course.course_drivers import find_drivers_file
 from grader.course.setup import course_file_sources
 from grader.handins.notebooks import DEFAULT_SKIP_TAGS, top_level_names
 from grader.handins.staging import CourseSetup
@@ -70,8 +71,8 @@ class GradingPlan:
                               skip_tags=tags)
             questions[question.id] = QuestionPlan(question, ctx, {c.id: kind_of(c).plan(c, ctx)
                                                                    for c in question.checks})
-        files, _ = course_file_sources(rubric.course_files, assignment.reference_dir)
-        course = CourseSetup(files=files, stubs=[p.module for p in rubric.packages if p.stub],
+        files, _ = course_file_sources(rubric.course_files, assignment.reference_dir, assignment.starter_dir)
+        course = CourseSetup(files=files, drivers=find_drivers_file(assignment.rubric_path), stubs=[p.module for p in rubric.packages if p.stub],
                              provided=[p.name for p in rubric.packages if not p.stub], skip_tags=tags)
         return cls(assignment, device, questions, tags, course)
 

@@ -11,6 +11,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from grader.checks.registry import KINDS, AnyCheck
+from grader.course import DRIVER_NAMES
+from grader.course.course_drivers import CourseDriversError, driver_names, find_drivers_file
 from grader.course.setup import CoursePackage
 from grader.course.offline_data import OfflineItem
 from grader.rubric_errors import format_errors
@@ -157,6 +159,10 @@ def load_rubric(path: Path) -> Rubric:
     if not isinstance(data, dict):
         raise RubricError([f"{path}: the rubric must be a mapping with `assignment:` and `questions:`"])
     try:
-        return Rubric.model_validate(data)
+        drivers = driver_names(find_drivers_file(path), DRIVER_NAMES)
+    except CourseDriversError as exc:
+        raise RubricError([str(exc)]) from None
+    try:
+        return Rubric.model_validate(data, context={"course_drivers": drivers})
     except ValidationError as exc:
         raise RubricError(format_errors(path, root, exc, Rubric, list(KINDS))) from None

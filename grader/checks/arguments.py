@@ -89,12 +89,13 @@ class TensorArg(BaseModel):
             size_names(bound if bound is not None else 0)
         integer = self.dtype in INTEGER_DTYPES
         if integer and self.distribution in ("normal", "uniform"):
-            raise ValueError(f"{_article(self.dtype)} {self.dtype} tensor cannot be drawn from a {self.distribution} distribution (the "
-                             "values would be cut to integers, negative ones included) — use `distribution: randint` "
-                             "with `low:` and `high:`, e.g. `high: vocab` for ids into a table of vocab rows")
+            raise ValueError(f"{_article(self.dtype)} {self.dtype} tensor cannot be drawn from a {self.distribution} "
+                             "distribution (the values would be cut to integers, negative ones included) — use "
+                             "`distribution: randint` with `low:` and `high:`, e.g. `high: vocab` for ids into a "
+                             "table of vocab rows")
         if integer and self.high is None:
-            raise ValueError(f"{_article(self.dtype)} {self.dtype} tensor draws integers from [low, high) — add `high:` (a number or a "
-                             "size from `dims`, e.g. `high: vocab`)")
+            raise ValueError(f"{_article(self.dtype)} {self.dtype} tensor draws integers from [low, high) — add "
+                             "`high:` (a number or a size from `dims`, e.g. `high: vocab`)")
         if self.dtype == "bool" and (self.distribution or self.low is not None or self.high is not None):
             raise ValueError("a bool tensor is a fair coin per element; remove `distribution`, `low` and `high`")
         if self.distribution in (None, "normal") and not integer and (self.low is not None or self.high is not None):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 
 from grader.course import DRIVER_NAMES
 from grader.observe import FileObservations, Observation
@@ -28,14 +28,17 @@ class Tolerance(BaseModel):
     atol: float = Field(1e-6, ge=0)
 
 
-def _known_driver(name: str) -> str:
-    if name not in DRIVER_NAMES:
-        raise ValueError(f"unknown driver {name!r}; known drivers: {', '.join(sorted(DRIVER_NAMES))}")
+def _known_driver(name: str, info: ValidationInfo) -> str:
+    course = tuple((info.context or {}).get("course_drivers", ()))
+    if name not in DRIVER_NAMES and name not in course:
+        known = ", ".join([*sorted(DRIVER_NAMES), *(f"{n} (the course's drivers.py)" for n in course)])
+        raise ValueError(f"unknown driver {name!r}; known drivers: {known}")
     return name
 
 
 DriverName = Annotated[str, AfterValidator(_known_driver)]
-"""A rubric's ``driver:``: the name of grader code in ``course/drivers.py``."""
+"""A rubric's ``driver:``: the name of grader code in ``course/drivers.py`` or of a function in the course's own
+``drivers.py`` (validated with ``context={"course_drivers": names}``)."""
 
 
 def driver_steps(driver: str, driver_args: dict, seed: int, *, function: str | None = None,

@@ -5,7 +5,9 @@ from typing import Annotated, Union
 
 from pydantic import Field
 
-from grader.checks import artifact, choice, curve, gradient, manual, metric, source, step, trace, value
+from grader.checks import (artifact, choice, curve, gradient, gradient_flow, manual, metric, shape, source, step,
+                           trace, value)
+from grader.checks import property as property_kind  # the module's name is the kind's, `property` stays the builtin
 from grader.checks.base import CheckKind
 
 KINDS: dict[str, CheckKind] = {
@@ -19,6 +21,9 @@ KINDS: dict[str, CheckKind] = {
     "trace": trace,
     "artifact": artifact,
     "manual": manual,
+    "shape": shape,
+    "property": property_kind,
+    "gradient_flow": gradient_flow,
 }
 
 AnyCheck = Annotated[Union[tuple(module.Spec for module in KINDS.values())], Field(discriminator="kind")]

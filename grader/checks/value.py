@@ -11,18 +11,22 @@ from pydantic import model_validator
 
 from grader.checks.base import Evidence, Plan, PlanContext, Tolerance, Verdict, tolerance_for
 from grader.checks.compare import compare_values
+from grader.checks.layouts import in_either_layout
 from grader.checks.scenario import ScenarioSpec, build_probe
 from grader.checks.trials import score_trials
 
 
 class Spec(ScenarioSpec):
-    """A value check: ``call`` a function with ``args``, or ``read`` a module global."""
+    """A value check: ``call`` a function with ``args``, or ``read`` a module global; ``accept_transposed`` also
+    accepts the reference's matrix in the other layout (a weight stored as ``U`` of shape (k, n) and used as
+    ``U.T``)."""
 
     kind: Literal["value"]
     read: str | None = None
     tolerance: Tolerance = Tolerance()
     gpu_tolerance: Tolerance | None = None
     check_dtype: bool = True
+    accept_transposed: bool = False
 
     @model_validator(mode="after")
     def _target(self) -> "Spec":
@@ -49,7 +53,8 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
     def judge(ref, student, trial):
         if name not in student.values:
             return f"`{name}` was not produced"
-        return compare_values(ref.values[name], student.values[name], tol, spec.check_dtype)
+        return in_either_layout(ref.values[name], student.values[name],
+                                lambda e, g: compare_values(e, g, tol, spec.check_dtype), spec.accept_transposed)
 
     what = f"`{spec.read}`" if spec.read else f"`{spec.call}`" if spec.call else "the result"
     return score_trials(spec, evidence, judge, passed_text=f"{what} matches the reference")

@@ -99,10 +99,10 @@ def course_problem(assignment) -> str:
     rubric = assignment.rubric
     if missing := missing_packages(rubric.packages):
         return install_hint(missing)
-    _, lacking = course_file_sources(rubric.course_files, assignment.reference_dir)
+    _, lacking = course_file_sources(rubric.course_files, assignment.reference_dir, assignment.starter_dir)
     if lacking:
-        return (f"the rubric's course files {', '.join(lacking)} are neither in {assignment.reference_dir} nor "
-                f"among the grader's fixtures; add them to the reference folder")
+        return (f"the rubric's course files {', '.join(lacking)} are neither in {assignment.reference_dir}, nor in "
+                f"{assignment.starter_dir}, nor among the grader's fixtures; add them to the reference folder")
     return ""
 
 

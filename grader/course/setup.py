@@ -8,8 +8,10 @@ A rubric lists them::
       - {name: scikit-learn, module: sklearn}
       - {name: seaborn, stub: true}           # plotting only: a stand-in whose functions do nothing
 
-A course file is taken from the reference folder, else from the grader's bundled fixtures; one in a
-sub-folder (``data/iris.data``, where students keep it) may come from a file of the same name there.
+A course file is taken from the reference folder, else from the starter folder (helper modules such as
+``utils.py`` that the starter ships), else from the grader's bundled fixtures; one in a sub-folder
+(``data/iris.data``, where students keep it) may come from a file of the same name there. ``grade
+bundle`` copies every course file into the handout.
 """
 from __future__ import annotations
 
@@ -55,12 +57,14 @@ def install_hint(missing: list[CoursePackage]) -> str:
             f"in the grader's environment, since student code runs there")
 
 
-def course_file_sources(names: list[str], reference_dir: Path) -> tuple[dict[str, Path], list[str]]:
-    """Each course file's source (the reference folder first, then the bundled fixtures; by its path, else by
-    its file name), and the names found in neither."""
+def course_file_sources(names: list[str], reference_dir: Path,
+                        starter_dir: Path | None = None) -> tuple[dict[str, Path], list[str]]:
+    """Each course file's source (the reference folder first, then the starter folder, then the bundled fixtures;
+    by its path, else by its file name), and the names found in neither."""
+    folders = [reference_dir, *([starter_dir] if starter_dir else []), FIXTURES]
     found, missing = {}, []
     for name in names:
-        places = [d / n for n in dict.fromkeys((name, Path(name).name)) for d in (reference_dir, FIXTURES)]
+        places = [d / n for n in dict.fromkeys((name, Path(name).name)) for d in folders]
         source = next((p for p in places if p.is_file()), None)
         if source is None:
             missing.append(name)

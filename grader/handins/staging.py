@@ -18,6 +18,7 @@ from pathlib import Path
 
 from grader.handins.notebooks import MAX_SCRIPT_BYTES, NotebookError, convert_script, read_notebook, read_student_bytes
 from grader.observe import ErrorInfo, FileObservations, ImportInfo
+from grader.course.course_drivers import COURSE_DRIVERS_MODULE
 from grader.course.packages import COURSE_FILE
 from grader.sandbox.child.notebook_cells import cell_file
 
@@ -29,9 +30,11 @@ _CELL_LABEL = re.compile(r"\bcell_0*(\d+)\.py, line (\d+)")
 
 @dataclass
 class CourseSetup:
-    """What the rubric adds to every working copy: course files, package settings, skipped cell tags."""
+    """What the rubric adds to every working copy: course files, the course's drivers, package settings, skipped
+    cell tags."""
 
     files: dict[str, Path] = field(default_factory=dict)
+    drivers: Path | None = None
     stubs: list[str] = field(default_factory=list)
     provided: list[str] = field(default_factory=list)
     skip_tags: tuple[str, ...] = ()
@@ -141,7 +144,7 @@ def stage(folder: Path, chosen: str, course: CourseSetup, run_as_main: float | N
     converted = convert_script(script) if script is not None else None
     lacking = {name: src for name, src in course.files.items() if not (folder / name).exists()}
     as_main = run_as_main is not None and chosen.endswith(".py")
-    if not (is_notebook or converted or lacking or as_main or course.writes_settings
+    if not (is_notebook or converted or lacking or as_main or course.writes_settings or course.drivers
             or (folder / COURSE_FILE).exists()):
         return Stage(folder, chosen, chosen)
     try:
@@ -154,6 +157,8 @@ def stage(folder: Path, chosen: str, course: CourseSetup, run_as_main: float | N
             (work / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, work / name)
         _write(work / COURSE_FILE, json.dumps({"stubs": course.stubs, "provided": course.provided}))
+        if course.drivers is not None:
+            _write(work / COURSE_DRIVERS_MODULE, course.drivers.read_text(encoding="utf-8"))
         if converted:
             _write(work / chosen, converted)
             result.notes.append(f"{chosen} is not plain Python (IPython `!`/`%` lines or a non-UTF-8 character); "

@@ -124,14 +124,34 @@ class _ProbeRun:
             return [self.resolve(a) for a in arg]
         return arg
 
+    def assign(self, owner: Any, attr: str, ref: Any) -> None:
+        """``owner.attr = value``; a tensor set on a registered ``nn.Parameter`` is copied into it under no_grad
+        (transposed when the parameter holds the other layout of a matrix), and the input then names the
+        parameter, so that gradients taken later are the parameter's."""
+        import torch
+
+        value, current = self.resolve(ref), getattr(owner, attr, None)
+        if not (isinstance(current, torch.nn.Parameter) and isinstance(value, torch.Tensor)):
+            setattr(owner, attr, value)
+            return
+        if current.shape != value.shape and value.dim() == 2 and current.shape == value.T.shape:
+            value = value.T
+        if current.shape != value.shape:
+            raise ValueError(f"the grader sets `{attr}` to a tensor of shape {tuple(value.shape)}, but the "
+                             f"model's parameter `{attr}` has shape {tuple(current.shape)}")
+        with torch.no_grad():
+            current.copy_(value)
+        if isinstance(ref, dict) and set(ref) == {"input"}:
+            self.inputs[ref["input"]] = current
+
     def run_step(self, step: Step) -> None:
         import torch
 
         if step.call or step.driver:
             if step.driver:
-                from grader.course.drivers import DRIVERS  # only probes with a driver pay for the course code
+                from grader.course.course_drivers import find_driver  # only probes with a driver load drivers
 
-                target = DRIVERS[step.driver]
+                target = find_driver(step.driver)
             else:
                 target = self.lookup(step.call)
             args = [self.resolve(a) for a in step.args]
@@ -145,7 +165,7 @@ class _ProbeRun:
         elif step.set:
             owner_name, _, attr = step.set.rpartition(".")
             owner = self.lookup(owner_name) if owner_name else self.module
-            setattr(owner, attr, self.resolve(step.value))
+            self.assign(owner, attr, step.value)
             result = None
         elif step.read:
             result = self.lookup(step.read)
