@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.sandbox.parent.launcher import Launcher
 from grader.assignments import Assignment
 from grader.authoring.reference_calls import call_reference
 
@@ -27,7 +28,7 @@ def _table(data: Any) -> AnswerKey:
     return AnswerKey(columns=[str(c) for c in data.get("columns") or []], rows=data["rows"])
 
 
-def compute_answer_keys(assignment: Assignment, launcher=None) -> dict[str, AnswerKey]:
+def compute_answer_keys(assignment: Assignment, launcher: Launcher | None = None) -> dict[str, AnswerKey]:
     """``{"question/check": AnswerKey}`` for every manual check that names an ``answer_key``."""
     wanted: dict[str, dict[str, tuple[str, dict]]] = {}
     for question in assignment.rubric.questions:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.sandbox.parent.launcher import Launcher
 from grader.observe import Value
 from grader.sandbox.protocol import Probe, SandboxSettings, Step
 from grader.sandbox.parent.runner import run_file
@@ -37,7 +38,7 @@ def plain(value: Value) -> Any:
     return value.text
 
 
-def call_reference(folder: Path, file: str, calls: dict[str, tuple[str, dict]], *, seed: int = 0, launcher=None,
+def call_reference(folder: Path, file: str, calls: dict[str, tuple[str, dict]], *, seed: int = 0, launcher: Launcher | None = None,
                    timeout: float = 60, import_timeout: float = 30,
                    sandbox: SandboxSettings | None = None) -> dict[str, CallOutcome]:
     """Run ``{key: (function, kwargs)}`` of ``folder/file`` in one child; ``{key: CallOutcome}``."""

@@ -8,6 +8,7 @@ import sys
 import zipfile
 
 import pytest
+import torch
 
 from grader.cli import main
 from grader.lms.gradescope import gradescope_results
@@ -27,6 +28,9 @@ def test_zip_layout_and_no_reference_source(autograder):
         names = archive.namelist()
         assert {"setup.sh", "run_autograder", "selfcheck/rubric.yaml", "grader-src/pyproject.toml"} <= set(names)
         assert archive.getinfo("run_autograder").external_attr >> 16 & 0o111, "executable"
+        setup = archive.read("setup.sh").decode()
+        assert f"torch=={torch.__version__.split('+')[0]} " in setup, "the torch the reference ran under"
+        assert "{torch" not in setup
         assert not any(n.startswith(("reference", "rubrics", "submissions_example")) for n in names)
         everything = b"".join(archive.read(n) for n in names)
     reference = (ROOT / "reference" / "mlg-tutorial3" / "tutorial3.py").read_text()

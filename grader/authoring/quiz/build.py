@@ -8,6 +8,7 @@ variants are reported.
 """
 from __future__ import annotations
 
+from grader.sandbox.parent.launcher import Launcher
 from grader.assignments import Assignment
 from grader.authoring.quiz.items import Image, QuizItem
 from grader.authoring.reference_calls import call_reference
@@ -49,7 +50,7 @@ def repeated_numericals(quiz: dict[str, list[QuizItem]]) -> list[str]:
 
 
 def build_quiz(assignment: Assignment, variants: int, seed: int, spread_seeds: int,
-               launcher=None) -> dict[str, list[QuizItem]]:
+               launcher: Launcher | None = None) -> dict[str, list[QuizItem]]:
     """``{"$course$/<assignment>/variant k": items}`` for k = 1..variants; refuses identical variants."""
     if not (assignment.reference_dir / QUIZ_FILE).is_file():
         raise QuizError(f"{assignment.reference_dir / QUIZ_FILE}: no quiz for {assignment.name} — write "
