@@ -7,31 +7,12 @@ so the name part must hold no underscore: ``Full Name_123_assignfeedback_file/re
 """
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 
+from grader.lms.moodle_names import moodle_ids, moodle_prefix
 from grader.results import Result
 from grader.store import BatchStore
-
-STUDENT_ID = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)(?:_assignsubmission_[a-z]+_?)?$")
-_PARAM_FILE = re.compile(r"[\x00-\x1f\x7f&<>\"`|':\\/]")  # what Moodle's clean_filename (PARAM_FILE) removes
-
-
-def moodle_ids(results: list[Result]) -> dict[str, tuple[str, str]]:
-    """``{moodle id: (student folder, full name)}`` for students whose folder is ``Full Name_123``."""
-    found = {}
-    for result in results:
-        match = STUDENT_ID.match(result.student)
-        if match:
-            found[match["id"]] = (result.student, match["name"])
-    return found
-
-
-def moodle_prefix(full_name: str, moodle_id: str) -> str:
-    """``Full Name_123`` as Moodle writes it: underscores become spaces, PARAM_FILE characters go."""
-    return _PARAM_FILE.sub("", full_name.replace("_", " ")).strip() + f"_{moodle_id}"
-
 
 def feedback_zip(path: Path, results: list[Result], store: BatchStore) -> int:
     """``Full Name_123_assignfeedback_file/report.html`` for every student with a Moodle id; the count."""

@@ -23,14 +23,14 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader.lms.moodle_names import SUBMISSION_FILE, SUBMISSION_FOLDER
+
 MAX_ENTRIES = 10_000  # files per student: their entries in the archive plus those of their own zips
 MAX_STUDENT_BYTES = 1 << 30  # uncompressed, per student
 MAX_FILE_BYTES = 200 << 20
 MAX_RATIO = 200  # uncompressed / compressed, for entries over 1 MiB
 MAX_NAME_BYTES = 150  # of the full name in a student's folder name (the Moodle id is always kept)
 MAX_LIFTS = 8  # nested single folders lifted out of a student's own zip
-FOLDER = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?$")
-FLAT = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.+)$")
 IGNORED = ("__MACOSX", ".DS_Store")
 READ_ERRORS = (OSError, ValueError, RuntimeError, NotImplementedError, EOFError, zlib.error, zipfile.BadZipFile)
 
@@ -164,7 +164,7 @@ def _unpack_student(zf: zipfile.ZipFile, entries: list[tuple[zipfile.ZipInfo, st
 def _locate(name: str) -> tuple[str, str, str] | None:
     """``(full name, Moodle id, path inside the student's folder)`` of an entry, or None."""
     top, _, rest = name.partition("/")
-    match = FOLDER.match(top) if rest else FLAT.match(top)
+    match = SUBMISSION_FOLDER.match(top) if rest else SUBMISSION_FILE.match(top)
     if match is None:
         return None
     return match["name"], match["id"], rest or match["file"]

@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 
 from grader.render.html import fmt
-from grader.lms.moodle_feedback import moodle_ids
+from grader.lms.moodle_names import moodle_ids
 from grader.render.spreadsheet import safe_cell
 from grader.results import Result
 
