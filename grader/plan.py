@@ -46,7 +46,7 @@ class QuestionPlan:
                     if step.save:
                         saved.add(step.save)
         for check in self.question.checks:
-            names |= set(getattr(check, "within", None) or [])
+            names |= {name.split(".")[0] for name in getattr(check, "within", None) or []}
         return names
 
 

@@ -116,12 +116,22 @@ def find(pattern: Pattern, tree: ast.AST, aliases: dict[str, str]) -> list[Hit]:
     return sorted(hits, key=lambda h: h.line)
 
 
+def _last_definition(body: list[ast.stmt], name: str, kinds: tuple[type, ...]) -> ast.AST | None:
+    """The last definition of ``name`` in ``body`` (a notebook's later cell redefines a name)."""
+    return next((n for n in reversed(body) if isinstance(n, kinds) and n.name == name), None)
+
+
 def scopes(tree: ast.Module, names: list[str]) -> dict[str, ast.AST | None]:
-    """The top-level function or class definitions called ``names`` (None where absent)."""
-    found: dict[str, ast.AST | None] = {n: None for n in names}
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in found:
-            found[node.name] = node
+    """The top-level function or class definitions called ``names``, or methods written ``Class.method``
+    (None where absent)."""
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    found: dict[str, ast.AST | None] = {}
+    for name in names:
+        head, _, method = name.partition(".")
+        node = _last_definition(tree.body, head, (*functions, ast.ClassDef))
+        if method:
+            node = _last_definition(node.body, method, functions) if isinstance(node, ast.ClassDef) else None
+        found[name] = node
     return found
 
 
