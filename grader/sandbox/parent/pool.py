@@ -38,10 +38,17 @@ class _Zygote:
                                      pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,
                                      env=child_environment(self.home), cwd=self.home, start_new_session=True)
         child_sock.close()
-        self.sock.settimeout(READY_TIMEOUT)
-        if self._receive().get("ready") is not True:
-            raise LauncherError("the fork server did not start")
-        self.sock.settimeout(None)
+        self.ready = False
+
+    def wait_ready(self) -> "_Zygote":
+        """Block until the fork server has warmed up (once); raise LauncherError when it did not start."""
+        if not self.ready:
+            self.sock.settimeout(READY_TIMEOUT)
+            if self._receive().get("ready") is not True:
+                raise LauncherError("the fork server did not start")
+            self.sock.settimeout(None)
+            self.ready = True
+        return self
 
     def _receive(self) -> dict:
         data = self.sock.recv(65536)
@@ -129,7 +136,12 @@ class _ForkedChild:
 
 
 class ForkServerLauncher:
-    """Forks children from ``size`` warm zygotes; a dead zygote is replaced on next use."""
+    """Forks children from ``size`` warm zygotes; a dead zygote is replaced on next use.
+
+    The zygotes are started as soon as the launcher exists, so their interpreters warm up (torch
+    imported) while the caller reads the rubric, the reference cache and the submissions; the first
+    use of each waits for its warm-up. They are started from the caller's thread on purpose: a
+    zygote dies with the thread that started it (``PR_SET_PDEATHSIG``)."""
 
     name = "fork-server"
     layers = SpawnLauncher.layers
@@ -139,17 +151,31 @@ class ForkServerLauncher:
         self._lock = threading.Lock()
         self._all: list[_Zygote] = []
         for _ in range(max(1, size)):
-            self._idle.put(None)
+            try:
+                zygote: _Zygote | None = _Zygote()
+            except OSError:
+                zygote = None  # started again, and the error raised, on first use
+            if zygote is not None:
+                self._all.append(zygote)
+            self._idle.put(zygote)
 
     def _acquire(self) -> _Zygote:
         zygote = self._idle.get()
-        if zygote is None or not zygote.alive():
-            if zygote is not None:
-                zygote.close()
-            zygote = _Zygote()
-            with self._lock:
-                self._all.append(zygote)
-        return zygote
+        try:
+            if zygote is not None and zygote.alive():
+                return zygote.wait_ready()
+        except (LauncherError, OSError, ValueError):
+            pass
+        if zygote is not None:
+            zygote.close()
+        zygote = _Zygote()
+        with self._lock:
+            self._all.append(zygote)
+        try:
+            return zygote.wait_ready()
+        except BaseException:
+            self._idle.put(None)
+            raise
 
     def _release(self, zygote: _Zygote) -> None:
         self._idle.put(zygote)
@@ -167,7 +193,7 @@ class ForkServerLauncher:
         return _ForkedChild(pid, zygote, self._release)
 
     def close(self) -> None:
-        """Stop every zygote and remove its children's cgroups."""
+        """Stop every zygote (those still starting included) and remove its children's cgroups."""
         with self._lock:
             for zygote in self._all:
                 zygote.sock.close()  # every zygote starts shutting down at once
