@@ -22,6 +22,8 @@ MAX_ITEMS = 10_000
 MAX_TEXT = 2_000
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 6
+SEQUENCE_RUNS = 2_000  # runs of torch ops kept in order per probe
+LOSSES_KEPT = 1_000  # loss values kept at each end of a run
 
 ValueType = Literal["tensor", "ndarray", "bytes", "number", "bool", "str", "none", "list", "tuple", "dict", "object"]
 
@@ -81,6 +83,20 @@ class ErrorInfo(BaseModel):
         return f"{self.type}: {self.message}{where}"
 
 
+class LossRecord(BaseModel):
+    """The values of the named loss functions' calls while the file ran: the first and the last ones kept."""
+
+    count: int = Field(ge=0, description="calls recorded")
+    first: list[float] = Field(default_factory=list, description="the first values, in order")
+    last: list[float] = Field(default_factory=list, description="the last values, in order (overlapping `first` "
+                                                                 "when there were few calls)")
+
+    def curve(self) -> list[float]:
+        """Every value in order when all were kept, else the first ones followed by the last ones."""
+        overlap = len(self.first) + len(self.last) - self.count
+        return self.first + self.last[overlap:] if overlap >= 0 else self.first + self.last
+
+
 ProbeStatus = Literal["ok", "error", "timeout", "crashed", "not_run"]
 
 
@@ -91,6 +107,9 @@ class Observation(BaseModel):
     status: ProbeStatus
     values: dict[str, Value] = Field(default_factory=dict)
     ops: dict[str, int] = Field(default_factory=dict)
+    sequence: list[tuple[str, int]] = Field(default_factory=list, description="torch ops in the order run, as "
+                                            "(name, times in a row), the first SEQUENCE_RUNS runs")
+    losses: LossRecord | None = Field(None, description="the probe's named loss functions' values while the file ran")
     error: ErrorInfo | None = None
     detail: str = ""
     stdout: str = ""

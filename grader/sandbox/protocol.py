@@ -67,6 +67,8 @@ class Probe(BaseModel):
     inputs: dict[str, InputSpec] = Field(default_factory=dict)
     seed: int = 0
     timeout: float = 10.0
+    losses: list[str] = Field(default_factory=list, description="loss functions (``torch.nn.functional.mse_loss``) "
+                              "whose values while the file ran (imported, or run as a script) come back with it")
 
 
 class ResourceLimits(BaseModel):

@@ -5,6 +5,8 @@ import pytest
 import torch
 from pydantic import ValidationError
 
+from grader.observe import LossRecord, Observation
+
 from tests.checks.conftest import make_spec, observed, ok, plan_of, raised, score
 
 MLP_CURVE = {"object": {"class": "MLP", "args": [64, 64, 0.03]}, "driver": "sgd_regression",
@@ -132,3 +134,63 @@ def test_a_reference_without_a_usable_curve_is_an_error_for_the_rubric():
     assert verdict.message == "the reference's training run recorded no losses to compare with; the rubric needs fixing"
     assert score(make_spec("curve", **MLP_CURVE, final_ratio=None), student,
                  observed(ok("c", {"losses": []}, whole=True))).fraction == 1.0, "without final_ratio it is not needed"
+
+
+# --- losses: the values of named loss functions recorded while the file ran ---------------------------------
+
+CE = "torch.nn.functional.cross_entropy"
+
+
+def recorded(probe_id: str, values: list[float], count: int | None = None) -> Observation:
+    """A probe whose child recorded ``values`` of the named losses (``count`` calls: the first and last kept)."""
+    count = len(values) if count is None else count
+    half = len(values) // 2
+    first, last = (values, values) if count == len(values) else (values[:half], values[half:])
+    return Observation(probe_id=probe_id, status="ok", losses=LossRecord(count=count, first=first, last=last))
+
+
+def from_losses(student: Observation, reference: list[float] = REFERENCE, **fields):
+    spec = make_spec("curve", losses=[CE], **fields)
+    return score(spec, observed(student, module_file="question2.py"), observed(recorded("c", reference)))
+
+
+def test_losses_ask_for_no_driver_and_name_functions_not_classes():
+    (probe,) = plan_of(make_spec("curve", losses=[CE, "torch.nn.functional.mse_loss"])).student
+    assert probe.steps == [] and probe.losses == [CE, "torch.nn.functional.mse_loss"]
+    with pytest.raises(ValidationError, match="exactly one of them"):
+        make_spec("curve", losses=[CE], driver="logged_losses")
+    with pytest.raises(ValidationError, match="exactly one of them"):
+        make_spec("curve")
+    with pytest.raises(ValidationError, match="calls torch.nn.functional.cross_entropy"):
+        make_spec("curve", losses=["torch.nn.CrossEntropyLoss"])
+    with pytest.raises(ValidationError, match="not a torch function's full name"):
+        make_spec("curve", losses=["F.cross_entropy"])
+    with pytest.raises(ValidationError, match="belong to a `driver:`"):
+        make_spec("curve", losses=[CE], function="train")
+
+
+def test_recorded_losses_are_scored_like_a_returned_curve():
+    verdict = from_losses(recorded("c", REFERENCE))
+    assert verdict.fraction == 1.0 and verdict.details["curves"]["student"] == REFERENCE
+    assert from_losses(recorded("c", [0.3] * 10)).fraction == 0.5
+
+
+def test_a_long_run_is_judged_on_its_first_and_last_values_kept():
+    # 10,000 calls: 1,000 kept at each end; the first 10% (1,000) are all kept, and so are the last
+    values = [2.0] * 1000 + [0.5] * 1000
+    verdict = from_losses(recorded("c", values, count=10_000), decrease=0.5, final_ratio=None)
+    assert verdict.fraction == 1.0 and "last 10% 0.5 <= 0.5 x first 10% 2" in verdict.message
+    assert verdict.details["curves"]["student"] == values  # first ones, then last ones, the gap left out
+
+
+def test_a_non_finite_loss_is_placed_in_the_whole_run():
+    values = [2.0] * 1000 + [0.5] * 999 + [float("nan")]
+    verdict = from_losses(recorded("c", values, count=5000))
+    assert verdict.fraction == 0 and "became nan at recorded point 5000 of 5000" in verdict.message
+
+
+def test_no_call_or_a_single_call_says_what_was_missing():
+    nothing = from_losses(Observation(probe_id="c", status="ok"))
+    assert nothing.fraction == 0 and nothing.message.startswith(f"no call of {CE} was recorded while question2.py ran")
+    once = from_losses(recorded("c", [1.1]))
+    assert once.fraction == 0 and once.message == f"{CE} was called only once while question2.py ran: no training loop ran"

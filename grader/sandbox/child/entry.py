@@ -179,7 +179,7 @@ class _ProbeRun:
             self.observed[step.observe] = result
 
 
-def _run_probe(module, probe: Probe, request: ChildRequest, torch, state) -> tuple[dict, dict]:
+def _run_probe(module, probe: Probe, request: ChildRequest, torch, state, losses) -> tuple[dict, dict]:
     from grader.inputs import generate_inputs  # imported after confinement: the child starts cheaply
     from grader.observe import encode_value
     from grader.sandbox.child.tracing import OpRecorder
@@ -209,7 +209,9 @@ def _run_probe(module, probe: Probe, request: ChildRequest, torch, state) -> tup
         except BaseException as exc:  # noqa: BLE001
             values[name] = {"type": "object", "class_name": type(obj).__name__,
                             "text": f"could not be read: {type(exc).__name__}"}
-    payload.update(values=values, ops=dict(recorder.counts), stdout=captured.getvalue())
+    payload.update(values=values, ops=dict(recorder.counts), sequence=recorder.sequence, stdout=captured.getvalue())
+    if probe.losses:
+        payload["losses"] = losses.payload(probe.losses)
     return payload, tensors
 
 
@@ -238,6 +240,7 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
     from grader.course import environment
     from grader.sandbox.channel import send, widen
     from grader.sandbox.layers.confine import confine
+    from grader.sandbox.child.tracing import ImportLosses
 
     try:
         widen(channel_fd)
@@ -254,8 +257,10 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
         imported: dict[str, Any] = {"status": "ok"}
         module = None
         owner = os.getpid()
+        losses = ImportLosses([probe.losses for probe in request.probes])
         try:
-            module = _import_student(request)
+            with losses:  # the named loss functions' calls are recorded while the file runs
+                module = _import_student(request)
         except BaseException as exc:  # noqa: BLE001
             _leave_if_forked(owner)
             imported.update(status="error", error=_student_error(exc, request.workdir))
@@ -270,7 +275,7 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
         if module is not None:
             state = environment.TorchState.capture(torch, threads=1)
             for probe in request.probes:
-                payload, tensors = _run_probe(module, probe, request, torch, state)
+                payload, tensors = _run_probe(module, probe, request, torch, state, losses)
                 send(channel_fd, b"P", *pack_reply(payload, tensors))
         sys.stdout.flush()
         sys.stderr.flush()

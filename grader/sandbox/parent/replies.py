@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.observe import (MAX_ITEMS, MAX_TENSOR_ELEMENTS, MAX_TEXT, ErrorInfo, ImportInfo, Observation, Value,
-                            decode_value, unpack_reply)
+from grader.observe import (LOSSES_KEPT, MAX_ITEMS, MAX_TENSOR_ELEMENTS, MAX_TEXT, SEQUENCE_RUNS, ErrorInfo,
+                            ImportInfo, LossRecord, Observation, Value, decode_value, unpack_reply)
 
 MESSAGE_CAP = 1_000
 LINE_CAP = 300
 NAME_CAP = 100
 MAX_NAMES = 500
 MAX_OPS = 2_000
+OP_NAME_CAP = 200
+MAX_RUN = 10**12
+NON_FINITE = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
 STDOUT_CAP = 16_000
 
 
@@ -64,10 +67,51 @@ def probe_observation(probe_id: str, payload: dict, blob: bytes | memoryview, me
     raw_values = payload.get("values") if isinstance(payload.get("values"), dict) else {}
     values = {clean(k, NAME_CAP): _bounded(decode_value(v, tensors), whole) for k, v in list(raw_values.items())[:100]}
     raw_ops = payload.get("ops") if isinstance(payload.get("ops"), dict) else {}
-    ops = {clean(k, 200): v for k, v in list(raw_ops.items())[:MAX_OPS] if type(v) is int and v >= 0}
+    ops = {clean(k, OP_NAME_CAP): v for k, v in list(raw_ops.items())[:MAX_OPS] if type(v) is int and v >= 0}
     return Observation(probe_id=probe_id, status="ok" if payload.get("status") == "ok" else "error", values=values,
-                       ops=ops, error=_error(payload.get("error")), stdout=clean(payload.get("stdout", ""), STDOUT_CAP),
+                       ops=ops, sequence=op_sequence(payload.get("sequence")), losses=loss_record(payload.get("losses")),
+                       error=_error(payload.get("error")), stdout=clean(payload.get("stdout", ""), STDOUT_CAP),
                        seconds=_seconds(payload.get("seconds"), measured))
+
+
+def op_sequence(data: Any) -> list[tuple[str, int]]:
+    """The ops in the order run as (name, times in a row), at most ``SEQUENCE_RUNS`` runs; a sequence with a
+    malformed run is dropped whole (it is shown to instructors and compared, never scored)."""
+    if not isinstance(data, list):
+        return []
+    runs = []
+    for item in data[:SEQUENCE_RUNS]:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and type(item[1]) is int
+                and 0 < item[1] <= MAX_RUN):
+            return []
+        runs.append((clean(item[0], OP_NAME_CAP), item[1]))
+    return runs
+
+
+def _loss_values(data: Any, expected: int) -> list[float] | None:
+    if not isinstance(data, list) or len(data) != expected:
+        return None
+    values = []
+    for v in data:
+        if type(v) in (int, float):
+            values.append(float(v))
+        elif isinstance(v, str) and v in NON_FINITE:
+            values.append(NON_FINITE[v])
+        else:
+            return None
+    return values
+
+
+def loss_record(data: Any) -> LossRecord | None:
+    """Recorded loss values, when the record is consistent: ``count`` calls, and exactly the first and the
+    last ``min(count, LOSSES_KEPT)`` values; anything else is no record (the check then says none came back)."""
+    if not isinstance(data, dict) or type(data.get("count")) is not int or not 0 <= data["count"] <= MAX_RUN:
+        return None
+    kept = min(data["count"], LOSSES_KEPT)
+    first, last = _loss_values(data.get("first"), kept), _loss_values(data.get("last"), kept)
+    if first is None or last is None:
+        return None
+    return LossRecord(count=data["count"], first=first, last=last)
 
 
 def _bounded(value: Value, whole: bool) -> Value:
