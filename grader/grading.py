@@ -8,9 +8,11 @@ from pydantic import BaseModel, Field
 
 from grader import __version__
 from grader.cache import cache_root
-from grader.checks.base import Evidence, Verdict
+from grader.checks.base import Evidence, Plan, Verdict
 from grader.checks.registry import kind_of
 from grader.course.offline_data import prepare
+from grader.diagnosis.blame import NOT_YOURS, attribute, error_sentence, grader_faults
+from grader.diagnosis.known import KnownMistake
 from grader.handins.notebooks import NotebookError
 from grader.handins.staging import stage
 from grader.observe import FileObservations, ImportInfo
@@ -68,6 +70,9 @@ def _import_verdict(obs: FileObservations) -> Verdict | None:
         return None
     if info.status == "missing":
         return Verdict(0.0, info.detail, status="fail")
+    if info.error and info.error.origin == "grader":
+        return Verdict(0.0, f"importing {obs.module_file} failed in the grader: {error_sentence(info.error)}",
+                       status="grader_error")
     if info.error and info.error.type == "SyntaxError":
         return Verdict(0.0, f"{obs.module_file} has a syntax error: {info.error.one_line()}", status="error")
     if info.error:
@@ -75,11 +80,27 @@ def _import_verdict(obs: FileObservations) -> Verdict | None:
     return Verdict(0.0, f"{obs.module_file} could not be imported: {info.detail}", status="error")
 
 
+def _owned(verdict: Verdict, plan: Plan, student: FileObservations, reference: FileObservations | None) -> Verdict:
+    """A check that lost points partly through a failure of the grader or the rubric gets the ``grader_error``
+    status and says so; its points stay what the check gave (the child's word never raises a mark)."""
+    if verdict.fraction >= 1 or verdict.status in ("manual", "grader_error"):
+        return verdict
+    faults = grader_faults(student, reference, plan.student, plan.reference)
+    if not faults:
+        return verdict
+    extra = [f for f in dict.fromkeys(faults) if f not in verdict.message]
+    message = "; ".join([verdict.message, *extra]) if extra else verdict.message
+    return Verdict(verdict.fraction, message, status="grader_error", details=verdict.details)
+
+
 def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObservations,
-                   reference_obs: FileObservations | None) -> QuestionResult:
-    """Score every check of a question from the two sides' observations."""
+                   reference_obs: FileObservations | None, mistakes: list[KnownMistake] | None = None) -> QuestionResult:
+    """Score every check of a question from the two sides' observations (``mistakes``: the reference's mutants
+    observed on the same probes, to name a mistake a failed check matches)."""
     question = qplan.question
-    evidence = Evidence(student=student_obs, reference=reference_obs, submission_dir=submission, ctx=qplan.ctx)
+    attribute(student_obs, qplan.probes("student"))
+    evidence = Evidence(student=student_obs, reference=reference_obs, submission_dir=submission, ctx=qplan.ctx,
+                        mistakes=mistakes or [])
     import_problem = _import_verdict(student_obs)
     checks = []
     for check in question.checks:
@@ -89,8 +110,9 @@ def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObser
             try:
                 verdict = kind_of(check).score(check, evidence)
             except Exception as exc:  # noqa: BLE001 - a check must never take the batch down
-                verdict = Verdict(0.0, f"the grader could not score this check ({type(exc).__name__}: {exc})",
-                                  status="error")
+                verdict = Verdict(0.0, f"the grader could not score this check ({type(exc).__name__}: {exc}); "
+                                  f"{NOT_YOURS}", status="grader_error")
+            verdict = _owned(verdict, qplan.checks[check.id], student_obs, reference_obs)
         fraction = min(1.0, max(0.0, verdict.fraction))
         checks.append(CheckResult(id=check.id, kind=check.kind, title=check.title,
                                   points=round(fraction * check.points, 6), max_points=check.points,
@@ -104,15 +126,17 @@ def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObser
 
 def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, FileObservations], *,
                      launcher: Launcher | None = None, student: str | None = None,
-                     options: GradingOptions | None = None) -> Result:
-    """Grade one submission folder against the reference's observations."""
+                     options: GradingOptions | None = None,
+                     mistakes: dict[str, list[KnownMistake]] | None = None) -> Result:
+    """Grade one submission folder against the reference's observations (and its known mistakes, per question)."""
     launcher = launcher or SpawnLauncher()
     started = time.perf_counter()
     questions = []
     active, missing = list(launcher.layers), []
     for qplan in plan:
         observed = run_question(plan, qplan, submission, "student", launcher, options)
-        questions.append(score_question(qplan, submission, observed, reference.get(qplan.question.id)))
+        questions.append(score_question(qplan, submission, observed, reference.get(qplan.question.id),
+                                        (mistakes or {}).get(qplan.question.id)))
         active += [layer for layer in observed.imported.sandbox if layer not in active]
         missing += [layer for layer in observed.imported.sandbox_missing if layer not in missing]
     rubric = plan.assignment.rubric

@@ -71,11 +71,20 @@ class Value(BaseModel):
 
 
 class ErrorInfo(BaseModel):
-    """An exception raised by student code, with only the student's own traceback lines."""
+    """An exception raised in a probe, with only the student's own traceback lines.
+
+    ``origin``, ``where`` and ``step`` are the child's reading of the traceback (``diagnosis.frames``):
+    data that may only change a message and a status, never points. ``context`` is written by the
+    parent from its own probe (which step raised, and what that step was for).
+    """
 
     type: str
     message: str
     traceback: list[str] = Field(default_factory=list)
+    origin: Literal["student", "call", "grader"] = "student"
+    where: str = ""
+    step: int | None = None
+    context: str = ""
 
     def one_line(self) -> str:
         """``ValueError: bad shape (question1.py, line 12)``."""

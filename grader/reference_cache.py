@@ -6,6 +6,7 @@ torch version, the device and the grader version.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import torch
 
@@ -33,11 +34,16 @@ def reference_key(plan: GradingPlan) -> str:
     return h.hexdigest()[:24]
 
 
+def reference_folder(plan: GradingPlan) -> Path:
+    """Where the reference run of ``plan`` is cached (its known mistakes are cached there too)."""
+    return cache_root() / plan.assignment.rubric.assignment / reference_key(plan)
+
+
 def reference_observations(plan: GradingPlan, launcher: Launcher | None = None,
                            refresh: bool = False) -> tuple[dict[str, FileObservations], bool]:
     """The reference's observations per question, and whether they came from the cache."""
     assignment = plan.assignment
-    folder = cache_root() / assignment.rubric.assignment / reference_key(plan)
+    folder = reference_folder(plan)
     paths = {qid: folder / qid for qid in plan.questions}
     if not refresh and all((p.parent / f"{p.name}.json").exists() for p in paths.values()):
         try:

@@ -14,10 +14,14 @@ from typing import Annotated, Any, Literal, Protocol
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 
 from grader.course import DRIVER_NAMES
+from grader.diagnosis.blame import error_sentence
+from grader.diagnosis.known import KnownMistake
 from grader.observe import FileObservations, Observation
 from grader.sandbox.protocol import Probe, Step
 
-Status = Literal["pass", "partial", "fail", "error", "manual"]
+Status = Literal["pass", "partial", "fail", "error", "grader_error", "manual"]
+"""``error``: the student's code raised, crashed, timed out or was not found; ``grader_error``: the grader or the
+rubric failed (never the student's fault, never more points than ``error``, listed for the instructor)."""
 
 
 class Tolerance(BaseModel):
@@ -90,6 +94,7 @@ class Evidence:
     submission_dir: Path
     ctx: PlanContext
     memo: dict[Any, Any] = field(default_factory=dict)
+    mistakes: list[KnownMistake] = field(default_factory=list)  # the reference's mutants, observed on this question
 
     def remember(self, key: Any, compute) -> Any:
         """``compute()`` once per key for this submission (e.g. a parsed source file)."""
@@ -142,7 +147,7 @@ def probe_problem(obs: Observation, defined: list[str], module_file: str) -> str
     if obs.error and obs.error.type == "LookupError" and not obs.error.traceback:
         return obs.error.message  # a driver saying what it did not find in the student's code
     if obs.error:
-        return f"your code raised {obs.error.one_line()}"
+        return error_sentence(obs.error)
     if obs.status == "crashed":
         return f"the call did not complete: {obs.detail}"  # the runner's detail: "the process was killed by ..."
     if obs.status == "timeout" and not obs.detail.startswith("not run"):  # not the file's spent time budget
@@ -171,9 +176,9 @@ def reference_problem(obs: Observation | None) -> Verdict | None:
     """An ``error`` verdict when the reference itself failed a probe (a rubric or reference bug)."""
     if obs is None:
         return Verdict(0.0, "the reference observations for this check are missing; run `grade reference`",
-                       status="error")
+                       status="grader_error")
     if obs.status != "ok":
         why = obs.error.one_line() if obs.error else obs.detail
         return Verdict(0.0, f"the reference solution failed this probe ({why}); the rubric needs fixing",
-                       status="error")
+                       status="grader_error")
     return None

@@ -15,6 +15,7 @@ from grader.checks.base import Evidence, Plan, PlanContext, Tolerance, Verdict, 
 from grader.checks.compare import compare_values
 from grader.checks.scenario import ScenarioSpec, build_probe
 from grader.checks.trials import score_trials
+from grader.diagnosis.explain import name_the_mistake
 from grader.sandbox.protocol import Step
 
 
@@ -64,4 +65,6 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
         return None
 
     names = ", ".join(spec.gradients)
-    return score_trials(spec, evidence, judge, passed_text=f"{names} match autograd")
+    verdict = score_trials(spec, evidence, judge, passed_text=f"{names} match autograd")
+    return name_the_mistake(verdict, spec, evidence, tol, lambda ref, _trial: {
+        name: (exp, None) for name, exp in zip(spec.gradients, ref.values["autograd"].items)})

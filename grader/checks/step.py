@@ -12,6 +12,7 @@ from grader.checks.base import Evidence, Plan, PlanContext, Tolerance, Verdict
 from grader.checks.compare import compare_tensors
 from grader.checks.scenario import ScenarioSpec, build_probe
 from grader.checks.trials import score_trials
+from grader.diagnosis.explain import name_the_mistake
 from grader.inputs import generate_inputs
 
 
@@ -45,5 +46,12 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
                 return f"after one step {param} should be {param} - lr * {grad} with lr={spec.lr:g}; {problem}"
         return None
 
-    return score_trials(spec, evidence, judge, needs_reference=False,
-                        passed_text=f"`{spec.call}` moves each parameter to W - lr * dW")
+    def correct(_ref, trial):
+        probe = build_probe(spec, trial, evidence.ctx)
+        inputs = generate_inputs(probe.inputs, probe.seed)
+        return {param: (inputs[f"attr.{param}"] - spec.lr * inputs[f"attr.{grad}"], inputs[f"attr.{param}"])
+                for param, grad in spec.updates.items()}
+
+    verdict = score_trials(spec, evidence, judge, needs_reference=False,
+                           passed_text=f"`{spec.call}` moves each parameter to W - lr * dW")
+    return name_the_mistake(verdict, spec, evidence, spec.tolerance, correct)

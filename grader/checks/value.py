@@ -14,6 +14,7 @@ from grader.checks.compare import compare_values
 from grader.checks.layouts import in_either_layout
 from grader.checks.scenario import ScenarioSpec, build_probe
 from grader.checks.trials import score_trials
+from grader.diagnosis.explain import name_the_mistake
 
 
 class Spec(ScenarioSpec):
@@ -57,4 +58,5 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
                                 lambda e, g: compare_values(e, g, tol, spec.check_dtype), spec.accept_transposed)
 
     what = f"`{spec.read}`" if spec.read else f"`{spec.call}`" if spec.call else "the result"
-    return score_trials(spec, evidence, judge, passed_text=f"{what} matches the reference")
+    verdict = score_trials(spec, evidence, judge, passed_text=f"{what} matches the reference")
+    return name_the_mistake(verdict, spec, evidence, tol, lambda ref, _trial: {name: (ref.values[name], None)})

@@ -28,7 +28,8 @@ from grader.lms.selfcheck import SELFCHECK_DIR, find_selfcheck, load_selfcheck
 EXIT_CHECKS_FAILED = 1
 SELF_CHECK_NOTE = ("Self-check: the public checks only, run on your machine. Hidden checks run when your work "
                    "is graded, so your final mark can be lower.")
-STYLES = {"pass": "green", "partial": "yellow", "fail": "red", "error": "red", "manual": "dim"}
+STYLES = {"pass": "green", "partial": "yellow", "fail": "red", "error": "red", "grader_error": "magenta",
+          "manual": "dim"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,8 +52,9 @@ def results_table(result: Result) -> Table:
         table.add_column(column, overflow="fold")
     for q in result.questions:
         for c in q.checks:
+            message = f"grader error, not your fault: {c.message}" if c.status == "grader_error" else c.message
             table.add_row(cell(q.id), cell(c.title or c.id), f"{fmt(c.points)}/{fmt(c.max_points)}",
-                          cell(c.message), style=STYLES.get(c.status, ""))
+                          cell(message), style=STYLES.get(c.status, ""))
     return table
 
 
@@ -92,7 +94,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     say(console, f"{fmt(result.total)} / {fmt(result.max_total)} public points; "
         + (f"{len(failing)} check{'s' * (len(failing) > 1)} to fix" if failing else "every public check passes")
         + ". Hidden checks run when your work is graded.")
-    if any(c.status == "error" and c.message.startswith("the grader could not") for q in result.questions
-           for c in q.checks):
+    owned = [c for q in result.questions for c in q.checks if c.status == "grader_error"]
+    if owned:
+        warning(console, f"{len(owned)} check{'s' * (len(owned) > 1)} failed in the grader or the rubric, not in your "
+                "code (the rows marked as grader errors); this is not your fault: tell your instructor",
+                label="grader error:")
         return EXIT_GRADER_FAILED
     return EXIT_CHECKS_FAILED if failing else EXIT_OK

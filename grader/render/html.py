@@ -10,7 +10,7 @@ import jinja2
 
 from grader.render.svg import curves_svg, histogram_svg
 from grader.atomic import write_atomic
-from grader.results import Result
+from grader.results import CheckResult, QuestionResult, Result
 from grader.handins.student_names import storage_name
 
 
@@ -25,8 +25,19 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("grader.render", "templates"),
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(fmt=fmt, curve=lambda c: curves_svg(c), report_file=lambda name: f"{storage_name(name)}.html",
+                       status_label=status_label,
                        css=resources.files("grader.render").joinpath("templates/style.css").read_text())
     return env
+
+
+def status_label(status: str) -> str:
+    """A status as a reader reads it: ``grader error`` for ``grader_error``."""
+    return status.replace("_", " ")
+
+
+def grader_errors(results: list[Result]) -> list[tuple[Result, QuestionResult, CheckResult]]:
+    """Every check of the batch whose failure was the grader's or the rubric's, for the instructor to look at."""
+    return [(r, q, c) for r in results for q in r.questions for c in q.checks if c.status == "grader_error"]
 
 
 def render_report(result: Result, note: str = "") -> str:
@@ -38,9 +49,9 @@ def _attention(result: Result) -> list[tuple[str, str]]:
     counts: dict[str, int] = {}
     for q in result.questions:
         for c in q.checks:
-            if c.status in ("error", "manual"):
+            if c.status in ("error", "grader_error", "manual"):
                 counts[c.status] = counts.get(c.status, 0) + 1
-    return [(status, f"{n} {status}") for status, n in sorted(counts.items())]
+    return [(status, f"{n} {status_label(status)}") for status, n in sorted(counts.items())]
 
 
 def render_index(results: list[Result]) -> str:
@@ -54,7 +65,8 @@ def render_index(results: list[Result]) -> str:
     max_total = results[0].max_total if results else 0.0
     return environment().get_template("index.html").render(
         assignment=results[0].assignment if results else "", rows=results, questions=questions, stats=stats,
-        max_total=max_total, histogram=histogram_svg([r.total for r in results], max_total), attention=_attention)
+        max_total=max_total, histogram=histogram_svg([r.total for r in results], max_total), attention=_attention,
+        grader_errors=grader_errors(results))
 
 
 def write_audit(out_dir: Path, report) -> Path:

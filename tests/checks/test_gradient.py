@@ -75,7 +75,7 @@ def test_a_missing_factor_of_two_fails_and_names_the_gradient():
 def test_a_transposed_gradient_is_caught_by_its_shape():
     spec, probes, reference = setup(dims={"d": [7], "h": [5]}, trials=1)
     verdict = score(spec, students(probes, transpose=True), reference)
-    assert verdict.fraction == 0.0 and verdict.message.endswith("shape (5, 7), expected (7, 5)")
+    assert verdict.fraction == 0.0 and "shape (5, 7), expected (7, 5). Your `dW1` equals the correct `dW1` transposed" in verdict.message
 
 
 def test_tolerance_edges_use_the_default_rtol_and_atol():

@@ -48,7 +48,7 @@ def test_trials_that_did_not_complete_count_as_failed_and_all_of_them_as_an_erro
 def test_a_trial_the_reference_failed_stops_scoring_unless_no_reference_is_needed():
     reference = observed(*(ok(pid, {"result": 1}) for pid in IDS[:4]))
     verdict = scored(observed(*(ok(pid) for pid in IDS)), reference=reference)
-    assert verdict.final_status() == "error" and "run `grade reference`" in verdict.message
+    assert verdict.final_status() == "grader_error" and "run `grade reference`" in verdict.message
     assert scored(observed(*(ok(pid) for pid in IDS)), reference=reference, needs_reference=False).fraction == 1.0
 
 

@@ -44,7 +44,8 @@ def test_a_kept_dimension_fails_every_trial_naming_both_shapes():
     d1, _, d3 = call_args(probes[0])[0].shape
     assert (verdict.fraction, verdict.final_status()) == (0.0, "fail")
     assert verdict.message.startswith("passed 0 of 4 trials; trial 1 (d1=")
-    assert verdict.message.endswith(f"shape ({d1}, 1, {d3}), expected ({d1}, {d3})")
+    assert f"shape ({d1}, 1, {d3}), expected ({d1}, {d3}). Your result equals the correct result with an extra " \
+        "dimension of size 1 at dim 1" in verdict.message
 
 
 def test_points_are_shared_by_the_trials_passed():
@@ -143,11 +144,11 @@ def test_a_failed_or_absent_reference_is_an_error_for_the_rubric():
     student = answers(probes, summed)
     reference = observed(*(raised(p.id, "RuntimeError", "reference broke") for p in probes))
     verdict = score(spec, student, reference)
-    assert (verdict.final_status(), verdict.fraction) == ("error", 0.0)
+    assert (verdict.final_status(), verdict.fraction) == ("grader_error", 0.0)
     assert verdict.message == ("the reference solution failed this probe (RuntimeError: reference broke); "
                                "the rubric needs fixing")
     verdict = score(spec, student, None)
-    assert verdict.final_status() == "error" and "run `grade reference`" in verdict.message
+    assert verdict.final_status() == "grader_error" and "run `grade reference`" in verdict.message
 
 
 def test_tuples_and_numbers_are_compared_item_by_item():

@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from grader.diagnosis.frames import origin_of
 from grader.sandbox.protocol import ChildRequest, Probe, Step
 
 STDOUT_CAP = 8_000
@@ -61,7 +62,9 @@ def _student_error(exc: BaseException, workdir: str) -> dict:
         message = str(exc.msg)
     if isinstance(exc, SystemExit):
         message = f"the code called sys.exit({message})"
-    return {"type": type(exc).__name__, "message": message[:1000], "traceback": frames[-8:]}
+    origin, where = origin_of(exc, workdir)
+    return {"type": type(exc).__name__, "message": message[:1000], "traceback": frames[-8:], "origin": origin,
+            "where": where}
 
 
 def _leave_if_forked(owner: int) -> None:
@@ -192,14 +195,17 @@ def _run_probe(module, probe: Probe, request: ChildRequest, torch, state, losses
     captured = _CappedText(STDOUT_CAP)
     started = time.perf_counter()
     payload: dict[str, Any] = {"probe_id": probe.id, "status": "ok"}
+    at_step = 0
     try:
         with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
-            for step in probe.steps:
+            for index, step in enumerate(probe.steps):
+                at_step = index
                 run.run_step(step)
     except MissingName as exc:
-        payload.update(status="error", error={"type": "MissingName", "message": str(exc), "traceback": []})
+        payload.update(status="error", error={"type": "MissingName", "message": str(exc), "traceback": [],
+                                              "step": at_step})
     except BaseException as exc:  # noqa: BLE001 - anything the student raises, SystemExit included
-        payload.update(status="error", error=_student_error(exc, request.workdir))
+        payload.update(status="error", error={**_student_error(exc, request.workdir), "step": at_step})
     payload["seconds"] = time.perf_counter() - started
     tensors: dict = {}
     values = {}

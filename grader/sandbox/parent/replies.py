@@ -20,6 +20,8 @@ OP_NAME_CAP = 200
 MAX_RUN = 10**12
 NON_FINITE = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
 STDOUT_CAP = 16_000
+ORIGINS = ("student", "call", "grader")  # the child's word on where an exception came from: wording only
+MAX_STEPS = 1_000
 
 
 def clean(text: Any, cap: int) -> str:
@@ -35,8 +37,11 @@ def _error(data: Any) -> ErrorInfo | None:
     if not isinstance(data, dict):
         return None
     lines = data.get("traceback") if isinstance(data.get("traceback"), list) else []
+    origin = data.get("origin") if data.get("origin") in ORIGINS else "student"
+    step = data.get("step") if type(data.get("step")) is int and 0 <= data["step"] < MAX_STEPS else None
     return ErrorInfo(type=clean(data.get("type", "Error"), 100), message=clean(data.get("message", ""), MESSAGE_CAP),
-                     traceback=[clean(line, LINE_CAP) for line in lines[-8:]])
+                     traceback=[clean(line, LINE_CAP) for line in lines[-8:]], origin=origin,
+                     where=clean(data.get("where", ""), LINE_CAP) if origin == "grader" else "", step=step)
 
 
 def _seconds(value: Any, measured: float) -> float:
