@@ -7,8 +7,10 @@ data, so it travels to a node whole.
 from __future__ import annotations
 
 import os
+import signal
 import traceback
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +26,7 @@ from grader.render.html import write_index, write_report
 from grader.results import Result
 from grader.sandbox.parent.launcher import Launcher
 from grader.sandbox.parent.pool import make_launcher
+from grader.stop_signals import StopSignals, process_age
 from grader.store import BatchStore
 
 
@@ -49,10 +52,31 @@ class BatchJob(BaseModel):
 
 
 class Outcome(BaseModel):
-    """What a run did: the students it graded and those the grader failed on (with the traceback)."""
+    """What a run did: the students it graded, those the grader failed on (with the traceback), and the
+    signal that stopped it early ('' when it ran to the end; what it had not stored stays pending)."""
 
     graded: list[str] = Field(default_factory=list)
     failed: dict[str, str] = Field(default_factory=dict)
+    stopped: str = ""
+    seconds: float = Field(0.0, description="how long the process had run when the run ended")
+
+
+@dataclass
+class Undone:
+    """What a batch left undone: ``{student: why}``, those the grader failed on (the rest stay pending
+    for the next run), and how the batch ended."""
+
+    not_graded: dict[str, str] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+    state: str = "finished"
+
+    def add(self, student: str, how: str, why: str) -> None:
+        """Note one submission left undone; the batch's state is the gravest of its tasks' ends."""
+        self.not_graded[student] = why
+        if how == "failed":
+            self.failed.append(student)
+        order = ["finished", "cancelled", "timed out", "failed"]
+        self.state = max(self.state, how, key=order.index)
 
 
 Progress = Callable[[str, Result | None], None]
@@ -61,38 +85,62 @@ Progress = Callable[[str, Result | None], None]
 def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObservations], launcher: Launcher,
                progress: Progress | None = None) -> Outcome:
     """Grade ``job.students`` ``job.jobs`` at a time; store each result and its report as it is done.
-    A student whose stored result is already current (a retried task) is skipped."""
+    A student whose stored result is already current (a retried task) is skipped. A stop signal
+    (``StopSignals``) ends the run: nothing is stored after it, and what was not stored stays pending."""
     store = BatchStore(Path(job.out))
     outcome = Outcome()
 
-    def one(work: StudentWork) -> Result | None:
+    def one(work: StudentWork, stop: StopSignals) -> Result | None:
+        if stop.requested():
+            raise _NotStored
         if store.is_current(work.student, work.fingerprint):
             return None
         result = grade_submission(plan, Path(work.folder), reference, launcher=launcher, student=work.student,
                                   options=job.options)
+        if not stop.may_store(had_errors=any(c.status == "error" for q in result.questions for c in q.checks)):
+            raise _NotStored
         result.fingerprint = work.fingerprint
         store.save(result)
         write_report(store.report_path(result.student), result)
         return result
 
-    with ThreadPoolExecutor(max_workers=job.jobs) as pool:
-        futures = {pool.submit(one, work): work for work in job.students}
-        for future in as_completed(futures):
-            work = futures[future]
-            try:
-                result = future.result()
-            except Exception:  # noqa: BLE001 - one failure must not stop the batch
-                outcome.failed[work.student] = traceback.format_exc()
-                result = None
-            else:
-                outcome.graded.append(work.student)
-            if progress:
-                progress(work.student, result)
+    pool = ThreadPoolExecutor(max_workers=job.jobs)
+    with StopSignals() as stop:
+        waiting = {pool.submit(one, work, stop): work for work in job.students}
+        while waiting and not stop.requested():
+            finished, _ = wait(waiting, timeout=1.0, return_when=FIRST_COMPLETED)
+            for future in finished:
+                _record(outcome, waiting.pop(future), future, progress)
+        outcome.stopped = stop.stopped
+    # after a stop, children being graded are dying with the task: their threads are not waited for
+    pool.shutdown(wait=not outcome.stopped, cancel_futures=True)
+    outcome.seconds = process_age()
     return outcome
+
+
+class _NotStored(Exception):
+    """A submission left pending because the run was stopped."""
+
+
+def _record(outcome: Outcome, work: StudentWork, future: Future, progress: Progress | None) -> None:
+    try:
+        result = future.result()
+    except _NotStored:
+        return
+    except Exception:  # noqa: BLE001 - one failure must not stop the batch
+        outcome.failed[work.student] = traceback.format_exc()
+        result = None
+    else:
+        outcome.graded.append(work.student)
+    if progress:
+        progress(work.student, result)
 
 
 def run_job(job: BatchJob) -> Outcome:
     """A whole run on its own (an array task on a node): plan, launcher pool, reference, then ``grade_work``."""
+    # submitit asks Slurm for SIGUSR2 before the time limit and treats it as the end of the task; grading
+    # goes on until the limit itself, and the children (started below) inherit the signal's being ignored
+    signal.signal(signal.SIGUSR2, signal.SIG_IGN)
     os.chdir(job.workdir)
     plan = GradingPlan.build(find_assignment(job.assignment), job.device)
     with make_launcher(job.launcher, size=job.jobs) as launcher:

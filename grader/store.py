@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 from pathlib import Path
 
 from grader.atomic import write_atomic
@@ -114,10 +116,22 @@ class BatchStore:
         return len(stale)
 
     def write_manifest(self, assignment: str, executor: str, fingerprints: dict[str, str],
-                       failed: list[str] | None = None) -> None:
-        """``batch.json``: what the running (or last) batch grades, for ``grade status``."""
+                       failed: list[str] | None = None, state: str = "") -> None:
+        """``batch.json``: what the running (or last) batch grades, for ``grade status``. The first call
+        names this process; the last (with ``failed``) keeps the job ids recorded meanwhile and says how
+        the batch ended (``finished``, ``cancelled``, ``timed out``, ``failed``)."""
+        previous = (self.read_manifest() or {}) if failed is not None else {}
         manifest = {"assignment": assignment, "executor": executor, "students": fingerprints,
-                    "failed": sorted(failed or []), "finished": failed is not None}
+                    "failed": sorted(failed or []), "finished": failed is not None,
+                    "state": state or ("finished" if failed is not None else "running"),
+                    "jobs": previous.get("jobs", []),
+                    "login": previous.get("login") or {"host": socket.gethostname(), "pid": os.getpid()}}
+        write_atomic(self.manifest_path, json.dumps(manifest, indent=2))
+
+    def record_jobs(self, job_ids: list[str]) -> None:
+        """Add Slurm job ids to the running batch's manifest (a rerun asks squeue whether they still run)."""
+        manifest = self.read_manifest() or {}
+        manifest["jobs"] = manifest.get("jobs", []) + [str(j) for j in job_ids]
         write_atomic(self.manifest_path, json.dumps(manifest, indent=2))
 
     def read_manifest(self) -> dict | None:

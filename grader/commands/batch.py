@@ -10,8 +10,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from grader.batch import BatchJob, StudentWork, grade_work, write_class_files
-from grader.cluster import run_on_cluster
+from grader.batch import BatchJob, StudentWork, Undone, grade_work, write_class_files
+from grader.cluster import live_jobs, partition_problem, run_on_cluster
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
 from grader.commands.shared import (add_device_argument, add_launcher_argument, grading_plan, unsupported_platform,
                                    working_reference, write_for_moodle, write_similarity_report)
@@ -26,6 +26,7 @@ from grader.plan import GradingPlan
 from grader.reference_cache import reference_key
 from grader.rubric import ClusterOptions
 from grader.similarity.engine import DEFAULT_THRESHOLD
+from grader.slurm_queries import SlurmError
 from grader.sandbox.layers.confine import LAYERS
 from grader.sandbox.parent.launcher import Launcher
 from grader.sandbox.parent.pool import make_launcher
@@ -42,8 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "in <out>/moodle/")
     parser.add_argument("--out", type=Path, default=Path("marks"), help="output folder (default: marks/)")
     add_device_argument(parser)
-    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
-                        help="submissions graded at once (default: number of cores)")
+    parser.add_argument("-j", "--jobs", type=int,
+                        help="submissions graded at once (default: this machine's cores; with --executor slurm, "
+                             "the CPUs of each task: the rubric's `cluster: cpus`, else 2)")
     parser.add_argument("--without", action="append", default=[], choices=LAYERS, metavar="LAYER",
                         help="switch a sandbox layer off (repeatable; for machines where it misbehaves): "
                              + ", ".join(LAYERS))
@@ -89,8 +91,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
             why = f"{args.full} lacks {'; '.join(lacking)}" if lacking else f"{assignment.name} downloads no data"
             error(console, f"--full: {why}")
             return EXIT_USAGE
+    if problem := cluster_problem(args, plan, store):
+        error(console, problem)
+        return EXIT_USAGE
     started = time.perf_counter()
-    with make_launcher(args.launcher, size=max(1, args.jobs)) as launcher:
+    with make_launcher(args.launcher, size=max(1, args.jobs or os.cpu_count() or 1)) as launcher:
         return _grade_all(args, console, plan, store, submissions, launcher, started)
 
 
@@ -120,36 +125,65 @@ def _moodle_intake(args: argparse.Namespace, store: BatchStore, console: Console
 def cluster_options(args: argparse.Namespace, rubric_options: ClusterOptions) -> ClusterOptions:
     """The rubric's ``cluster:`` options with the command line's on top."""
     given = {"partition": args.partition, "gpus": args.gpus, "time_min": args.time_min, "mem_gb": args.mem_gb,
-             "per_task": args.per_task, "cpus": max(1, args.jobs)}
+             "per_task": args.per_task, "cpus": max(1, args.jobs) if args.jobs else None}
     return rubric_options.model_copy(update={k: v for k, v in given.items() if v is not None})
+
+
+def cluster_problem(args: argparse.Namespace, plan: GradingPlan, store: BatchStore) -> str:
+    """Why the batch cannot start ('' when it can): an earlier array still grades into ``--out``, or the
+    Slurm partition can never run a task with these options."""
+    if problem := live_jobs(store):
+        return problem
+    if args.executor == "slurm":
+        return partition_problem(cluster_options(args, plan.assignment.rubric.cluster))
+    return ""
 
 
 def _job(args: argparse.Namespace, plan: GradingPlan, store: BatchStore, todo: list[StudentWork]) -> BatchJob:
     options = GradingOptions(without=args.without, full_data_dir=str(args.full.resolve()) if args.full else None)
     return BatchJob(assignment=args.assignment, workdir=str(Path.cwd()), out=str(store.out.resolve()),
-                    device=plan.device, jobs=max(1, args.jobs), launcher=args.launcher, options=options, students=todo)
+                    device=plan.device, jobs=max(1, args.jobs or os.cpu_count() or 1), launcher=args.launcher,
+                    options=options, students=todo)
 
 
-def _grade_locally(console: Console, job: BatchJob, plan: GradingPlan, reference, launcher: Launcher) -> list[str]:
+def _grade_locally(console: Console, job: BatchJob, plan: GradingPlan, reference, launcher: Launcher) -> Undone:
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(f"grading {plan.assignment.name}", total=len(job.students))
         outcome = grade_work(job, plan, reference, launcher, progress=lambda *_: progress.advance(task))
     for student, trace in outcome.failed.items():
         say(console, "\n" + trace, label=f"grader failure on {student}:", style="red")
-    return sorted(outcome.failed)
+    run = Undone()
+    for student in outcome.failed:
+        run.add(student, "failed", "the grader failed on it; the traceback is above")
+    if outcome.stopped:
+        for work in job.students:
+            if work.student not in outcome.graded and work.student not in outcome.failed:
+                run.add(work.student, "cancelled", f"the batch was stopped by {outcome.stopped}; rerun it to grade this")
+    return run
 
 
-def _grade_on_cluster(args: argparse.Namespace, job: BatchJob, plan: GradingPlan) -> list[str]:
+def _grade_on_cluster(args: argparse.Namespace, console: Console, job: BatchJob, plan: GradingPlan,
+                      store: BatchStore) -> Undone:
     options = cluster_options(args, plan.assignment.rubric.cluster)
     job = job.model_copy(update={"jobs": options.cpus})
-    outcomes = run_on_cluster(args.executor, options, BatchStore(Path(job.out)).cluster_dir, job)
-    per_task = options.per_task
-    failures = []
-    for k, outcome in enumerate(outcomes):
-        chunk = job.students[k * per_task:(k + 1) * per_task]
-        failures += [w.student for w in chunk] if outcome is None else list(outcome.failed)
-    return sorted(failures)
+    try:
+        return run_on_cluster(args.executor, options, store, job, console)
+    except SlurmError as exc:
+        error(console, str(exc))
+        run = Undone()
+        for work in job.students:
+            run.add(work.student, "failed", "the job array was not submitted")
+        return run
+
+
+def _list_not_graded(console: Console, not_graded: dict[str, str], store: BatchStore, shown: int = 20) -> None:
+    """Say which submissions have no result and why (``grade status`` lists them all)."""
+    for name, why in list(not_graded.items())[:shown]:
+        say(console, f"{name} ({why})", label="not graded:", style="red")
+    if len(not_graded) > shown:
+        say(console, f"{len(not_graded) - shown} more (`grade status --out {store.out}` lists them)",
+            label="not graded:", style="red")
 
 
 def _grade_all(args, console, plan: GradingPlan, store: BatchStore, submissions, launcher, started) -> int:
@@ -167,15 +201,13 @@ def _grade_all(args, console, plan: GradingPlan, store: BatchStore, submissions,
     store.write_manifest(assignment.name, args.executor, fingerprints)
     job = _job(args, plan, store, todo)
     if args.executor == "local":
-        failures = _grade_locally(console, job, plan, reference, launcher)
+        undone = _grade_locally(console, job, plan, reference, launcher)
     else:
-        failures = _grade_on_cluster(args, job, plan)
-    store.write_manifest(assignment.name, args.executor, fingerprints, failures)
-    for name in failures:
-        say(console, f"{name} (its task failed twice; rerun the batch to retry)", label="not graded:", style="red")
+        undone = _grade_on_cluster(args, console, job, plan, store)
+    store.write_manifest(assignment.name, args.executor, fingerprints, undone.failed, undone.state)
+    _list_not_graded(console, undone.not_graded, store)
     results = sorted(store.current(fingerprints).values(), key=lambda r: r.student)
-    if results:
-        write_class_files(store, results)
+    write_class_files(store, results)  # from whatever is stored, always
     if args.similarity:
         write_similarity_report(plan, submissions, args.out, console, threshold=DEFAULT_THRESHOLD, also=None,
                                 ops=False, json_path=None)
@@ -186,10 +218,11 @@ def _grade_all(args, console, plan: GradingPlan, store: BatchStore, submissions,
     if missing:
         warning(console, f"sandbox layers missing: {'; '.join(missing)}")
     kept = f", {len(done)} kept from an earlier run" if done else ""
+    kept += f", {len(submissions) - len(results)} not graded" if len(results) < len(submissions) else ""
     say(console, f"Graded {len(results) - len(done)} of {len(submissions)} submissions of {assignment.name}{kept} "
         f"in {seconds:.1f} s (reference {'cached' if cached else 'run'}): mean {mean:.2f} / "
         f"{assignment.rubric.max_total:g}, "
         f"{errors} checks hit errors in student code -> {store.index_path}")
     if args.worksheet and results and write_for_moodle(args.out, args.worksheet, console) != EXIT_OK:
         return EXIT_USAGE
-    return EXIT_GRADER_FAILED if failures else EXIT_OK
+    return EXIT_GRADER_FAILED if undone.not_graded else EXIT_OK

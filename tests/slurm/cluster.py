@@ -118,11 +118,11 @@ class SlurmCluster:
         return dict(line.split() for line in out.splitlines() if line.strip())
 
     def jobs(self) -> set[str]:
-        """Every job id submitted so far (array tasks counted once, by their array's id)."""
+        """Every job id submitted so far and still known (array tasks counted once, by their array's id):
+        squeue's, and with accounting sacct's, which may lag behind a submission by a moment."""
+        out = self.run("squeue", "-h", "-r", "-o", "%i").stdout
         if self.accounting:
-            out = self.run("sacct", "-a", "-X", "-n", "-P", "-o", "JobID", "-S", "now-1days", check=True).stdout
-        else:
-            out = self.run("squeue", "-h", "-r", "-o", "%i").stdout
+            out += self.run("sacct", "-a", "-X", "-n", "-P", "-o", "JobID", "-S", "now-1days", check=True).stdout
         return {line.split("_")[0] for line in out.split()}
 
     def log(self, name: str) -> str:
