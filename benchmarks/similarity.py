@@ -12,8 +12,8 @@
 2. Time: ``--students`` synthetic submissions of comp4901y-hw1 question 2 (the corpus's
    independent solutions with every name it binds renamed and helpers added, so that no two are
    equal), compared by ``grade similarity`` in a fresh process, end to end, and by copydetect.
-3. With ``--ops``, the ops view alone on the corpus: every graded call of each student run again in
-   the sandbox with tracing on (about a minute).
+3. With ``--ops``, the ops view on the corpus: every graded call of each student run again in the
+   sandbox with tracing on and its op sequence compared (a few minutes), alone and in the pair's score.
 Prints Markdown and writes it to benchmarks/similarity.md.
 """
 from __future__ import annotations
@@ -168,11 +168,12 @@ def timing_rows(students: int) -> list[str]:
 
 
 def ops_rows() -> list[str]:
-    """The ops view alone on the corpus (every graded call of the question run in the sandbox)."""
+    """The ops view on the corpus (every graded call of the question run in the sandbox, its op sequence
+    compared): alone, and in the pair's score (where it raises the text score)."""
     from grader.assignments import find_assignment
     from grader.plan import GradingPlan
     from grader.similarity.engine import similarity_report
-    from grader.similarity.ops import sandbox_ops_runner
+    from grader.similarity.ops_runner import sandbox_ops_runner
     from grader.handins.submissions import find_submissions
 
     rows = []
@@ -181,14 +182,17 @@ def ops_rows() -> list[str]:
         report, _ = similarity_report(target, find_submissions(CORPUS / assignment), OURS_THRESHOLD,
                                       ops_runner=sandbox_ops_runner(target, jobs=2), keep=10**6)
         q = next(q for q in report.questions if q.id == question)
-        if not q.pairs or q.pairs[0].ops is None:
-            rows.append(f"| {assignment} {question} | no graded calls to trace | | |")
+        if not q.pairs or all(p.ops is None for p in q.pairs):
+            rows.append(f"| {assignment} {question} | no graded calls to trace | | | | | | | |")
             continue
-        copies = sorted((p.ops or 0.0 for p in q.pairs if planted(p.a, p.b)), reverse=True)
+        copies = sorted((p.ops for p in q.pairs if planted(p.a, p.b)), key=lambda o: -1 if o is None else -o)
         others = [p.ops or 0.0 for p in q.pairs if not planted(p.a, p.b)]  # None: no call ran in both
-        rows.append(f"| {assignment} {question} | {', '.join(f'{c:.2f}' for c in copies)} | "
-                    f"{max(others):.2f} | "
-                    f"{'yes' if min(copies) > max(others) else 'no'} |")
+        alone = [c for c in copies if c is not None]
+        f = figures({(p.a, p.b): p.score for p in q.pairs}, OURS_THRESHOLD)
+        rows.append(f"| {assignment} {question} | {', '.join('none ran' if c is None else f'{c:.2f}' for c in copies)} | "
+                    f"{max(others):.2f} | {'yes' if alone and min(alone) > max(others) else 'no'} | {f['recall']} | "
+                    f"{f['independent flagged']} | {f['lowest copy']} | {f['highest independent']} | "
+                    f"{f['copies all above']} |")
     return rows
 
 
@@ -206,8 +210,9 @@ def main() -> int:
              "|---|---|---|---|---|", *per_copy, "",
              "| run | submissions | wall s |", "|---|---|---|", *timing_rows(args.students)]
     if args.ops:
-        lines += ["", "| question | ops view: planted copies | highest independent pair | copies all above |",
-                  "|---|---|---|---|", *ops_rows()]
+        lines += ["", "| question | ops view alone: planted copies | highest independent pair | copies that ran all "
+                  "above | with ops, at 0.5: planted copies flagged | independent pairs flagged | lowest copy | "
+                  "highest independent | every copy above |", "|---|---|---|---|---|---|---|---|---|", *ops_rows()]
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "benchmarks" / "similarity.md").write_text(text)

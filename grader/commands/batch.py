@@ -13,8 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from grader.batch import BatchJob, StudentWork, Undone, grade_work, write_class_files
 from grader.cluster import live_jobs, partition_problem, run_on_cluster
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
-from grader.commands.shared import (add_device_argument, add_launcher_argument, grading_plan, unsupported_platform,
-                                   working_reference, write_for_moodle, write_similarity_report)
+from grader.commands.shared import (add_device_argument, add_launcher_argument, add_similarity_choices, grading_plan,
+                                   similarity_choices_problem, unsupported_platform, working_reference,
+                                   write_for_moodle, write_similarity_report)
 from grader.commands.printing import error, say, warning
 from grader.course.offline_data import missing_in
 from grader.course.setup import course_file_sources, install_hint, missing_packages
@@ -25,7 +26,6 @@ from grader.lms.moodle_zip import ArchiveError, read_moodle_zip
 from grader.plan import GradingPlan
 from grader.reference_cache import reference_key
 from grader.rubric import ClusterOptions
-from grader.similarity.engine import DEFAULT_THRESHOLD
 from grader.slurm_queries import SlurmError
 from grader.sandbox.layers.confine import LAYERS
 from grader.sandbox.parent.launcher import Launcher
@@ -64,7 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true",
                         help="grade every submission again, even those whose stored result is current")
     parser.add_argument("--similarity", action="store_true",
-                        help="also write <out>/similarity.html and similarity.csv (see `grade similarity` for options)")
+                        help="also write <out>/similarity.html and similarity.csv (as `grade similarity` does)")
+    add_similarity_choices(parser, when=" (with --similarity)")
     add_launcher_argument(parser)
 
 
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if plan is None or unsupported_platform(console):
         return EXIT_USAGE
     assignment = plan.assignment
-    if problem := course_problem(assignment):
+    if problem := similarity_choices_problem(args, asked=args.similarity) or course_problem(assignment):
         error(console, problem)
         return EXIT_USAGE
     store = BatchStore(args.out)
@@ -209,8 +210,8 @@ def _grade_all(args, console, plan: GradingPlan, store: BatchStore, submissions,
     results = sorted(store.current(fingerprints).values(), key=lambda r: r.student)
     write_class_files(store, results)  # from whatever is stored, always
     if args.similarity:
-        write_similarity_report(plan, submissions, args.out, console, threshold=DEFAULT_THRESHOLD, also=None,
-                                ops=False, json_path=None)
+        write_similarity_report(plan, submissions, args.out, console, threshold=args.threshold, also=args.also,
+                                ops=args.ops, json_path=None, jobs=max(1, args.jobs or os.cpu_count() or 1))
     seconds = time.perf_counter() - started
     mean = sum(r.total for r in results) / len(results) if results else 0.0
     errors = sum(c.status == "error" for r in results for q in r.questions for c in q.checks)

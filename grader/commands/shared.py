@@ -19,6 +19,7 @@ from grader.plan import GradingPlan
 from grader.reference_cache import import_problems, reference_observations
 from grader.rubric import RubricError
 from grader.sandbox.parent.launcher import Launcher
+from grader.similarity.models import DEFAULT_THRESHOLD
 from grader.store import BatchStore
 
 
@@ -32,6 +33,37 @@ def add_launcher_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--launcher", choices=["auto", "fork-server", "spawn"], default="auto",
                         help="fork-server: fork children from warm interpreters (Linux, fast); spawn: a fresh "
                              "interpreter per child (everywhere); auto picks fork-server on Linux")
+
+
+def _threshold(text: str) -> float:
+    """A similarity threshold: a score between 0 and 1."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not a score between 0 and 1")
+    return value
+
+
+def add_similarity_choices(parser: argparse.ArgumentParser, when: str = "") -> None:
+    """``--also``, ``--threshold`` and ``--ops``: what a similarity report compares and flags (``when``: a note
+    on when they apply, added to each help text)."""
+    parser.add_argument("--also", type=Path, metavar="DIR",
+                        help="earlier years' or public solutions: code found there is ignored like the starter's" + when)
+    parser.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD,
+                        help=f"score from which a pair is flagged for a look (default: {DEFAULT_THRESHOLD})" + when)
+    parser.add_argument("--ops", action="store_true",
+                        help="also run each graded call in the sandbox and compare the torch ops it ran, in order" + when)
+
+
+def similarity_choices_problem(args: argparse.Namespace, asked: bool = True) -> str:
+    """Why the similarity choices in ``args`` cannot be used ('' when they can); ``asked``: whether a report
+    was asked for at all (``grade batch`` without ``--similarity`` writes none)."""
+    given = [name for name, on in (("--ops", args.ops), ("--also", args.also is not None),
+                                   ("--threshold", args.threshold != DEFAULT_THRESHOLD)) if on]
+    if given and not asked:
+        return f"{' and '.join(given)} only apply to the similarity report: add --similarity"
+    if args.also is not None and not args.also.is_dir():
+        return f"--also {args.also}: not a folder"
+    return ""
 
 
 def grading_plan(args: argparse.Namespace, console: Console) -> GradingPlan | None:
@@ -93,7 +125,7 @@ def write_similarity_report(plan: GradingPlan, submissions: list[Submission], ou
 
     runner = None
     if ops:
-        from grader.similarity.ops import sandbox_ops_runner
+        from grader.similarity.ops_runner import sandbox_ops_runner
 
         runner = sandbox_ops_runner(plan, jobs)
     report, documents = similarity_report(plan, submissions, threshold, also=also, ops_runner=runner)

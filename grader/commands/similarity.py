@@ -8,9 +8,9 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.commands import EXIT_OK, EXIT_USAGE
-from grader.commands.shared import grading_plan, write_similarity_report
 from grader.commands.printing import error
-from grader.similarity.engine import DEFAULT_THRESHOLD
+from grader.commands.shared import (add_similarity_choices, grading_plan, similarity_choices_problem,
+                                    write_similarity_report)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``grade similarity``."""
@@ -23,12 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_similarity_options(parser: argparse.ArgumentParser) -> None:
     """``--also``, ``--threshold``, ``--ops``, ``-j`` and ``--json``."""
-    parser.add_argument("--also", type=Path, metavar="DIR",
-                        help="earlier years' or public solutions: code found there is ignored like the starter's")
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
-                        help=f"score from which a pair is flagged for a look (default: {DEFAULT_THRESHOLD})")
-    parser.add_argument("--ops", action="store_true",
-                        help="also run each graded call in the sandbox and compare the torch ops it ran")
+    add_similarity_choices(parser)
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                         help="sandboxed runs at once for --ops (default: number of cores)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the report as JSON")
@@ -41,8 +36,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     plan = grading_plan(args, console)
     if plan is None:
         return EXIT_USAGE
-    if args.also is not None and not args.also.is_dir():
-        error(console, f"--also {args.also}: not a folder")
+    if problem := similarity_choices_problem(args):
+        error(console, problem)
         return EXIT_USAGE
     try:
         submissions = find_submissions(args.submissions, exclude=args.out)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+DEFAULT_THRESHOLD = 0.5  # score from which a pair is flagged for a look
+
 DISCLAIMER = ("A score is evidence for a person to look at, not a verdict: students who follow the same "
               "lecture notes, the same tutorial or the only sensible solution of a short question write "
               "alike. Read the side-by-side view, and talk with the students, before deciding anything.")
@@ -23,15 +25,25 @@ class FunctionMatch(BaseModel):
     share: float
 
 
+class OpsRow(BaseModel):
+    """One line of two op sequences aligned side by side: a run of each ('' for a gap), and whether they match."""
+
+    a: str
+    b: str
+    same: bool
+
+
 class OpsMatch(BaseModel):
-    """The torch ops one graded call ran in each submission, and how many students ran the same."""
+    """The torch ops one graded call ran in each submission, in order, and how many students ran the same."""
 
     probe: str
-    a: dict[str, int]
-    b: dict[str, int]
-    similarity: float
-    same_in_class: int = Field(description="students (these two included) whose ops for this call equal either's")
-    as_reference: bool = Field(description="the reference ran exactly these ops (no evidence)")
+    a: list[tuple[str, int]] = Field(description="the first runs of the call's op sequence: (op, times in a row)")
+    b: list[tuple[str, int]]
+    rows: list[OpsRow] = Field(default_factory=list, description="both sequences aligned")
+    similarity: float = Field(description="how much of the two sequences aligns, whatever others ran")
+    evidence: float = Field(0.0, description="what the two share that the reference and most students do not")
+    same_in_class: int = Field(description="students (these two included) whose sequence for this call equals either's")
+    as_reference: bool = Field(description="the reference ran exactly this sequence (no evidence)")
 
 
 class Pair(BaseModel):

@@ -45,10 +45,10 @@ def weighted(keys: Iterable, weights: dict[Hashable, float]) -> Weighted:
     return Weighted(kept, sum(weights[k] for k in kept))
 
 
-def similarity(a: Weighted, b: Weighted, weights: dict[Hashable, float]) -> float:
-    """Shared weight over the smaller file's weight, damped below ``MIN_MASS``; 0 to 1."""
+def similarity(a: Weighted, b: Weighted, weights: dict[Hashable, float], min_mass: float = MIN_MASS) -> float:
+    """Shared weight over the smaller file's weight, damped below ``min_mass``; 0 to 1."""
     smaller = min(a.mass, b.mass)
     if smaller <= 0.0:
         return 0.0
     shared = sum(map(weights.__getitem__, a.keys & b.keys))
-    return min(1.0, shared / smaller) * min(1.0, smaller / MIN_MASS)
+    return min(1.0, shared / smaller) * min(1.0, smaller / min_mass)
