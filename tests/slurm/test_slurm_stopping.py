@@ -28,10 +28,11 @@ def test_scancel_of_one_task_mid_grading_then_rerun(slurm, course, tmp_path):
     command = grade_command(subs, out, *SLURM, "--per-task", "2", "--time-min", "5")
     before = slurm.jobs()
     batch = start_batch(root, command, log)
-    wait_for(lambda: in_flight(out, "a_ann"), "a_ann to be stored", proc=batch, log=log)
+    wait_for(lambda: "RUNNING" in slurm.queued().values(), "a task to run", proc=batch, log=log)
     (job,) = slurm.jobs() - before
     assert re.search(rf"job {job}\b.*running", status(root, out))
-    time.sleep(3)  # s1_slow sleeps 12 s at import: it is being graded
+    wait_for(lambda: in_flight(out, "a_ann"), "a_ann to be stored", proc=batch, log=log)
+    time.sleep(2)  # s1_slow sleeps 12 s at import: it is being graded
     slurm.run("scancel", f"{job}_0", check=True)
     batch.wait(timeout=120)
     output = log.read_text()
