@@ -1,10 +1,12 @@
-"""Auditing a rubric: the reference must score full marks on several seeds, and mutants of the
-reference (real student mistakes, see ``mutants``) must lose marks.
+"""Auditing a rubric: the reference must score full marks on several seeds, mutants of the reference (real
+student mistakes, see ``mutants``) must lose marks, and correct variants (``variants``) must not.
 
 A mutant that loses points is *killed*. One that keeps full marks is *equivalent* when some
 check runs the mutated function and every probe observed exactly what the reference's probes
-observed (no check could tell them apart), and a *survivor* otherwise: a mistake the rubric
-lets through.
+observed, which of the values carry an autograd graph included (no check could tell them apart,
+and training through them works the same), and a *survivor* otherwise: a mistake the rubric
+lets through. A correct variant that loses marks (an alternative solution, a rewrite of the
+reference) and an input correct code need not accept (``input_domain``) each fail the audit.
 """
 from __future__ import annotations
 
@@ -17,13 +19,20 @@ from typing import Literal
 import torch
 from pydantic import BaseModel
 
+from grader.authoring.input_domain import InputFinding, edge_failures, negative_ids
 from grader.authoring.mutants import Mutant, generate
+from grader.authoring.variants import (VariantOutcome, alternative_folders, judge_alternative, judge_rewrite,
+                                       rewrites_of)
+from grader.checks.base import Plan
 from grader.grading import grade_submission, run_question, score_question
 from grader.observe import FileObservations, Value
 from grader.plan import GradingPlan, QuestionPlan
 from grader.reference_cache import reference_observations
 from grader.rubric import Question
 from grader.sandbox.parent.launcher import Launcher
+from grader.sandbox.protocol import Step
+
+GRAPH = "grader.graph_flags"  # which values of a call carry an autograd graph, observed beside them
 
 TARGET = 0.9
 
@@ -76,7 +85,14 @@ class AuditReport(BaseModel):
     device: str
     seeds: list[SeedRun]
     questions: list[QuestionAudit]
+    variants: list[VariantOutcome] = []
+    inputs: list[InputFinding] = []
     target: float = TARGET
+
+    @property
+    def false_negatives(self) -> list[VariantOutcome]:
+        """Correct variants that lose marks."""
+        return [v for v in self.variants if v.status == "loses marks"]
 
     @property
     def reference_full_marks(self) -> bool:
@@ -85,8 +101,10 @@ class AuditReport(BaseModel):
 
     @property
     def passed(self) -> bool:
-        """Reference full marks everywhere and every question at or above the target."""
-        return self.reference_full_marks and all(q.score >= self.target for q in self.questions)
+        """Reference full marks everywhere, every question at or above the target, no correct variant losing
+        marks and no input that correct code need not accept."""
+        return self.reference_full_marks and all(q.score >= self.target for q in self.questions) \
+            and not self.false_negatives and not self.inputs
 
 
 def same_value(a: Value, b: Value) -> bool:
@@ -169,21 +187,50 @@ def _judge(plan: GradingPlan, qplan: QuestionPlan, mutant: Mutant, baseline: Fil
                          caught_by=lost, should_catch=suspects)
 
 
-def audit(plan: GradingPlan, launcher: Launcher, *, seeds: int = 3, jobs: int = 2) -> AuditReport:
-    """Run the whole audit: reference on several seeds, then every mutant of every question."""
+def with_graph_flags(qplan: QuestionPlan) -> QuestionPlan:
+    """The question's probes, each call's result also observed as which of its tensors require grad."""
+    flagged = {}
+    for cid, plan in qplan.checks.items():
+        probes = []
+        for probe in plan.student:
+            if any(step.save == "result" and (step.call or step.driver) for step in probe.steps):
+                extra = Step(driver=GRAPH, args=[{"var": "result"}], observe="result.graph")
+                probe = probe.model_copy(update={"steps": [*probe.steps, extra]})
+            probes.append(probe)
+        flagged[cid] = Plan(student=probes, reference=plan.reference)
+    return QuestionPlan(qplan.question, qplan.ctx, flagged)
+
+
+def _correct_variants(plan: GradingPlan, qplan: QuestionPlan, source: str, reference: FileObservations | None,
+                      launcher: Launcher, pool: ThreadPoolExecutor) -> list[VariantOutcome]:
+    tried, skipped = rewrites_of(qplan, source)
+    return list(pool.map(lambda r: judge_rewrite(plan, qplan, r, reference, launcher), tried)) + skipped
+
+
+def audit(plan: GradingPlan, launcher: Launcher, *, seeds: int = 3, jobs: int = 2,
+          variants: bool = True) -> AuditReport:
+    """Run the whole audit: reference on several seeds, every mutant of every question, and (with ``variants``)
+    the alternative solutions, the rewrites of the reference and the inputs' edges."""
     seed_runs = check_seeds(plan, launcher, seeds)
     reference, _ = reference_observations(plan, launcher)
     reference_dir = plan.assignment.reference_dir
-    questions = []
-    for qid, qplan in plan.questions.items():
-        path = reference_dir / qplan.question.file
-        if not path.is_file():
-            continue
-        baseline = run_question(plan, qplan, reference_dir, "student", launcher)
-        mutants = generate(qid, path.read_text())
-        with ThreadPoolExecutor(max(1, jobs)) as pool:
-            outcomes = list(pool.map(lambda m: _judge(plan, qplan, m, baseline, reference.get(qid), launcher),
-                                     mutants))
-        questions.append(QuestionAudit(id=qid, mutants=outcomes))
+    questions, outcomes, findings = [], [], []
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        for qid, qplan in plan.questions.items():
+            path = reference_dir / qplan.question.file
+            if not path.is_file():
+                continue
+            flagged = with_graph_flags(qplan)
+            baseline = run_question(plan, flagged, reference_dir, "student", launcher)
+            mutants = generate(qid, path.read_text())
+            judged = list(pool.map(lambda m: _judge(plan, flagged, m, baseline, reference.get(qid), launcher),
+                                   mutants))
+            questions.append(QuestionAudit(id=qid, mutants=judged))
+            if variants:
+                outcomes += _correct_variants(plan, qplan, path.read_text(), reference.get(qid), launcher, pool)
+                findings += negative_ids(qplan) + edge_failures(plan, qplan, launcher)
+        if variants:
+            for folder in alternative_folders(reference_dir):
+                outcomes += judge_alternative(plan, folder, reference, launcher)
     return AuditReport(assignment=plan.assignment.rubric.assignment, device=plan.device, seeds=seed_runs,
-                       questions=questions)
+                       questions=questions, variants=outcomes, inputs=findings)

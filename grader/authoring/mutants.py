@@ -128,19 +128,74 @@ def _learning_rate(node: ast.AST) -> Iterator[tuple[str, Callable[[ast.AST], Non
                     n, s, ast.BinOp(getattr(n, s), ast.Mult(), ast.Constant(10)))
 
 
+INIT_SWAPS = {"randn": "rand", "rand": "randn", "randn_like": "rand_like", "rand_like": "randn_like",
+              "normal_": "uniform_", "uniform_": "normal_", "xavier_uniform_": "kaiming_uniform_",
+              "kaiming_uniform_": "xavier_uniform_", "xavier_normal_": "kaiming_normal_",
+              "kaiming_normal_": "xavier_normal_", "zeros_": "ones_", "ones_": "zeros_"}
+INIT_CALLS = tuple(name for name in INIT_SWAPS if name.endswith("_")) + ("constant_", "orthogonal_", "trunc_normal_")
+
+
+def _dropped_call(node: ast.AST) -> Iterator[tuple[str, Callable[[ast.AST], None]]]:
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and _is_call_to(node.value, INIT_CALLS):
+        name = ast.unparse(node.value.func)
+        yield f"initialisation {name}(...) left out", lambda n: setattr(n, "value", ast.Constant(None))
+    if isinstance(node, ast.Call) and _is_call_to(node, ("Dropout",)):
+        yield "nn.Dropout(...) replaced by nn.Identity() (no dropout)", _to_identity
+    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and node.value.args \
+            and _is_call_to(node.value, ("dropout",)):
+        yield "dropout call left out", lambda n: setattr(n, "value", n.value.args[0])
+
+
+def _to_identity(node: ast.Call) -> None:
+    node.func = ast.Attribute(ast.Attribute(ast.Name("torch", ast.Load()), "nn", ast.Load()), "Identity", ast.Load())
+    node.args, node.keywords = [], []
+
+
+def _swapped_init(node: ast.AST) -> Iterator[tuple[str, Callable[[ast.AST], None]]]:
+    if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name)):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+        if name in INIT_SWAPS:
+            new = INIT_SWAPS[name]
+            field = "attr" if isinstance(node.func, ast.Attribute) else "id"
+            yield f"initialisation {name} replaced by {new}", lambda n, f=field, v=new: setattr(n.func, f, v)
+
+
+def _reordered_view(node: ast.AST) -> Iterator[tuple[str, Callable[[ast.AST], None]]]:
+    if isinstance(node, ast.Call) and _is_call_to(node, ("view", "reshape")) and not node.keywords:
+        sizes = node.args[1:] if isinstance(node.func, ast.Name) or (
+            isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "torch") else node.args
+        holder = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (ast.Tuple, ast.List)) else None
+        items = holder.elts if holder is not None else sizes
+        if len(items) >= 2 and ast.dump(items[-1]) != ast.dump(items[-2]):
+            yield f"{_is_call_name(node)} sizes reordered (the last two swapped: a view is not a transpose)", \
+                lambda n, h=holder is not None, k=len(node.args) - len(sizes): _swap_last_two(
+                    n.args[k].elts if h else n.args)
+
+
+def _is_call_name(node: ast.Call) -> str:
+    return node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+
+
+def _swap_last_two(items: list) -> None:
+    items[-1], items[-2] = items[-2], items[-1]
+
+
 OPERATORS: dict[str, Callable[[ast.AST], Iterator]] = {
     "einsum-subscripts": _einsum_swaps, "transpose": _transpose, "wrong-dim": _wrong_dim,
     "dropped-factor-2": _dropped_two, "plus-minus": _plus_minus, "comparison": _comparison,
     "mean-for-sum": _mean_for_sum, "missing-zero_": _missing_zero, "off-by-one": _off_by_one,
-    "detach": _detached, "learning-rate": _learning_rate,
+    "detach": _detached, "learning-rate": _learning_rate, "dropped-call": _dropped_call, "swapped-init": _swapped_init,
+    "reordered-view": _reordered_view,
 }
 
 
-def _is_main_guard(node: ast.AST) -> bool:
+def is_main_guard(node: ast.AST) -> bool:
+    """Whether a node is the ``if __name__ == "__main__":`` block."""
     return isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)
 
 
-def _enclosing_functions(tree: ast.Module) -> dict[int, str]:
+def enclosing_functions(tree: ast.Module) -> dict[int, str]:
     """For every node, the dotted name of the function or class around it ("" at module level)."""
     owners: dict[int, str] = {}
 
@@ -149,7 +204,7 @@ def _enclosing_functions(tree: ast.Module) -> dict[int, str]:
             name = prefix
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 name = f"{prefix}.{child.name}" if prefix else child.name
-            elif _is_main_guard(child) and not prefix:
+            elif is_main_guard(child) and not prefix:
                 name = "__main__"
             owners[id(child)] = name
             visit(child, name)
@@ -160,21 +215,21 @@ def _enclosing_functions(tree: ast.Module) -> dict[int, str]:
 
 def _skip(node: ast.AST, owner: str) -> bool:
     """Code no check can reach: the ``if __name__ == "__main__":`` block, plotting and data helpers."""
-    return owner == "__main__" or _is_main_guard(node) or owner.split(".")[-1] in ("plot", "make_data")
+    return owner == "__main__" or is_main_guard(node) or owner.split(".")[-1] in ("plot", "make_data")
 
 
 def generate(question: str, source: str) -> list[Mutant]:
     """Every mutant of one question file's source, in a stable order."""
     tree = ast.parse(source)
     original = ast.unparse(tree)
-    owners = _enclosing_functions(tree)
+    owners = enclosing_functions(tree)
     nodes = [n for n in ast.walk(tree) if not _skip(n, owners.get(id(n), ""))]
     mutants = []
     for operator, find in OPERATORS.items():
         for index, node in enumerate(nodes):
             for description, apply in find(node):
                 clone = copy.deepcopy(tree)
-                target = [n for n in ast.walk(clone) if not _skip(n, _enclosing_functions(clone).get(id(n), ""))][index]
+                target = [n for n in ast.walk(clone) if not _skip(n, enclosing_functions(clone).get(id(n), ""))][index]
                 apply(target)
                 ast.fix_missing_locations(clone)
                 mutated = ast.unparse(clone)

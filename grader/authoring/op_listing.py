@@ -6,9 +6,11 @@ import fnmatch
 from dataclasses import dataclass, field
 
 from grader.checks.base import Plan
+from grader.course.course_drivers import INTERNAL_PREFIX
 from grader.grading import run_question
 from grader.plan import GradingPlan, QuestionPlan
 from grader.sandbox.parent.launcher import Launcher
+from grader.sandbox.protocol import Step
 
 
 @dataclass
@@ -22,13 +24,18 @@ class CheckOps:
     warnings: list[str] = field(default_factory=list)
 
 
+def _runs_student_code(step: Step) -> bool:
+    """A call, or a driver of the course; not the grader's own measurements (``grader.*``)."""
+    return bool(step.call or (step.driver and not step.driver.startswith(INTERNAL_PREFIX)))
+
+
 def _traced(plan: Plan) -> Plan | None:
     """The check's first probe with every call traced, or None when it calls nothing."""
     probes = plan.student or plan.reference
-    if not probes or not any(s.call or s.driver for s in probes[0].steps):
+    if not probes or not any(_runs_student_code(s) for s in probes[0].steps):
         return None
     probe = probes[0]
-    steps = [s.model_copy(update={"trace": True}) if (s.call or s.driver) else s for s in probe.steps]
+    steps = [s.model_copy(update={"trace": True}) if _runs_student_code(s) else s for s in probe.steps]
     return Plan(student=[probe.model_copy(update={"steps": steps, "id": f"{probe.id}.ops"})])
 
 

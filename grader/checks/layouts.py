@@ -1,5 +1,5 @@
-"""The other layout of a matrix: a weight stored transposed (``U`` of shape (k, n) used as ``U.T``) is the same
-model, so a check may accept either layout of the reference's value."""
+"""Layouts that hold the same numbers: a weight stored transposed (``U`` of shape (k, n) used as ``U.T``) is the
+same model, and a loss of shape (1, 1) is the same number as a 0-d loss, so a check may accept either."""
 from __future__ import annotations
 
 from grader.observe import Value
@@ -27,3 +27,12 @@ def in_either_layout(expected: Value, got: Value, compare, accept_transposed: bo
     if other is not None and compare(other, got) is None:
         return None
     return problem + (" (nor in the transposed layout)" if other is not None else "")
+
+
+def squeezed(value: Value) -> Value:
+    """The value with the size-1 dimensions of its tensors left out (items of lists and tuples too)."""
+    if value.type in ("tensor", "ndarray") and value.tensor is not None:
+        return value.model_copy(update={"tensor": value.tensor.squeeze()})
+    if value.type in ("list", "tuple") and value.items:
+        return value.model_copy(update={"items": [squeezed(item) for item in value.items]})
+    return value

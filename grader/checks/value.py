@@ -11,7 +11,7 @@ from pydantic import model_validator
 
 from grader.checks.base import Evidence, Plan, PlanContext, Tolerance, Verdict, tolerance_for
 from grader.checks.compare import compare_values
-from grader.checks.layouts import in_either_layout
+from grader.checks.layouts import in_either_layout, squeezed
 from grader.checks.scenario import ScenarioSpec, build_probe
 from grader.checks.trials import score_trials
 from grader.diagnosis.explain import name_the_mistake
@@ -20,7 +20,7 @@ from grader.diagnosis.explain import name_the_mistake
 class Spec(ScenarioSpec):
     """A value check: ``call`` a function with ``args``, or ``read`` a module global; ``accept_transposed`` also
     accepts the reference's matrix in the other layout (a weight stored as ``U`` of shape (k, n) and used as
-    ``U.T``)."""
+    ``U.T``); ``squeeze`` leaves size-1 dimensions out on both sides (a loss of shape (1, 1) is the scalar)."""
 
     kind: Literal["value"]
     read: str | None = None
@@ -28,6 +28,7 @@ class Spec(ScenarioSpec):
     gpu_tolerance: Tolerance | None = None
     check_dtype: bool = True
     accept_transposed: bool = False
+    squeeze: bool = False
 
     @model_validator(mode="after")
     def _target(self) -> "Spec":
@@ -54,8 +55,11 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
     def judge(ref, student, trial):
         if name not in student.values:
             return f"`{name}` was not produced"
-        return in_either_layout(ref.values[name], student.values[name],
-                                lambda e, g: compare_values(e, g, tol, spec.check_dtype), spec.accept_transposed)
+        expected, got = ref.values[name], student.values[name]
+        if spec.squeeze:
+            expected, got = squeezed(expected), squeezed(got)
+        return in_either_layout(expected, got, lambda e, g: compare_values(e, g, tol, spec.check_dtype),
+                                spec.accept_transposed)
 
     what = f"`{spec.read}`" if spec.read else f"`{spec.call}`" if spec.call else "the result"
     verdict = score_trials(spec, evidence, judge, passed_text=f"{what} matches the reference")

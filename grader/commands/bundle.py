@@ -11,6 +11,8 @@ from grader.assignments import Assignment
 from grader.commands import EXIT_GRADER_FAILED, EXIT_OK, EXIT_USAGE
 from grader.commands.shared import add_device_argument, add_launcher_argument, grading_plan, working_reference
 from grader.commands.printing import error, say
+from grader.course.course_drivers import find_drivers_file
+from grader.course.setup import course_file_sources
 from grader.render.handout import render_handout_readme
 from grader.render.html import fmt
 from grader.plan import GradingPlan
@@ -49,6 +51,20 @@ def copy_starter(assignment: Assignment, out: Path) -> list[str]:
     return copied
 
 
+def copy_course_files(assignment: Assignment, out: Path) -> list[str]:
+    """Copy the rubric's course files (data, helper modules such as ``utils.py``) that the starter did not put in
+    ``out``; returns their names."""
+    sources, _ = course_file_sources(assignment.rubric.course_files, assignment.reference_dir, assignment.starter_dir)
+    copied = []
+    for name, source in sources.items():
+        target = out / name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+            copied.append(name)
+    return copied
+
+
 def _prepare(out: Path, force: bool) -> str | None:
     if out.exists() and any(out.iterdir()):
         if not force:
@@ -82,16 +98,17 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if problem:
         error(console, problem)
         return EXIT_USAGE
-    copied = copy_starter(assignment, args.out)
+    copied = copy_starter(assignment, args.out) + copy_course_files(assignment, args.out)
     public_plan = GradingPlan.build(Assignment(assignment.name, public, assignment.rubric_path,
                                                assignment.reference_dir), plan.device)
     header = (f"# The public checks of {public.assignment}, written by `grade bundle`.\n"
               "# `grade --local` runs them; the instructor's grading also runs checks not listed here.\n")
-    write_selfcheck(args.out, public, expected_observations(public_plan, reference), plan.device, header)
+    write_selfcheck(args.out, public, expected_observations(public_plan, reference), plan.device, header,
+                    drivers=find_drivers_file(assignment.rubric_path))
     (args.out / "README.md").write_text(render_handout_readme(assignment.rubric, public))
     checks = sum(len(q.checks) for q in public.questions)
     hidden = sum(len(q.checks) for q in assignment.rubric.questions) - checks
-    say(console, f"Handout of {assignment.name} -> {args.out}: {len(copied)} starter files, README.md, "
+    say(console, f"Handout of {assignment.name} -> {args.out}: {len(copied)} starter and course files, README.md, "
         f"{checks} public checks ({fmt(public.max_total)} of {fmt(assignment.rubric.max_total)} points) "
         f"in selfcheck/; {hidden} hidden checks left out")
     return EXIT_OK

@@ -12,6 +12,7 @@ Nothing about hidden checks is written: not their specs, not their inputs, not t
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import torch
@@ -19,6 +20,7 @@ import yaml
 
 from grader import __version__
 from grader.assignments import Assignment
+from grader.course.course_drivers import DRIVERS_FILE
 from grader.observe import FileObservations, ImportInfo, load_file_observations, save_file_observations
 from grader.plan import GradingPlan
 from grader.rubric import Rubric, RubricError, load_rubric
@@ -53,10 +55,13 @@ def expected_observations(plan: GradingPlan, reference: dict[str, FileObservatio
 
 
 def write_selfcheck(handout: Path, rubric: Rubric, observations: dict[str, FileObservations], device: str,
-                    header: str = "") -> Path:
-    """Write the self-check folder into ``handout`` (``header`` heads rubric.yaml); returns its path."""
+                    header: str = "", drivers: Path | None = None) -> Path:
+    """Write the self-check folder into ``handout`` (``header`` heads rubric.yaml; ``drivers``, the course's own
+    drivers file, goes beside it); returns its path."""
     folder = handout / SELFCHECK_DIR
     (folder / "expected").mkdir(parents=True, exist_ok=True)
+    if drivers is not None:
+        shutil.copyfile(drivers, folder / DRIVERS_FILE)
     data = rubric.model_dump(mode="json", exclude_defaults=True, exclude={"cluster"})
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None)
     (folder / "rubric.yaml").write_text(header + text)

@@ -64,12 +64,28 @@ def test_value_checks_kill_the_same_mutants(tmp_path, monkeypatch, capsys):
     report = json.loads((tmp_path / "audit.json").read_text())
     statuses = {m["description"]: m["status"] for m in report["questions"][0]["mutants"]}
     assert statuses["factor of 2 dropped"] == "killed"
-    assert statuses["returned tensor detached from the graph"] == "equivalent"
+    assert statuses["returned tensor detached from the graph"] == "equivalent", "no input requires grad here"
     assert [s["failing"] for s in report["seeds"]] == [[], []]
+    variants = {v["name"]: v["status"] for v in report["variants"]}
+    assert variants == {"dim-by-position": "full marks", "float64": "full marks"}
+    assert report["inputs"] == []
+
+
+def test_a_tolerance_too_tight_for_another_correct_order_of_operations_is_a_false_negative(tmp_path, monkeypatch,
+                                                                                            capsys):
+    course(tmp_path, STRONG.replace("        points: 3\n", "        points: 3\n        tolerance: {rtol: 0, atol: 0}\n"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["audit", "toy", "--seeds", "1", "--json", "audit.json"]) == 1
+    report = json.loads((tmp_path / "audit.json").read_text())
+    assert all(q["mutants"] for q in report["questions"])
+    lost = {v["name"]: v["lost"] for v in report["variants"] if v["status"] == "loses marks"}
+    assert list(lost) == ["float64"] and "values differ" in lost["float64"][0]
+    assert "correct variant loses marks question1: every public function computes in float64" in capsys.readouterr().out
 
 
 def test_shipped_rubric_passes_its_audit(tmp_path, capsys):
-    assert main(["audit", "comp4901y-hw1", "--out", str(tmp_path), "--json", str(tmp_path / "a.json")]) == 0
+    args = ["--out", str(tmp_path), "--json", str(tmp_path / "a.json"), "--mutants-only"]  # variants: the toys above
+    assert main(["audit", "comp4901y-hw1", *args]) == 0
     report = json.loads((tmp_path / "a.json").read_text())
     assert len(report["seeds"]) == 3 and all(not s["failing"] for s in report["seeds"])
     for question in report["questions"]:

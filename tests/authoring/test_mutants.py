@@ -1,6 +1,7 @@
 """Each mutation operator models one student mistake, and reaches only code a check can run."""
 from __future__ import annotations
 
+import ast
 import textwrap
 
 import pytest
@@ -63,3 +64,40 @@ def test_unreachable_code_is_not_mutated(mutants):
 
 def test_every_mutant_differs_from_the_reference(mutants):
     assert len({m.source for m in mutants}) == len(mutants)
+
+
+MODEL = textwrap.dedent('''
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+
+    class Model(nn.Module):
+        def __init__(self, v, d):
+            super().__init__()
+            self.E = nn.Parameter(torch.randn(v, d))
+            self.W = nn.Parameter(torch.empty(d, 2))
+            nn.init.xavier_uniform_(self.W)
+            self.drop = nn.Dropout(0.1)
+
+        def forward(self, ids):
+            h = self.E[ids].reshape(ids.shape[0], -1)
+            h = F.dropout(h, 0.2)
+            return self.drop(h).view(-1, 2, 3)
+''')
+
+
+@pytest.mark.parametrize("operator, description, changed", [
+    ("dropped-call", "initialisation nn.init.xavier_uniform_(...) left out", "None"),
+    ("dropped-call", "nn.Dropout(...) replaced by nn.Identity() (no dropout)", "self.drop = torch.nn.Identity()"),
+    ("dropped-call", "dropout call left out", "h = h"),
+    ("swapped-init", "initialisation randn replaced by rand", "nn.Parameter(torch.rand(v, d))"),
+    ("swapped-init", "initialisation xavier_uniform_ replaced by kaiming_uniform_", "nn.init.kaiming_uniform_(self.W)"),
+    ("reordered-view", "reshape sizes reordered (the last two swapped: a view is not a transpose)",
+     "reshape(-1, ids.shape[0])"),
+    ("reordered-view", "view sizes reordered (the last two swapped: a view is not a transpose)", "view(-1, 3, 2)"),
+])
+def test_model_operators(operator, description, changed):
+    found = [m for m in generate("q", MODEL) if m.operator == operator and m.description == description]
+    assert len(found) == 1, [(m.operator, m.description) for m in generate("q", MODEL)]
+    compile(found[0].source, "mutant", "exec")
+    assert changed in found[0].source and changed not in ast.unparse(ast.parse(MODEL))
