@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.observe import (MAX_ITEMS, MAX_TENSOR_ELEMENTS, MAX_TEXT, ErrorInfo, ImportInfo, Observation, Value,
-                            decode_value, unpack_reply)
+from grader.interface import DEVIATION_KINDS
+from grader.observe import (MAX_ITEMS, MAX_TENSOR_ELEMENTS, MAX_TEXT, Deviation, ErrorInfo, ImportInfo, Observation,
+                            Value, decode_value, unpack_reply)
 
 MESSAGE_CAP = 1_000
 LINE_CAP = 300
@@ -17,6 +18,7 @@ NAME_CAP = 100
 MAX_NAMES = 500
 MAX_OPS = 2_000
 STDOUT_CAP = 16_000
+MAX_DEVIATIONS = 20
 
 
 def clean(text: Any, cap: int) -> str:
@@ -58,16 +60,32 @@ def layers(payload: dict) -> tuple[list[str], list[str]]:
     return names("active"), names("missing")
 
 
+def _values(payload: dict, tensors: dict, whole: bool) -> dict[str, Value]:
+    raw_values = payload.get("values") if isinstance(payload.get("values"), dict) else {}
+    return {clean(k, NAME_CAP): _bounded(decode_value(v, tensors), whole) for k, v in list(raw_values.items())[:100]}
+
+
+def _deviations(data: Any) -> list[Deviation]:
+    """The child's notes of how it adapted the call: wording for the message, bounded."""
+    notes = data if isinstance(data, list) else []
+    return [Deviation(kind=n["kind"], text=clean(n.get("text", ""), MESSAGE_CAP)) for n in notes[:MAX_DEVIATIONS]
+            if isinstance(n, dict) and n.get("kind") in DEVIATION_KINDS]
+
+
 def probe_observation(probe_id: str, payload: dict, blob: bytes | memoryview, measured: float, whole: bool) -> Observation:
     """One probe's reply; ``whole`` (the reference's side) keeps values of any size."""
     payload, tensors = unpack_reply(payload, blob)
-    raw_values = payload.get("values") if isinstance(payload.get("values"), dict) else {}
-    values = {clean(k, NAME_CAP): _bounded(decode_value(v, tensors), whole) for k, v in list(raw_values.items())[:100]}
     raw_ops = payload.get("ops") if isinstance(payload.get("ops"), dict) else {}
     ops = {clean(k, 200): v for k, v in list(raw_ops.items())[:MAX_OPS] if type(v) is int and v >= 0}
-    return Observation(probe_id=probe_id, status="ok" if payload.get("status") == "ok" else "error", values=values,
-                       ops=ops, error=_error(payload.get("error")), stdout=clean(payload.get("stdout", ""), STDOUT_CAP),
-                       seconds=_seconds(payload.get("seconds"), measured))
+    rerun = payload.get("rerun") if isinstance(payload.get("rerun"), dict) and not whole else None
+    again = None if rerun is None else Observation(
+        probe_id=probe_id, status="ok" if rerun.get("status") == "ok" else "error",
+        values=_values(rerun, tensors, whole), error=_error(rerun.get("error")))
+    return Observation(probe_id=probe_id, status="ok" if payload.get("status") == "ok" else "error",
+                       values=_values(payload, tensors, whole), ops=ops, error=_error(payload.get("error")),
+                       stdout=clean(payload.get("stdout", ""), STDOUT_CAP),
+                       seconds=_seconds(payload.get("seconds"), measured), deviations=_deviations(payload.get("deviations")),
+                       rerun=again, unstable=clean(payload.get("unstable", ""), LINE_CAP) if again else "")
 
 
 def _bounded(value: Value, whole: bool) -> Value:
