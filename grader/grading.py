@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from grader import __version__
 from grader.cache import cache_root
 from grader.checks.base import Evidence, Plan, Verdict
-from grader.checks.registry import kind_of
+from grader.checks.scoring import score_check
 from grader.course.offline_data import prepare
 from grader.diagnosis.blame import NOT_YOURS, attribute, error_sentence, grader_faults
 from grader.diagnosis.known import KnownMistake
@@ -108,7 +108,7 @@ def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObser
             verdict = import_problem
         else:
             try:
-                verdict = kind_of(check).score(check, evidence)
+                verdict = score_check(check, evidence, qplan.checks[check.id])
             except Exception as exc:  # noqa: BLE001 - a check must never take the batch down
                 verdict = Verdict(0.0, f"the grader could not score this check ({type(exc).__name__}: {exc}); "
                                   f"{NOT_YOURS}", status="grader_error")

@@ -107,10 +107,22 @@ class LossRecord(BaseModel):
 
 
 ProbeStatus = Literal["ok", "error", "timeout", "crashed", "not_run"]
+DeviationKind = Literal["name", "keyword", "parameter", "tuple", "dtype"]  # see grader.interface.DEVIATION_KINDS
+
+
+class Deviation(BaseModel):
+    """Where the student's code left the handout's interface and the grader adapted (and what it did)."""
+
+    kind: DeviationKind
+    text: str
 
 
 class Observation(BaseModel):
-    """What one probe observed."""
+    """What one probe observed.
+
+    ``deviations`` say how the call was adapted to the student's names and signature. ``rerun`` is a second
+    run of the probe from the same seed, present only when it came out different (``unstable`` says how).
+    """
 
     probe_id: str
     status: ProbeStatus
@@ -123,6 +135,9 @@ class Observation(BaseModel):
     detail: str = ""
     stdout: str = ""
     seconds: float = 0.0
+    deviations: list[Deviation] = Field(default_factory=list)
+    rerun: Observation | None = None
+    unstable: str = ""
 
 
 class ImportInfo(BaseModel):
@@ -311,7 +326,8 @@ def save_file_observations(fo: FileObservations, path: Path) -> None:
     """Store observations (the reference cache) as JSON plus one weights-only tensor file."""
     tensors: dict[str, torch.Tensor] = {}
     data = fo.model_dump(exclude={"probes"})
-    data["probes"] = {pid: {**obs.model_dump(exclude={"values"}), "values": encode_observations(obs.values, tensors)}
+    data["probes"] = {pid: {**obs.model_dump(exclude={"values", "rerun"}),
+                            "values": encode_observations(obs.values, tensors)}
                       for pid, obs in fo.probes.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     write_reply(path, data, tensors)

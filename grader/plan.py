@@ -50,6 +50,19 @@ class QuestionPlan:
         return names
 
 
+def interface_names(question: Question) -> tuple[str, ...]:
+    """Every name the question's checks ask the student's file for: functions, classes, methods, globals."""
+    names = set(question.defines)
+    for check in question.checks:
+        for target in (getattr(check, "call", None), getattr(check, "read", None), getattr(check, "function", None),
+                       *(c.call for c in getattr(check, "setup", None) or [])):
+            names.update(target.split(".") if target else [])
+        if getattr(check, "object", None) is not None:
+            names.add(check.object.class_name)
+        names.update(getattr(check, "within", None) or [])
+    return tuple(sorted(names))
+
+
 @dataclass(frozen=True)
 class GradingPlan:
     """Everything grading ``assignment`` on ``device`` needs besides the submissions."""
@@ -68,7 +81,9 @@ class GradingPlan:
         questions = {}
         for question in rubric.questions:
             ctx = PlanContext(seed=rubric.seed, question=question.id, device=device, timeout=rubric.timeout,
-                              skip_tags=tags)
+                              skip_tags=tags, interface=interface_names(question),
+                              deviation_penalty=question.deviation_penalty or rubric.deviation_penalty,
+                              starter=assignment.starter_dir if assignment.starter_dir.is_dir() else None)
             questions[question.id] = QuestionPlan(question, ctx, {c.id: kind_of(c).plan(c, ctx)
                                                                    for c in question.checks})
         files, _ = course_file_sources(rubric.course_files, assignment.reference_dir, assignment.starter_dir)

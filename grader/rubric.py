@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from grader.checks.base import DeviationPenalty
 from grader.checks.registry import KINDS, AnyCheck
 from grader.course import DRIVER_NAMES
 from grader.course.course_drivers import CourseDriversError, driver_names, find_drivers_file
@@ -37,6 +38,8 @@ class Question(BaseModel):
                                       "'__main__'`) before its globals are graded, even after a crash")
     offline_data: list[OfflineItem] = Field(default_factory=list,
                                             description="data sets and weights the file downloads, served offline")
+    deviation_penalty: DeviationPenalty | None = Field(None, description="the question's deduction for deviations "
+                                                       "from the handout's interface (else the rubric's)")
     checks: list[AnyCheck] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -109,6 +112,9 @@ class Rubric(BaseModel):
     packages: list[CoursePackage] = Field(default_factory=list, description="packages students may import")
     skip_cell_tags: list[str] = Field(default_factory=list, description="notebook cell tags that skip a cell, "
                                       "besides skip-execution and otter_ignore")
+    deviation_penalty: DeviationPenalty = Field(default_factory=DeviationPenalty, description="the share of a "
+                                                "check's points deducted when the grader adapts to a deviation from "
+                                                "the handout's interface (a number, or one per kind)")
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")

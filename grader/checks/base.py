@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from grader.course import DRIVER_NAMES
 from grader.diagnosis.blame import error_sentence
 from grader.diagnosis.known import KnownMistake
-from grader.observe import FileObservations, Observation
+from grader.observe import Deviation, FileObservations, Observation
 from grader.sandbox.protocol import Probe, Step
 
 Status = Literal["pass", "partial", "fail", "error", "grader_error", "manual"]
@@ -55,6 +55,32 @@ def driver_steps(driver: str, driver_args: dict, seed: int, *, function: str | N
     return steps
 
 
+DEFAULT_DEVIATION_PENALTY = 0.25
+
+
+class DeviationPenalty(BaseModel):
+    """The share of a check's points deducted when the grader adapted to a deviation from the handout's
+    interface, per kind of deviation (``grader.interface``); one number sets every kind: 1 is strict, 0 no
+    deduction. A dtype the grader retried in is never deducted: the handout's data did not suit the code."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: float = Field(DEFAULT_DEVIATION_PENALTY, ge=0, le=1, description="a close name stood in for the handout's")
+    keyword: float = Field(DEFAULT_DEVIATION_PENALTY, ge=0, le=1, description="a keyword under the student's name")
+    parameter: float = Field(DEFAULT_DEVIATION_PENALTY, ge=0, le=1, description="an extra parameter was filled")
+    tuple: float = Field(DEFAULT_DEVIATION_PENALTY, ge=0, le=1, description="the answer was a longer tuple's prefix")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_number(cls, data: Any) -> Any:
+        if isinstance(data, (int, float)) and not isinstance(data, bool):
+            return {kind: data for kind in ("name", "keyword", "parameter", "tuple")}
+        return data
+
+    def of(self, kind: str) -> float:
+        """The penalty of one kind of deviation (0 for a dtype retry)."""
+        return getattr(self, kind, 0.0) if kind != "dtype" else 0.0
+
+
 class CheckSpec(BaseModel):
     """Fields every check has in the rubric."""
 
@@ -64,17 +90,26 @@ class CheckSpec(BaseModel):
     points: float = Field(ge=0)
     title: str = ""
     visibility: Literal["public", "hidden"] = "public"
+    deviation_penalty: DeviationPenalty | None = Field(None, description="this check's own deduction for "
+                                                       "deviations (else the question's, else the rubric's)")
 
 
 @dataclass
 class PlanContext:
-    """What planning needs to know besides the spec."""
+    """What planning needs to know besides the spec.
+
+    ``interface``: every name the question's checks ask the student's file for (none of them may stand in
+    for another); ``deviation_penalty``: the question's (or the rubric's) deduction for deviations;
+    ``starter``: the folder of the files students start from, when there is one."""
 
     seed: int
     question: str
     device: str = "cpu"
     timeout: float = 10.0
     skip_tags: tuple[str, ...] = ()
+    interface: tuple[str, ...] = ()
+    deviation_penalty: DeviationPenalty = field(default_factory=DeviationPenalty)
+    starter: Path | None = None
 
 
 @dataclass
@@ -120,6 +155,7 @@ class Verdict:
     message: str
     status: Status | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    deviations: list[Deviation] = field(default_factory=list)  # found in the parent (a longer tuple's prefix)
 
     def final_status(self) -> Status:
         """``pass``/``partial``/``fail`` from the fraction unless the check set one."""

@@ -1,10 +1,22 @@
-"""Comparing a student's value with the reference's under a tolerance, with actionable messages."""
+"""Comparing a student's value with the reference's under a tolerance, with actionable messages.
+
+Differences a careful marker ignores are ignored here: a one-element tensor is its value whatever its shape
+(``squeeze``: a 1 x 1 loss from ``(y' - y) ** 2`` is the reference's 0-d ``loss.sum()``), and a dtype is
+judged only where the caller demands one (values are compared as float64 numbers). A longer tuple whose
+first items are the answer passes when the caller collects ``notes`` (the deviation is then deducted).
+"""
 from __future__ import annotations
+
+from typing import Literal
 
 import torch
 
 from grader.checks.base import Tolerance
-from grader.observe import Value
+from grader.observe import Deviation, Value
+
+ShapeRule = Literal["exact", "squeeze", "scalar"]
+"""``squeeze``: one-element tensors compare by value whatever their shape; ``scalar``: so do they where the
+reference's is 0-d (a scalar by design, not a size-1 draw); ``exact``: shapes must match."""
 
 
 def fmt_shape(shape: torch.Size | tuple) -> str:
@@ -12,12 +24,24 @@ def fmt_shape(shape: torch.Size | tuple) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def compare_tensors(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance, check_dtype: bool = True) -> str | None:
-    """None when ``got`` matches ``expected``; otherwise the first reason it does not."""
+def _dtype(dtype: torch.dtype) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+def compare_tensors(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance, check_dtype: bool = True, *,
+                    shape: ShapeRule = "exact", dtype: str | None = None) -> str | None:
+    """None when ``got`` matches ``expected``; otherwise the first reason it does not.
+
+    ``check_dtype``: ``got`` must have the expected tensor's dtype; ``dtype``: it must have that one (a rubric's
+    demand, e.g. ``float64``)."""
+    if (shape == "squeeze" or (shape == "scalar" and expected.dim() == 0)) and got.numel() == 1 and expected.numel() == 1:
+        got, expected = got.reshape(()), expected.reshape(())
     if tuple(got.shape) != tuple(expected.shape):
         return f"shape {fmt_shape(got.shape)}, expected {fmt_shape(expected.shape)}"
-    if check_dtype and got.dtype != expected.dtype:
-        return f"dtype {str(got.dtype).replace('torch.', '')}, expected {str(expected.dtype).replace('torch.', '')}"
+    if dtype is not None and _dtype(got.dtype) != dtype:
+        return f"dtype {_dtype(got.dtype)}, expected {dtype} (the rubric asks for {dtype})"
+    if check_dtype and dtype is None and got.dtype != expected.dtype:
+        return f"dtype {_dtype(got.dtype)}, expected {_dtype(expected.dtype)}"
     if got.is_complex() or expected.is_complex():
         return "complex values are not expected here"
     g = got.to(torch.float64)
@@ -46,14 +70,20 @@ def compare_tensors(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance, c
             f"(tolerance rtol={tol.rtol:g}, atol={tol.atol:g})")
 
 
-def compare_values(expected: Value, got: Value, tol: Tolerance, check_dtype: bool = True) -> str | None:
-    """None when the student's value matches the reference's; otherwise why not."""
+def compare_values(expected: Value, got: Value, tol: Tolerance, check_dtype: bool = True, *,
+                   shape: ShapeRule = "exact", dtype: str | None = None,
+                   notes: list[Deviation] | None = None) -> str | None:
+    """None when the student's value matches the reference's; otherwise why not.
+
+    With ``notes``, a tuple or list longer than the reference's whose first items match passes, and the
+    deviation is appended to ``notes``."""
+    rules = {"shape": shape, "dtype": dtype}
     if expected.type == "tensor":
         if got.type != "tensor":
             return f"returned a {got.describe()}, expected a torch.Tensor"
         if got.class_name:
             return f"returned an instance of {got.class_name}, expected a plain torch.Tensor"
-        return compare_tensors(expected.tensor, got.tensor, tol, check_dtype)
+        return compare_tensors(expected.tensor, got.tensor, tol, check_dtype, **rules)
     if expected.type in ("number", "bool"):
         got_t = got.as_tensor() if got.type in ("number", "bool") or (got.tensor is not None and got.tensor.numel() == 1) else None
         if got_t is None:
@@ -62,19 +92,23 @@ def compare_values(expected: Value, got: Value, tol: Tolerance, check_dtype: boo
     if expected.type in ("list", "tuple"):
         if got.type not in ("list", "tuple"):
             return f"returned a {got.describe()}, expected a {expected.type} of {len(expected.items)} items"
-        if len(got.items) != len(expected.items):
-            return f"returned {len(got.items)} items, expected {len(expected.items)}"
+        want, have = len(expected.items), len(got.items)
+        if have < want or (have > want and notes is None):
+            return f"returned {have} items, expected {want}"
         for i, (e, g) in enumerate(zip(expected.items, got.items)):
-            problem = compare_values(e, g, tol, check_dtype)
+            problem = compare_values(e, g, tol, check_dtype, **rules, notes=notes)
             if problem:
                 return f"item {i}: {problem}"
+        if have > want:
+            notes.append(Deviation(kind="tuple", text=f"returned {have} items where the handout asks for {want}; "
+                                                      f"the first {want} were graded"))
         return None
     if expected.type != got.type:
         return f"returned a {got.describe()}, expected a {expected.describe()}"
     if expected.type == "ndarray":
-        return compare_tensors(expected.tensor, got.tensor, tol, check_dtype)
+        return compare_tensors(expected.tensor, got.tensor, tol, check_dtype, **rules)
     if expected.type == "dict":
-        return _compare_dicts(expected, got, tol, check_dtype)
+        return _compare_dicts(expected, got, tol, check_dtype, rules)
     if expected.type == "bytes" and not torch.equal(expected.tensor, got.tensor):
         return f"returned {got.describe()}, which differ from the expected {expected.describe()}"
     if expected.type == "str" and expected.text != got.text:
@@ -82,14 +116,14 @@ def compare_values(expected: Value, got: Value, tol: Tolerance, check_dtype: boo
     return None
 
 
-def _compare_dicts(expected: Value, got: Value, tol: Tolerance, check_dtype: bool) -> str | None:
+def _compare_dicts(expected: Value, got: Value, tol: Tolerance, check_dtype: bool, rules: dict) -> str | None:
     """The first key missing, differing or extra in the student's dict, else None."""
     want = dict(zip(expected.keys or [], expected.items or []))
     have = dict(zip(got.keys or [], got.items or []))
     for key, value in want.items():
         if key not in have:
             return f"has no key {key!r}"
-        problem = compare_values(value, have[key], tol, check_dtype)
+        problem = compare_values(value, have[key], tol, check_dtype, **rules)
         if problem:
             return f"key {key!r}: {problem}"
     extra = next((key for key in have if key not in want), None)

@@ -27,12 +27,3 @@ def in_either_layout(expected: Value, got: Value, compare, accept_transposed: bo
     if other is not None and compare(other, got) is None:
         return None
     return problem + (" (nor in the transposed layout)" if other is not None else "")
-
-
-def squeezed(value: Value) -> Value:
-    """The value with the size-1 dimensions of its tensors left out (items of lists and tuples too)."""
-    if value.type in ("tensor", "ndarray") and value.tensor is not None:
-        return value.model_copy(update={"tensor": value.tensor.squeeze()})
-    if value.type in ("list", "tuple") and value.items:
-        return value.model_copy(update={"items": [squeezed(item) for item in value.items]})
-    return value

@@ -1,18 +1,27 @@
 """``kind: source`` — rules on the student's source code, read as an AST (never executed, never regex).
 
-``require`` patterns must occur (inside each function named in ``within``, when given);
-``forbid`` patterns must occur nowhere in the file.
+``require`` patterns must occur in code that can run (inside each function named in ``within`` or a
+module-level helper it calls, when given); ``forbid`` patterns must occur nowhere in the file. Names are
+followed as Python binds them (``source_rules``). Rules earn nothing for work not done: ``require`` rules in a
+file that does not import, or in a function that is still the starter's; forbid-only rules where every
+function they judge is empty or the starter's unchanged (``starter/<assignment>/``).
 """
 from __future__ import annotations
 
 import ast
+import functools
+from pathlib import Path
 from typing import Callable, Literal
 
 from pydantic import Field, model_validator
 
 from grader.checks.base import CheckSpec, Evidence, Plan, PlanContext, Verdict
-from grader.checks.source_rules import Pattern, aliases_of, find, scopes
+from grader.checks.source_names import Names, module_names
+from grader.checks.source_rules import Pattern, definitions, find, scopes, with_helpers
 from grader.handins.notebooks import DEFAULT_SKIP_TAGS, MAX_NOTEBOOK_BYTES, NotebookError, read_python
+from grader.interface import stand_in_name
+from grader.observe import Deviation
+from grader.sandbox.protocol import Probe
 
 MAX_SOURCE_BYTES = 1_000_000
 
@@ -34,17 +43,16 @@ class Spec(CheckSpec):
 
 
 def plan(spec: Spec, ctx: PlanContext) -> Plan:
-    """Nothing runs: the source is read in the parent."""
-    return Plan()
+    """Nothing is called; required code must import, so the student's file is imported (an empty probe)."""
+    return Plan(student=[Probe(id=f"{spec.id}.imports", steps=[], timeout=ctx.timeout)] if spec.require else [])
 
 
 def _line(n: int) -> str:
     return f"line {n}"
 
 
-def _parse(evidence: Evidence, name: str) -> tuple[ast.Module | None, str, Callable[[int], str]]:
+def _read(path: Path, name: str, skip_tags: tuple[str, ...]) -> tuple[ast.Module | None, str, Callable[[int], str]]:
     """The file's AST (a notebook's cells that run, a converted script), or why not; and how to name a line."""
-    path = evidence.submission_dir / name
     if path.is_symlink():
         return None, f"{name} is a symbolic link; links are not followed", _line
     if not path.is_file():
@@ -53,7 +61,7 @@ def _parse(evidence: Evidence, name: str) -> tuple[ast.Module | None, str, Calla
     if path.stat().st_size > limit:
         return None, f"{name} is larger than {limit:,} bytes and was not read", _line
     try:
-        source, where = read_python(path, evidence.ctx.skip_tags or DEFAULT_SKIP_TAGS)
+        source, where = read_python(path, skip_tags or DEFAULT_SKIP_TAGS)
         return ast.parse(source, filename=name), "", where
     except NotebookError as exc:
         return None, str(exc), _line
@@ -63,27 +71,165 @@ def _parse(evidence: Evidence, name: str) -> tuple[ast.Module | None, str, Calla
         return None, f"{name} could not be parsed ({type(exc).__name__})", _line
 
 
+def _parse(evidence: Evidence, name: str) -> tuple[ast.Module | None, str, Callable[[int], str]]:
+    return _read(evidence.submission_dir / name, name, evidence.ctx.skip_tags)
+
+
+# --- work not done: empty functions, the starter's code unchanged -------------------------------------------
+
+def _without_docstrings(node: ast.AST) -> ast.AST:
+    """A copy of ``node`` whose functions and classes lost their docstrings (editing one changes no code)."""
+    node = ast.parse(ast.unparse(node))  # a copy: the submission's own tree is read again by other rules
+    for inner in ast.walk(node):
+        body = getattr(inner, "body", None)
+        if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)) and body and \
+                isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and \
+                isinstance(body[0].value.value, str):
+            inner.body = body[1:] or [ast.Pass()]
+    return node
+
+
+def fingerprint(node: ast.AST) -> str:
+    """The code of a definition, layout, comments and docstrings aside."""
+    return ast.dump(_without_docstrings(node))
+
+
+@functools.lru_cache(maxsize=32)
+def _starter_code(folder: str, stamp: tuple) -> tuple[dict[str, str], dict[str, str]]:
+    """Fingerprints of the starter's definitions (``f``, ``Class``, ``Class.method``) and of its whole files."""
+    definitions_: dict[str, str] = {}
+    files: dict[str, str] = {}
+    for path in sorted(Path(folder).glob("*.py")):
+        tree, _, _ = _read(path, path.name, DEFAULT_SKIP_TAGS)
+        if tree is None:
+            continue
+        files[path.name] = fingerprint(tree)
+        for name, node in definitions(tree).items():
+            definitions_[name] = fingerprint(node)
+            if isinstance(node, ast.ClassDef):
+                definitions_.update({f"{name}.{m.name}": fingerprint(m) for m in node.body
+                                     if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))})
+    return definitions_, files
+
+
+def starter_code(ctx: PlanContext) -> tuple[dict[str, str], dict[str, str]]:
+    """The starter's fingerprints for this assignment (none when it has no starter folder)."""
+    if ctx.starter is None or not ctx.starter.is_dir():
+        return {}, {}
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(ctx.starter.glob("*.py")))
+    return _starter_code(str(ctx.starter), stamp)
+
+
+def _empty(node: ast.AST) -> bool:
+    """A function whose body does nothing yet: ``pass``, ``...``, ``raise NotImplementedError``, a bare return."""
+    if isinstance(node, ast.ClassDef):
+        methods = [m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        return bool(methods) and all(_empty(m) for m in methods)
+    copy = _without_docstrings(node)
+    body = copy.body if isinstance(node, ast.Module) else copy.body[0].body
+    for statement in body:
+        if isinstance(statement, ast.Pass) or (isinstance(statement, ast.Expr) and isinstance(statement.value,
+                                                                                              ast.Constant)):
+            continue
+        if isinstance(statement, ast.Return) and (statement.value is None or (isinstance(statement.value, ast.Constant)
+                                                                              and statement.value.value is None)):
+            continue
+        if isinstance(statement, ast.Raise) and statement.exc is not None and "NotImplementedError" in \
+                ast.unparse(statement.exc):
+            continue
+        return False
+    return True
+
+
+def _untouched(name: str, node: ast.AST, starter: dict[str, str]) -> bool:
+    """``node`` (defined as ``name``) is empty or the starter's own code."""
+    if _empty(node):
+        return True
+    if starter.get(name) == fingerprint(node):
+        return True
+    if isinstance(node, ast.ClassDef):
+        methods = [m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        return bool(methods) and all(_untouched(f"{name}.{m.name}", m, starter) for m in methods)
+    return False
+
+
+def _judged(tree: ast.Module, spec: Spec, ctx: PlanContext) -> dict[str, ast.AST]:
+    """The definitions a rule without ``within`` judges: those the question's checks use, else every one."""
+    defined = definitions(tree)
+    named = {n: d for n, d in defined.items() if n in ctx.interface}
+    return named or defined
+
+
+def _nothing_done(tree: ast.Module, spec: Spec, ctx: PlanContext, file: str,
+                  scopes_: dict[str, ast.AST | None]) -> str:
+    """Why the rules earn nothing because the work they judge is not done yet ('' when it is)."""
+    starter, files = starter_code(ctx)
+    judged = {n: d for n, d in scopes_.items() if d is not None} if spec.within else _judged(tree, spec, ctx)
+    if not judged:
+        if not spec.within and files.get(file) == fingerprint(tree):
+            return f"{file} is the starter's file unchanged, so there is nothing to judge yet"
+        return ""
+    if spec.within and spec.require:
+        same = [n for n, d in judged.items() if starter.get(n) == fingerprint(d)]
+        if same:
+            return f"{_names(same)} {'is' if len(same) == 1 else 'are'} the starter's code unchanged, so the " \
+                   "rules earn nothing yet"
+    if all(_untouched(n, d, starter) for n, d in judged.items()):
+        return f"{_names(list(judged))} {'is' if len(judged) == 1 else 'are'} empty or the starter's code " \
+               "unchanged, so there is nothing to judge yet"
+    return ""
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(f"`{n}`" for n in names[:6])
+    return shown + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+
+
+def _within(tree: ast.Module, spec: Spec, ctx: PlanContext) -> tuple[dict[str, ast.AST | None], list[Deviation]]:
+    """The definitions named by ``within``, a close name standing in for a missing one (noted)."""
+    found = scopes(tree, spec.within)
+    notes = []
+    defined = definitions(tree)
+    for name, node in found.items():
+        if node is None and (other := stand_in_name(name, list(defined), ctx.interface)) is not None:
+            found[name] = defined[other]
+            notes.append(Deviation(kind="name", text=f"`{other}` was graded as `{name}`, the name the handout "
+                                                     "asks for"))
+    return found, notes
+
+
 def score(spec: Spec, evidence: Evidence) -> Verdict:
     """All or nothing; the message lists every broken rule with its line."""
     name = spec.file or evidence.student.module_file
     tree, why, where = evidence.remember(("ast", name), lambda: _parse(evidence, name))
     if tree is None:
         return Verdict(0.0, why)
-    aliases = aliases_of(tree)
+    imported = evidence.student.imported
+    if spec.require and imported.status != "ok":
+        return Verdict(0.0, f"{evidence.student.module_file} does not import ({imported.explain()}), so the code "
+                            "these rules ask for never runs")
+    names: Names = evidence.remember(("names", name), lambda: module_names(tree))
+    targets, notes = _within(tree, spec, evidence.ctx) if spec.within else ({name: tree}, [])
+    if idle := _nothing_done(tree, spec, evidence.ctx, name, targets if spec.within else {}):
+        return Verdict(0.0, idle, deviations=notes)
     problems = []
-    targets = scopes(tree, spec.within) if spec.within else {name: tree}
     for scope_name, node in targets.items():
         if node is None:
             problems.append(f"no top-level `{scope_name}` to look in")
             continue
+        searched = with_helpers(tree, node) if spec.within else [node]
         for pattern in spec.require:
-            if not find(pattern, node, aliases):
+            if not any(find(pattern, part, names, live=True) for part in searched):
                 scope = f"`{scope_name}`" if spec.within else name
-                problems.append(f"{scope} does not use {pattern.label()}" + (f" ({pattern.why})" if pattern.why else ""))
+                dead = [hit for part in searched for hit in find(pattern, part, names)]
+                how = f"uses {pattern.label()} only where it never runs ({where(dead[0].line)})" if dead \
+                    else f"does not use {pattern.label()}"
+                problems.append(f"{scope} {how}" + (f" ({pattern.why})" if pattern.why else ""))
     for pattern in spec.forbid:
-        for hit in find(pattern, tree, aliases):
+        for hit in find(pattern, tree, names):
             problems.append(f"{where(hit.line)}: {hit.text} is not allowed" + (f" ({pattern.why})" if pattern.why else ""))
     if problems:
-        return Verdict(0.0, "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else ""))
+        return Verdict(0.0, "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else ""),
+                       deviations=notes)
     rules = [p.label() for p in spec.require] + [f"no {p.label()}" for p in spec.forbid]
-    return Verdict(1.0, "source follows the rules: " + ", ".join(rules))
+    return Verdict(1.0, "source follows the rules: " + ", ".join(rules), deviations=notes)

@@ -10,6 +10,7 @@ import math
 import torch
 
 from grader.course import iris, transfer
+from grader.course.retry import in_students_dtype
 
 
 def sgd_regression(model, n: int = 500, d: int = 64, iterations: int = 2000, record_every: int = 100,
@@ -54,26 +55,26 @@ def noisy_line(n: int = 1000, slope: float = 2.0, bias: float = -1.0, noise: flo
     return X, y
 
 
-def _fit(function, n, slope, bias, noise, data_seed, kwargs):
+def _fit(function, seed, n, slope, bias, noise, data_seed, kwargs):
     X, y = noisy_line(n, slope, bias, noise, data_seed)
     if "batch_size" in kwargs:
         kwargs["batch_size"] = int(kwargs["batch_size"])
     if "epochs" in kwargs:
         kwargs["epochs"] = int(kwargs["epochs"])
-    return function(X, y, **kwargs)
+    return in_students_dtype(lambda dtype: function(X.to(dtype), y.to(dtype), **kwargs), X.dtype, function, seed)
 
 
 def linear_fit(function, seed: int = 0, n: int = 1000, slope: float = 2.0, bias: float = -1.0, noise: float = 0.5,
                data_seed: int = 2024, **kwargs) -> list[float]:
     """``function(X, y, **kwargs)`` on the noisy line; the slope and bias it returns first."""
-    fitted = _fit(function, n, slope, bias, noise, data_seed, kwargs)
+    fitted = _fit(function, seed, n, slope, bias, noise, data_seed, kwargs)
     return _floats(fitted[:2])
 
 
 def linear_fit_losses(function, seed: int = 0, n: int = 1000, slope: float = 2.0, bias: float = -1.0,
                       noise: float = 0.5, data_seed: int = 2024, **kwargs) -> list[float]:
     """``function(X, y, **kwargs)`` on the noisy line; the per-batch losses it returns third."""
-    return _floats(_fit(function, n, slope, bias, noise, data_seed, kwargs)[2])
+    return _floats(_fit(function, seed, n, slope, bias, noise, data_seed, kwargs)[2])
 
 
 DRIVERS = {"sgd_regression": sgd_regression, "seeded_losses": seeded_losses, "linear_fit": linear_fit,

@@ -11,6 +11,7 @@ import math
 import torch
 
 from grader.course import FIXTURES
+from grader.course.retry import first_items, in_students_dtype
 
 
 def iris() -> tuple[torch.Tensor, list[str]]:
@@ -20,22 +21,25 @@ def iris() -> tuple[torch.Tensor, list[str]]:
     return torch.tensor([[float(v) for v in row[:4]] for row in rows], dtype=torch.float64), [row[4] for row in rows]
 
 
-def _factorise(function, rank, num_epochs, lr) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _factorise(function, seed, rank, num_epochs, lr) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(A, U, V)``: the handout's float64 data (in the student's dtype if their code cannot take float64)."""
     features, _ = iris()
     data = features - features.mean(dim=0)
-    U, V = function(data, int(rank), num_epochs=int(num_epochs), lr=lr)
+    returned = in_students_dtype(lambda dtype: function(data.to(dtype), int(rank), num_epochs=int(num_epochs), lr=lr),
+                                 data.dtype, function, seed)
+    U, V = first_items(returned, 2, getattr(function, "__name__", "the function"), "(U, V)")
     return data, torch.as_tensor(U).detach().to(torch.float64), torch.as_tensor(V).detach().to(torch.float64)
 
 
 def factorisation_loss(function, seed: int = 0, rank: int = 2, num_epochs: int = 1000, lr: float = 0.01) -> float:
     """||A - U V^T||_F^2 of ``function(A, rank, ...)`` on the mean-centred iris data A."""
-    data, U, V = _factorise(function, rank, num_epochs, lr)
+    data, U, V = _factorise(function, seed, rank, num_epochs, lr)
     return float(((data - U @ V.T) ** 2).sum())
 
 
 def factorisation_angle(function, seed: int = 0, rank: int = 2, num_epochs: int = 1000, lr: float = 0.01) -> float:
     """The largest principal angle, in degrees, between span(U) and the top ``rank`` principal axes."""
-    data, U, _ = _factorise(function, rank, num_epochs, lr)
+    data, U, _ = _factorise(function, seed, rank, num_epochs, lr)
     ours = torch.linalg.qr(U).Q
     principal = torch.linalg.svd(data, full_matrices=False).U[:, : int(rank)]
     cosines = torch.linalg.svdvals(ours.T @ principal).clamp(-1, 1)

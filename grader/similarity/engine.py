@@ -11,7 +11,7 @@ from grader.handins.notebooks import top_level_names
 from grader.assignments import Assignment
 from grader.plan import GradingPlan
 from grader.similarity.explain import function_matches, regions
-from grader.similarity.models import DEFAULT_THRESHOLD, Pair, QuestionSimilarity, SimilarityReport
+from grader.similarity.models import Pair, QuestionSimilarity, SimilarityReport
 from grader.similarity.ops import OpsTable
 from grader.similarity.ranking import clusters, combined, rank
 from grader.similarity.scoring import MIN_MASS, rarity_weights, similarity, weighted

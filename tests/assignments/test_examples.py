@@ -18,12 +18,15 @@ pytestmark = pytest.mark.slow
 # see each folder's mistakes in the README.
 EXPECTED = {
     "alice_correct": (15, 25, 20, 0, 0),
-    "bob_matmul": (12, 25, 17, 0, 0),  # no torch.einsum: -1 per function; Q3: 3 channels, conv1 kept (-3)
+    "bob_matmul": (12, 25, 17, 0, 0),  # no torch.einsum in the source or at run time: -1 per function; Q3: 3 channels,
+    # conv1 kept (-3)
     "carol_wrong_shape": (11, 25, 19, 0, 0),  # aggregate keeps the summed dimension (-4); batch_size 32 (-1)
     "dave_transposed_grad": (15, 21, 16, 0, 0),  # dW1 transposed (-4); resnet18() without its weights (-4)
     "erin_autograd": (15, 22, 16, 0, 0),  # autograd in backward (-2 source, -1 trace); no log dict (-4)
     "frank_syntax_error": (0, 25, 0, 0, 0),  # question1.py does not parse; question3.py crashes at import
-    "grace_missing_function": (10, 23, 0, 0, 0),  # aggregate misnamed (-5), no PDF (-2); no question 3
+    # aggregate named aggregate_through_3rd_dim: graded under that name, 25% of its 5 points deducted (-1.25);
+    # no PDF (-2); no question 3
+    "grace_missing_function": (13.75, 23, 0, 0, 0),
 }
 QUESTIONS = ["question1", "question2", "question3", "question4", "question5"]
 
@@ -114,8 +117,9 @@ def test_messages_a_student_can_act_on(graded_examples):
 
     assert "shape (1, 3, 1, 5), expected (1, 3, 5)" in messages("carol_wrong_shape")["aggregate.values"]
     grace = messages("grace_missing_function")["aggregate.values"]
-    assert "defines no `aggregate_4d_tensor_through_3rd_dim`" in grace
-    assert "aggregate_through_3rd_dim" in grace
+    assert grace.endswith("25% of this check's points deducted for leaving the handout's interface: "
+                          "`aggregate_through_3rd_dim` was graded as `aggregate_4d_tensor_through_3rd_dim`, the name "
+                          "the handout asks for")
     frank = messages("frank_syntax_error")["elementwise.values"]
     assert "syntax error" in frank and "line 8" in frank and "def batch_transposed_matrix_multiplication(a, b)" in frank
     dave = messages("dave_transposed_grad")["gradient.W1"]

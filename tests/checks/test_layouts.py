@@ -32,13 +32,13 @@ def test_what_has_another_layout():
     assert transposed(as_value(2.0)) is None and transposed(as_value([torch.zeros(2, 3), 1.0])) is None
 
 
-def test_a_one_by_one_loss_is_the_scalar_when_the_check_squeezes():
+def test_a_one_by_one_loss_is_the_scalar_unless_the_check_asks_for_the_exact_shape():
     spec = make_spec("value", call="loss", args=[{"tensor": [1, 3]}])
     (probe,) = plan_of(spec).student
     reference = observed(ok(probe.id, {"result": torch.tensor(2.5)}, whole=True))
     kept = observed(ok(probe.id, {"result": torch.tensor([[2.5]])}))
-    assert score(spec, kept, reference).message == "trial 1: shape (1, 1), expected ()"
-    squeezing = make_spec("value", call="loss", args=[{"tensor": [1, 3]}], squeeze=True)
-    assert score(squeezing, kept, reference).fraction == 1.0
-    verdict = score(squeezing, observed(ok(probe.id, {"result": torch.tensor([2.5, 2.5])})), reference)
+    assert score(spec, kept, reference).fraction == 1.0, "a one-element result is its value by default"
+    exact = make_spec("value", call="loss", args=[{"tensor": [1, 3]}], shape="exact")
+    assert score(exact, kept, reference).message == "trial 1: shape (1, 1), expected ()"
+    verdict = score(spec, observed(ok(probe.id, {"result": torch.tensor([2.5, 2.5])})), reference)
     assert verdict.fraction == 0.0 and "shape (2,), expected ()" in verdict.message

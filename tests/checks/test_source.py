@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from grader.checks.base import Evidence
 from grader.checks.registry import KINDS
+from grader.observe import FileObservations, ImportInfo
 from tests.checks.conftest import context, make_spec, observed, plan_of, score
 
 EINSUM = {"within": ["element_wise_multiplication"],
@@ -34,9 +35,10 @@ def judged(folder: Path, code: str | None = None, name: str = "question1.py", **
     return score(make_spec("source", **fields), observed(module_file=name), folder=folder)
 
 
-def test_nothing_runs():
+def test_nothing_is_called_but_required_code_must_import():
     plan = plan_of(make_spec("source", **EINSUM))
-    assert plan.student == [] and plan.reference == []
+    assert [(p.id, p.steps) for p in plan.student] == [("c.imports", [])] and plan.reference == []
+    assert plan_of(make_spec("source", **NO_AUTOGRAD)).student == [], "forbidding reads the file only"
 
 
 def test_a_required_call_through_an_alias_earns_full_marks(tmp_path):
@@ -153,7 +155,7 @@ def test_the_file_is_parsed_once_per_submission(tmp_path):
     assert KINDS["source"].score(spec, evidence).fraction == 1.0
     tmp_path.joinpath("question1.py").write_text("def element_wise_multiplication(a, b):\n    return a * b\n")
     assert KINDS["source"].score(spec, evidence).fraction == 1.0, "the memo holds the tree read first"
-    assert list(evidence.memo) == [("ast", "question1.py")]
+    assert list(evidence.memo) == [("ast", "question1.py"), ("names", "question1.py")]
 
 
 def test_a_source_check_needs_rules_and_each_pattern_one_field():
@@ -161,3 +163,193 @@ def test_a_source_check_needs_rules_and_each_pattern_one_field():
         make_spec("source", within=["f"])
     with pytest.raises(ValidationError, match="exactly one of"):
         make_spec("source", require=[{"call": "torch.einsum", "method": "einsum"}])
+    with pytest.raises(ValidationError, match="not a Python expression"):
+        make_spec("source", require=[{"expr": "torch.sum((_ - _) **"}])
+
+
+MSE_SUM = {"within": ["gd_factorise_ad"], "require": [{"any_of": [
+    {"call": "torch.nn.functional.mse_loss", "keyword": "reduction='sum'"},
+    {"call": "torch.nn.MSELoss", "keyword": "reduction='sum'"},
+    {"expr": "torch.sum((_ - _) ** 2)"}, {"expr": "((_ - _) ** 2).sum()"}],
+    "why": "the squared Frobenius norm is a sum"}]}
+
+
+@pytest.mark.parametrize("loss", [
+    "torch.nn.functional.mse_loss(U @ V.T, A, reduction='sum')",
+    "F.mse_loss(A, U @ V.T, reduction='sum')",
+    "L(U @ V.T, A, reduction='sum')",
+    "nn.MSELoss(reduction='sum')(U @ V.T, A)",
+    "torch.sum((A - U @ V.T) ** 2)",
+    "((U @ V.t() - A) ** 2).sum()",
+    "summed(U @ V.T, A)",
+])
+def test_equivalent_forms_and_names_bound_as_python_binds_them(tmp_path, loss):
+    verdict = judged(tmp_path, f"""
+        import functools
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch.nn.functional import mse_loss as L
+        summed = functools.partial(F.mse_loss, reduction='sum')
+        def gd_factorise_ad(A, rank, num_epochs=1000, lr=0.01):
+            U = torch.rand(A.shape[0], rank, requires_grad=True)
+            V = torch.rand(A.shape[1], rank, requires_grad=True)
+            loss = {loss}
+            return U, V
+    """, **MSE_SUM)
+    assert verdict.fraction == 1.0, verdict.message
+
+
+def test_the_mean_is_none_of_the_forms(tmp_path):
+    verdict = judged(tmp_path, """
+        import torch.nn.functional as F
+        def gd_factorise_ad(A, rank):
+            return F.mse_loss(U @ V.T, A)
+    """, **MSE_SUM)
+    assert verdict.message.startswith("`gd_factorise_ad` does not use one of: call torch.nn.functional.mse_loss with "
+                                      "reduction='sum', call torch.nn.MSELoss with reduction='sum', expr torch.sum(")
+    assert verdict.message.endswith("(the squared Frobenius norm is a sum)")
+
+
+def test_aliases_by_assignment_bound_methods_and_getattr(tmp_path):
+    verdict = judged(tmp_path, """
+        import torch
+        import torch.nn.functional as F
+        loss_fn = F.cross_entropy
+        init = torch.randn
+        W1 = init(4, 12)
+        class Trainer:
+            def __init__(self):
+                self.objective = F.cross_entropy
+            def step(self, x, y, opt):
+                clear = opt.zero_grad
+                clear()
+                return self.objective(x, y) + loss_fn(x, y)
+        e = getattr(torch, "ein" "sum")
+    """, require=[{"call": "torch.nn.functional.cross_entropy"}, {"call": "torch.randn"}, {"method": "zero_grad"},
+                  {"call": "torch.einsum"}])
+    assert verdict.fraction == 0.0 and verdict.message == "question1.py does not use call torch.einsum"
+    shadowed = judged(tmp_path / "b", """
+        import torch
+        def f(x):
+            init = torch.zeros
+            return init(3)
+        init = torch.randn
+    """, within=["f"], require=[{"call": "torch.randn"}])
+    assert shadowed.message == "`f` does not use call torch.randn", "a local name hides the module's"
+
+
+def test_a_helper_the_function_calls_counts_and_dead_code_does_not(tmp_path):
+    helper = judged(tmp_path, """
+        import torch
+        def _product(a, b):
+            return torch.einsum("ijkl,ijkl->ijkl", a, b)
+        def element_wise_multiplication(a, b):
+            return _product(a, b)
+    """, **EINSUM)
+    assert helper.fraction == 1.0
+    for dead in ("USE_EINSUM = False\n", "USE_EINSUM = 0\n", "MODE = 'plain'\nUSE_EINSUM = MODE == 'einsum'\n"):
+        verdict = judged(tmp_path / str(len(dead)), dead + """
+import torch
+def element_wise_multiplication(a, b):
+    if USE_EINSUM:
+        return torch.einsum("ijkl,ijkl->ijkl", a, b)
+    return a * b
+""", **EINSUM)
+        assert (verdict.fraction, dead) == (0.0 if "MODE" not in dead else 1.0, dead), verdict.message
+        if verdict.fraction == 0:
+            assert verdict.message == ("`element_wise_multiplication` uses call torch.einsum only where it never runs "
+                                       "(line 6) (the question asks for Einstein notation)")
+    after_return = judged(tmp_path / "r", """
+        import torch
+        def element_wise_multiplication(a, b):
+            return a * b
+            return torch.einsum("ijkl,ijkl->ijkl", a, b)
+    """, **EINSUM)
+    assert after_return.fraction == 0.0
+    flag_set_later = judged(tmp_path / "s", """
+        import torch
+        USE_EINSUM = False
+        def element_wise_multiplication(a, b):
+            if USE_EINSUM:
+                return torch.einsum("ijkl,ijkl->ijkl", a, b)
+            return a * b
+        USE_EINSUM = True
+    """, **EINSUM)
+    assert flag_set_later.fraction == 1.0, "a flag bound twice is not a constant: the branch may run"
+
+
+def test_forbidden_code_counts_even_where_it_never_runs(tmp_path):
+    verdict = judged(tmp_path, """
+        CHECK = False
+        def backward(self, loss):
+            if CHECK:
+                loss.backward()
+            self.dW1 = 1
+    """, **NO_AUTOGRAD)
+    assert verdict.message == "line 5: .backward() is not allowed (loss.backward() is autograd)"
+
+
+def test_a_close_name_stands_in_for_a_missing_function(tmp_path):
+    verdict = judged(tmp_path, "import torch\ndef elementwise_multiplication(a, b):\n"
+                               "    return torch.einsum('i,i->i', a, b)\n", **EINSUM)
+    assert verdict.fraction == 1.0
+    assert [(d.kind, d.text) for d in verdict.deviations] == [
+        ("name", "`elementwise_multiplication` was graded as `element_wise_multiplication`, the name the handout "
+                 "asks for")]
+    claimed = score(make_spec("source", **EINSUM), observed(),
+                    folder=hand_in(tmp_path / "c", "import torch\ndef elementwise_multiplication(a, b):\n"
+                                                   "    return torch.einsum('i,i->i', a, b)\n"),
+                    ctx=context(interface=("element_wise_multiplication", "elementwise_multiplication")))
+    assert claimed.message == "no top-level `element_wise_multiplication` to look in"
+
+
+def test_required_code_in_a_file_that_does_not_import_earns_nothing(tmp_path):
+    hand_in(tmp_path, "import torch\nwhile True:\n    pass\ndef element_wise_multiplication(a, b):\n"
+                      "    return torch.einsum('i,i->i', a, b)\n")
+    student = FileObservations(module_file="question1.py", imported=ImportInfo(
+        status="timeout", detail="importing the file did not finish within 20 s"))
+    verdict = score(make_spec("source", **EINSUM), student, folder=tmp_path)
+    assert (verdict.fraction, verdict.message) == (0.0, "question1.py does not import (importing the file did not "
+                                                        "finish within 20 s), so the code these rules ask for never runs")
+
+
+STARTER = '''
+import torch
+
+class MLP:
+    def __init__(self, d, h, lr):
+        """Weights from torch.randn."""
+        raise NotImplementedError("write __init__")
+
+    def backward(self, loss):
+        """Fill dW1 and dW2."""
+        raise NotImplementedError
+
+def plot(losses):
+    import matplotlib.pyplot as plt
+    plt.plot(losses)
+
+def seeded(seed):
+    torch.manual_seed(seed)
+    return torch.einsum("i->i", torch.ones(2))
+'''
+
+
+def test_rules_earn_nothing_for_work_not_done(tmp_path):
+    starter = tmp_path / "starter"
+    starter.mkdir()
+    (starter / "question2.py").write_text(STARTER)
+    ctx = context(starter=starter, interface=("MLP", "backward", "seeded"))
+    bare = score(make_spec("source", **NO_AUTOGRAD), observed(module_file="question2.py"),
+                 folder=hand_in(tmp_path / "bare", STARTER, "question2.py"), ctx=ctx)
+    assert (bare.fraction, bare.message) == (0.0, "`MLP`, `seeded` are empty or the starter's code unchanged, so "
+                                                  "there is nothing to judge yet")
+    done = STARTER.replace('raise NotImplementedError\n', 'self.dW1 = self.x.T @ loss\n')
+    work = score(make_spec("source", **NO_AUTOGRAD), observed(module_file="question2.py"),
+                 folder=hand_in(tmp_path / "work", done, "question2.py"), ctx=ctx)
+    assert work.fraction == 1.0, work.message
+    kept = score(make_spec("source", within=["seeded"], require=[{"call": "torch.einsum"}]),
+                 observed(module_file="question2.py"),
+                 folder=hand_in(tmp_path / "kept", STARTER.replace('"""Fill', '"""Now fill'), "question2.py"), ctx=ctx)
+    assert kept.message == "`seeded` is the starter's code unchanged, so the rules earn nothing yet"

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import ast
 
-from grader.checks.source_rules import Pattern, aliases_of, find
+from grader.checks.source_names import aliases_of
+from grader.checks.source_rules import Pattern, find
 
 
 def hits(code: str, **pattern) -> list[int]:

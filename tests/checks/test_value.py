@@ -58,12 +58,53 @@ def test_points_are_shared_by_the_trials_passed():
     assert verdict.message.startswith("passed 2 of 4 trials; trial 2 (d1=") and "values differ" in verdict.message
 
 
-def test_dtype_is_compared_unless_the_rubric_says_not_to():
+def test_dtype_is_judged_only_where_the_rubric_demands_one():
     spec, probes, reference = setup()
     doubled = answers(probes, lambda a: summed(a).double())
-    verdict = score(spec, doubled, reference)
-    assert verdict.fraction == 0.0 and verdict.message.endswith("dtype float64, expected float32")
-    assert score(make_spec("value", **AGGREGATE, check_dtype=False), doubled, reference).fraction == 1.0
+    assert score(spec, doubled, reference).fraction == 1.0, "float64 values of a float32 reference are the values"
+    for demand in ({"dtype": "reference"}, {"check_dtype": True}):
+        verdict = score(make_spec("value", **AGGREGATE, **demand), doubled, reference)
+        assert verdict.fraction == 0.0 and verdict.message.endswith("dtype float64, expected float32")
+    verdict = score(make_spec("value", **AGGREGATE, dtype="float64"), answers(probes, summed), reference)
+    assert verdict.message.endswith("dtype float32, expected float64 (the rubric asks for float64)")
+    assert score(make_spec("value", **AGGREGATE, dtype="float64"), doubled, reference).fraction == 1.0
+
+
+def test_a_one_element_result_is_its_value_whatever_its_shape():
+    """comp4901y's forward: the handout's (y' - y) ** 2 is 1 x 1, the reference's loss.sum() is 0-d."""
+    spec = make_spec("value", call="forward", args=[{"tensor": [1, 3]}], trials=2)
+    probes = plan_of(spec).student
+    reference = answers(probes, lambda x: (x.sum() - 1) ** 2, whole=True)
+    kept = answers(probes, lambda x: (x.sum(dim=1, keepdim=True) - 1) ** 2)
+    assert score(spec, kept, reference).fraction == 1.0
+    verdict = score(make_spec("value", call="forward", args=[{"tensor": [1, 3]}], trials=2, shape="exact"), kept,
+                    reference)
+    assert verdict.fraction == 0.0 and verdict.message.endswith("shape (1, 1), expected ()")
+    wrong = answers(probes, lambda x: (x.sum(dim=1, keepdim=True) - 2) ** 2)
+    assert "values differ" in score(spec, wrong, reference).message
+
+
+def test_a_size_one_draw_is_no_scalar():
+    """A result with dims is squeezed only where the reference's is 0-d: a 1 x 1 sum drawn from size-1 dims
+    still has to keep the reference's shape."""
+    spec, probes, reference = setup(dims={"d1": [1], "d2": [2], "d3": [1]})
+    verdict = score(spec, answers(probes, lambda a: a.sum(dim=1, keepdim=True)), reference)
+    assert verdict.fraction == 0.0 and verdict.message.endswith("shape (1, 1, 1), expected (1, 1)")
+
+
+def test_a_longer_tuple_whose_prefix_is_the_answer_passes_with_the_deviation_noted():
+    spec = make_spec("value", call="factorise", args=[{"tensor": [3, 2]}])
+    probes = plan_of(spec).student
+    reference = answers(probes, lambda a: (a * 2, a + 1), whole=True)
+    verdict = score(spec, answers(probes, lambda a: (a * 2, a + 1, [0.5, 0.25])), reference)
+    assert verdict.fraction == 1.0
+    assert [(d.kind, d.text) for d in verdict.deviations] == [
+        ("tuple", "returned 3 items where the handout asks for 2; the first 2 were graded")]
+    wrong = score(spec, answers(probes, lambda a: (a * 3, a + 1, [0.5])), reference)
+    assert wrong.fraction == 0.0 and wrong.message.startswith("trial 1: item 0: ") and wrong.deviations == []
+    read = make_spec("value", read="pair")
+    assert "returned 3 items, expected 2" in score(read, observed(ok("c.t0", {"pair": (1, 2, 3)})),
+                                                   observed(ok("c.t0", {"pair": (1, 2)}, whole=True))).message
 
 
 def test_a_numpy_array_or_none_is_not_a_tensor():

@@ -19,7 +19,9 @@ EXPECTED = {
         "dee_mean_reduction": {"question1": 0.5, "question2": 1},  # mse_loss's mean: never converges at lr 0.01
         "eli_randn_no_zero_grad": {"question1": 0.5, "question2": 1},  # normal init; gradients pile up to NaN
         "fin_vector_biases": {"question1": 2.5, "question2": 0.75},  # a bias per neuron
-        "gus_other_url": {"question1": 0.5, "question2": 0.25},  # downloads from elsewhere: nothing imports
+        # downloads from elsewhere: question1.py does not import, so its source rule earns nothing either (was 0.5);
+        # question2.py runs as a script, and what it defined before the download failed is graded
+        "gus_other_url": {"question1": 0, "question2": 0.25},
         # handed in as students really hand in (marks as the clean scripts would get):
         "hana_colab_whole_lab": {"question1": 2.5, "question2": 1},  # one Colab notebook: !pip, drive.mount, %%time,
         # a draft gd_factorise_ad redefined by a later cell, a cell run out of order (NameError)
@@ -30,6 +32,15 @@ EXPECTED = {
         "mo_main_guard": {"question1": 2.5, "question2": 1},  # work under __main__; a plot crash after training
         # part 2 all in main() with its own names: nothing left to read (-0.25 shapes), the loss curve recorded
         "nia_main_locals": {"question1": 2.5, "question2": 0.75},
+        # float32 factors from torch.rand and a fused addmm, which raises on the handout's float64 data: the
+        # driver runs it again in float32 (the dtype of the student's own data) and says so; nothing lost
+        "nia_float32_addmm": {"question1": 2.5, "question2": 1},
+        # sgd_factorise_ad for gd_factorise_ad, returning (U, V, losses): graded, 25% deducted from each of the
+        # four checks that use it (1.1 trace and source, 1.2, 1.3)
+        "oli_renamed_function_tuple": {"question1": 1.875, "question2": 1},
+        # an extra `device` parameter with no default, filled from the module's `device`: 25% of the three checks
+        # that call the function (the source rule does not call it)
+        "pia_device_parameter": {"question1": 2, "question2": 1},
     },
     "pset09-autodiff": {
         "anna_correct": {"question1": 5, "question2": 3.5},
@@ -47,7 +58,10 @@ EXPECTED = {
         "cleo_no_zero_grad": {"tutorial3": 9},  # no zero_grad: -0.5 source, -0.5 losses differ
         "dan_no_autograd": {"tutorial3": 8},  # formula in mse_grad_autograd (-1), s0 - s1 (-1)
         "eve_numpy_arrays": {"tutorial3": 8},  # a numpy array where a tensor is expected: -2
-        "finn_import_error": {"tutorial3": 0.5},  # does not import; only the source rule scores
+        "finn_import_error": {"tutorial3": 0},  # does not import: nothing runs, so nothing required is there
+        # mse_grad_analytic adds into torch.empty_like(w): NaN where the grader fills uninitialised memory, garbage
+        # otherwise; flagged unstable and scored at its worse run (-2)
+        "hal_uninitialised_buffer": {"tutorial3": 8},
         "gil_notebook_redefined": {"tutorial3": 8},  # a notebook whose last cell redefines the analytic
         # gradient without the 2: run top to bottom, that definition is the one graded (-2)
     },
@@ -107,3 +121,35 @@ def test_notebook_examples_say_what_did_not_run(graded):
     assert "skipped the shell command `!ldconfig`" in output("jo_nbconvert_script", "question2")
     assert "[grader] seaborn is a stand-in" in output("lea_seaborn_sklearn", "question2")
     assert "question2.py, line 33 raised RuntimeError: Can't call numpy()" in output("mo_main_guard", "question2")
+
+
+def test_deviations_and_unstable_code_are_said_and_regrades_give_the_same_marks(graded, tmp_path):
+    assignment, _, out = graded
+    if assignment not in ("soton-lab2-autograd", "mlg-tutorial3"):
+        pytest.skip("these examples are soton-lab2-autograd's and mlg-tutorial3's")
+
+    def messages(student, folder=out):
+        result = json.loads((folder / "results" / f"{student}.json").read_text())
+        return {c["id"]: c["message"] for q in result["questions"] for c in q["checks"]}
+
+    if assignment == "mlg-tutorial3":
+        hal = messages("hal_uninitialised_buffer")["mse_grad_analytic.values"]
+        assert hal.startswith("unstable: `result` came out different in a second run from the same seed")
+        again = tmp_path / "again"
+        assert main(["batch", assignment, str(ROOT / "submissions_example" / assignment), "--out", str(again),
+                     "--force"]) == 0
+        for student in EXPECTED[assignment]:
+            first = json.loads((out / "results" / f"{student}.json").read_text())
+            second = json.loads((again / "results" / f"{student}.json").read_text())
+            assert check_points(first) == check_points(second), student
+        return
+    nia = messages("nia_float32_addmm")["p1_2.loss"]
+    assert "`gd_factorise_ad` raised RuntimeError (self and mat2 must have the same dtype" in nia
+    assert "so it was run again on the same data in float32, the dtype your code uses" in nia
+    oli = messages("oli_renamed_function_tuple")["p1_2.loss"]
+    assert oli.endswith("25% of this check's points deducted for leaving the handout's interface: `sgd_factorise_ad` "
+                        "was graded as `gd_factorise_ad`, the name the handout asks for; `sgd_factorise_ad` returned 3 "
+                        "items where the handout asks for (U, V); the first 2 were graded")
+    pia = messages("pia_device_parameter")["p1_1.uniform_init_autograd"]
+    assert pia.endswith("`gd_factorise_ad` has parameters the handout's does not: `device` (given the module's "
+                        "`device`)")

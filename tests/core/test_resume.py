@@ -67,6 +67,6 @@ def test_changed_submission_is_regraded_and_force_regrades_all(graded_examples, 
     assert main(["batch", "comp4901y-hw1", str(subs), "--out", str(out)]) == 0
     assert "Graded 1 of 7 submissions of comp4901y-hw1, 6 kept" in capsys.readouterr().out
     grace = json.loads((out / "results" / "grace_missing_function.json").read_text())
-    assert grace["total"] == 35
+    assert grace["total"] == 38.75
     assert main(["batch", "comp4901y-hw1", str(subs), "--out", str(out), "--force"]) == 0
     assert "Graded 7 of 7" in capsys.readouterr().out

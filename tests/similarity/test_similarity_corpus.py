@@ -7,7 +7,7 @@ import pytest
 
 from grader.assignments import find_assignment
 from grader.plan import GradingPlan
-from grader.similarity.engine import DEFAULT_THRESHOLD
+from grader.similarity.models import DEFAULT_THRESHOLD
 from grader.similarity.engine import similarity_report
 from grader.handins.submissions import find_submissions
 

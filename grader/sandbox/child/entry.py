@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import inspect
 import io
 import os
 import sys
@@ -18,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from grader.diagnosis.frames import origin_of
+from grader.sandbox.child import adapt
 from grader.sandbox.protocol import ChildRequest, Probe, Step
 
 STDOUT_CAP = 8_000
+RERUN_UNDER = 0.5  # seconds: a student's probe quicker than this is run twice, to see that it answers the same
 INTERNAL_ERROR = 70
 
 
@@ -96,24 +99,32 @@ def _seed_everything(torch, seed: int) -> None:
 class _ProbeRun:
     """Executes the steps of one probe against the imported module."""
 
-    def __init__(self, module, probe: Probe, inputs: dict, recorder) -> None:
+    def __init__(self, module, probe: Probe, inputs: dict, recorder, claimed: set[str] = frozenset()) -> None:
         self.module, self.probe, self.inputs, self.recorder = module, probe, inputs, recorder
+        self.claimed = claimed
         self.owner = os.getpid()
         self.vars: dict[str, Any] = {}
         self.observed: dict[str, Any] = {}
 
-    def lookup(self, dotted: str) -> Any:
+    def lookup(self, dotted: str, stand_in: bool = False) -> Any:
+        """The object a dotted name leads to; with ``stand_in``, a callable the student named closely
+        (``sgd_factorise_ad`` for ``sgd_factorise``) answers for a missing last name, noted as a deviation."""
         head, *rest = dotted.split(".")
         if head in self.vars:
             obj = self.vars[head]
         elif hasattr(self.module, head):
             obj = getattr(self.module, head)
+        elif stand_in and not rest and (found := adapt.stand_in(self.module, head, self.claimed)) is not None:
+            obj = found
         else:
             raise MissingName(head)
-        for attr in rest:
-            if not hasattr(obj, attr):
+        for i, attr in enumerate(rest):
+            if hasattr(obj, attr):
+                obj = getattr(obj, attr)
+            elif stand_in and i == len(rest) - 1 and (found := adapt.stand_in(obj, attr, self.claimed)) is not None:
+                obj = found
+            else:
                 raise MissingName(f"{head}.{attr}" if obj is not self.module else attr)
-            obj = getattr(obj, attr)
         return obj
 
     def resolve(self, arg: Any) -> Any:
@@ -151,18 +162,22 @@ class _ProbeRun:
         import torch
 
         if step.call or step.driver:
+            args = [self.resolve(a) for a in step.args]
+            kwargs = {k: self.resolve(v) for k, v in step.kwargs.items()}
             if step.driver:
                 from grader.course.course_drivers import find_driver  # only probes with a driver load drivers
 
-                target = find_driver(step.driver)
+                driver = find_driver(step.driver)
+                target = lambda: driver(*args, **kwargs)  # noqa: E731 - grader code, called as it is
             else:
-                target = self.lookup(step.call)
-            args = [self.resolve(a) for a in step.args]
-            kwargs = {k: self.resolve(v) for k, v in step.kwargs.items()}
+                function = self.lookup(step.call, stand_in=True)
+                label = step.call.rsplit(".", 1)[-1]
+                target = lambda: adapt.call(function, args, kwargs, label,  # noqa: E731
+                                            adapt.filler(self.module, function))
             ctx = self.recorder if step.trace else contextlib.nullcontext()
             try:
                 with ctx:
-                    result = target(*args, **kwargs)
+                    result = target()
             finally:
                 _leave_if_forked(self.owner)
         elif step.set:
@@ -170,6 +185,10 @@ class _ProbeRun:
             owner = self.lookup(owner_name) if owner_name else self.module
             self.assign(owner, attr, step.value)
             result = None
+        elif step.read and not step.observe:  # a function handed on to a driver: calls through it are adapted
+            result = self.lookup(step.read, stand_in=True)
+            if inspect.isfunction(result) or inspect.ismethod(result):
+                result = adapt.Adapted(result, step.read.rsplit(".", 1)[-1], adapt.filler(self.module, result))
         elif step.read:
             result = self.lookup(step.read)
         else:
@@ -182,40 +201,80 @@ class _ProbeRun:
             self.observed[step.observe] = result
 
 
-def _run_probe(module, probe: Probe, request: ChildRequest, torch, state, losses) -> tuple[dict, dict]:
+def _attempt(module, probe: Probe, request: ChildRequest, torch, state, claimed: set[str]) -> tuple[dict, dict]:
+    """Run one probe from its seed: the reply's payload (without values) and what it observed, as objects."""
     from grader.inputs import generate_inputs  # imported after confinement: the child starts cheaply
-    from grader.observe import encode_value
     from grader.sandbox.child.tracing import OpRecorder
 
     state.restore(torch)
     _seed_everything(torch, probe.seed)
     inputs = generate_inputs(probe.inputs, probe.seed, request.device)
     recorder = OpRecorder()
-    run = _ProbeRun(module, probe, inputs, recorder)
+    run = _ProbeRun(module, probe, inputs, recorder, claimed)
     captured = _CappedText(STDOUT_CAP)
     started = time.perf_counter()
     payload: dict[str, Any] = {"probe_id": probe.id, "status": "ok"}
     at_step = 0
-    try:
-        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
-            for index, step in enumerate(probe.steps):
-                at_step = index
-                run.run_step(step)
-    except MissingName as exc:
-        payload.update(status="error", error={"type": "MissingName", "message": str(exc), "traceback": [],
-                                              "step": at_step})
-    except BaseException as exc:  # noqa: BLE001 - anything the student raises, SystemExit included
-        payload.update(status="error", error={**_student_error(exc, request.workdir), "step": at_step})
-    payload["seconds"] = time.perf_counter() - started
-    tensors: dict = {}
-    values = {}
-    for name, obj in run.observed.items():
+    with adapt.noting() as notes:
         try:
-            values[name] = encode_value(obj, tensors, whole=request.keep_whole)
+            with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+                for index, step in enumerate(probe.steps):
+                    at_step = index
+                    run.run_step(step)
+        except MissingName as exc:
+            payload.update(status="error", error={"type": "MissingName", "message": str(exc), "traceback": [],
+                                                  "step": at_step})
+        except BaseException as exc:  # noqa: BLE001 - anything the student raises, SystemExit included
+            payload.update(status="error", error={**_student_error(exc, request.workdir), "step": at_step})
+    payload.update(seconds=time.perf_counter() - started, ops=dict(recorder.counts), sequence=recorder.sequence,
+                   stdout=captured.getvalue(), deviations=notes)
+    return payload, run.observed
+
+
+def _encoded(observed: dict, tensors: dict, whole: bool) -> dict:
+    from grader.observe import encode_value
+
+    values = {}
+    for name, obj in observed.items():
+        try:
+            values[name] = encode_value(obj, tensors, whole=whole)
         except BaseException as exc:  # noqa: BLE001
             values[name] = {"type": "object", "class_name": type(obj).__name__,
                             "text": f"could not be read: {type(exc).__name__}"}
-    payload.update(values=values, ops=dict(recorder.counts), sequence=recorder.sequence, stdout=captured.getvalue())
+    return values
+
+
+def _rerun_wanted(probe: Probe, first: dict, request: ChildRequest) -> bool:
+    """Whether to run a student's probe again to see that it gives the same answer: not the reference's (trusted),
+    not a driver's training or measurement run (checked by properties, and long), not a call that took a third
+    of its time limit (a second run could push it past the limit)."""
+    if request.keep_whole or any(step.driver for step in probe.steps):
+        return False
+    return first["seconds"] < min(RERUN_UNDER, probe.timeout / 3)
+
+
+def _run_probe(module, probe: Probe, request: ChildRequest, torch, state, losses,
+               claimed: set[str] = frozenset()) -> tuple[dict, dict]:
+    """One probe's reply and tensors. Uninitialised memory reads as NaN (or the largest integer), so that
+    ``torch.empty`` gives the same answer at every regrade; a student's short probe is then run a second time
+    with uninitialised memory left as it is, and a different answer is sent along as ``rerun`` (the parent
+    flags the check as unstable)."""
+    from grader.sandbox.child.stability import difference, uninitialised_memory
+
+    with uninitialised_memory(torch, filled=True):
+        payload, observed = _attempt(module, probe, request, torch, state, claimed)
+    tensors: dict = {}
+    payload["values"] = _encoded(observed, tensors, request.keep_whole)
+    if _rerun_wanted(probe, payload, request):
+        with uninitialised_memory(torch, filled=False):
+            again, observed_again = _attempt(module, probe, request, torch, state, claimed)
+        scratch: dict = {}
+        again["values"] = _encoded(observed_again, scratch, False)
+        differs = difference(payload, tensors, again, scratch)
+        if differs:
+            again["values"] = _encoded(observed_again, tensors, False)
+            payload["rerun"] = {k: again[k] for k in ("status", "error", "values") if k in again}
+            payload["unstable"] = differs
     if probe.losses:
         payload["losses"] = losses.payload(probe.losses)
     return payload, tensors
@@ -234,6 +293,10 @@ def _prepare_process(request: ChildRequest):
     import torch
 
     torch.set_num_threads(1)
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS, before CUDA starts
+    from grader.sandbox.child.stability import fill_uninitialised_memory
+
+    fill_uninitialised_memory(torch)  # from the import on, torch.empty reads as NaN
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     torch.set_float32_matmul_precision("highest")
@@ -280,8 +343,9 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
         send(channel_fd, b"I", imported)
         if module is not None:
             state = environment.TorchState.capture(torch, threads=1)
+            claimed = adapt.claimed_names(request.probes)
             for probe in request.probes:
-                payload, tensors = _run_probe(module, probe, request, torch, state, losses)
+                payload, tensors = _run_probe(module, probe, request, torch, state, losses, claimed)
                 send(channel_fd, b"P", *pack_reply(payload, tensors))
         sys.stdout.flush()
         sys.stderr.flush()

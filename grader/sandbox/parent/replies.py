@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.observe import (LOSSES_KEPT, MAX_ITEMS, MAX_TENSOR_ELEMENTS, MAX_TEXT, SEQUENCE_RUNS, ErrorInfo,
+from grader.interface import DEVIATION_KINDS
+from grader.observe import (LOSSES_KEPT, MAX_ITEMS, MAX_TENSOR_ELEMENTS, MAX_TEXT, SEQUENCE_RUNS, Deviation, ErrorInfo,
                             ImportInfo, LossRecord, Observation, Value, decode_value, unpack_reply)
 
 MESSAGE_CAP = 1_000
@@ -22,6 +23,7 @@ NON_FINITE = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
 STDOUT_CAP = 16_000
 ORIGINS = ("student", "call", "grader")  # the child's word on where an exception came from: wording only
 MAX_STEPS = 1_000
+MAX_DEVIATIONS = 20
 
 
 def clean(text: Any, cap: int) -> str:
@@ -66,17 +68,33 @@ def layers(payload: dict) -> tuple[list[str], list[str]]:
     return names("active"), names("missing")
 
 
+def _values(payload: dict, tensors: dict, whole: bool) -> dict[str, Value]:
+    raw_values = payload.get("values") if isinstance(payload.get("values"), dict) else {}
+    return {clean(k, NAME_CAP): _bounded(decode_value(v, tensors), whole) for k, v in list(raw_values.items())[:100]}
+
+
+def _deviations(data: Any) -> list[Deviation]:
+    """The child's notes of how it adapted the call: wording for the message, bounded."""
+    notes = data if isinstance(data, list) else []
+    return [Deviation(kind=n["kind"], text=clean(n.get("text", ""), MESSAGE_CAP)) for n in notes[:MAX_DEVIATIONS]
+            if isinstance(n, dict) and n.get("kind") in DEVIATION_KINDS]
+
+
 def probe_observation(probe_id: str, payload: dict, blob: bytes | memoryview, measured: float, whole: bool) -> Observation:
     """One probe's reply; ``whole`` (the reference's side) keeps values of any size."""
     payload, tensors = unpack_reply(payload, blob)
-    raw_values = payload.get("values") if isinstance(payload.get("values"), dict) else {}
-    values = {clean(k, NAME_CAP): _bounded(decode_value(v, tensors), whole) for k, v in list(raw_values.items())[:100]}
     raw_ops = payload.get("ops") if isinstance(payload.get("ops"), dict) else {}
     ops = {clean(k, OP_NAME_CAP): v for k, v in list(raw_ops.items())[:MAX_OPS] if type(v) is int and v >= 0}
-    return Observation(probe_id=probe_id, status="ok" if payload.get("status") == "ok" else "error", values=values,
-                       ops=ops, sequence=op_sequence(payload.get("sequence")), losses=loss_record(payload.get("losses")),
+    rerun = payload.get("rerun") if isinstance(payload.get("rerun"), dict) and not whole else None
+    again = None if rerun is None else Observation(
+        probe_id=probe_id, status="ok" if rerun.get("status") == "ok" else "error",
+        values=_values(rerun, tensors, whole), error=_error(rerun.get("error")))
+    return Observation(probe_id=probe_id, status="ok" if payload.get("status") == "ok" else "error",
+                       values=_values(payload, tensors, whole), ops=ops,
+                       sequence=op_sequence(payload.get("sequence")), losses=loss_record(payload.get("losses")),
                        error=_error(payload.get("error")), stdout=clean(payload.get("stdout", ""), STDOUT_CAP),
-                       seconds=_seconds(payload.get("seconds"), measured))
+                       seconds=_seconds(payload.get("seconds"), measured), deviations=_deviations(payload.get("deviations")),
+                       rerun=again, unstable=clean(payload.get("unstable", ""), LINE_CAP) if again else "")
 
 
 def op_sequence(data: Any) -> list[tuple[str, int]]:

@@ -1,0 +1,76 @@
+"""Same files, same marks: uninitialised memory made deterministic, and two runs of a probe compared (child side).
+
+Every source of randomness the grader controls is seeded per probe (torch on every device, numpy's global
+generator, Python's ``random``; ``PYTHONHASHSEED`` is fixed for every child). What is left is the student's
+own nondeterminism: memory read before it was written (``torch.empty``) and randomness the grader's seed does
+not govern (``np.random.default_rng()`` without a seed, ``torch.seed()``, the clock). The first is made
+deterministic (PyTorch's ``fill_uninitialized_memory``: NaN for floats, the largest value for integers); both
+are found by running a probe a second time, with memory left uninitialised, and comparing the answers.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import warnings
+from typing import Iterator
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")  # object reprs differ between runs by their address only
+
+
+def fill_uninitialised_memory(torch, filled: bool = True) -> None:
+    """``torch.empty`` and friends filled with NaN (``filled``) or left as the allocator hands them out.
+
+    PyTorch fills them only with deterministic algorithms on; ``warn_only`` keeps every operation working
+    (the warnings about ones without a deterministic implementation are not the student's business)."""
+    import torch.utils.deterministic
+
+    warnings.filterwarnings("ignore", message=".*does not have a deterministic implementation.*")
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.utils.deterministic.fill_uninitialized_memory = filled
+
+
+@contextlib.contextmanager
+def uninitialised_memory(torch, filled: bool) -> Iterator[None]:
+    """A probe run with uninitialised memory ``filled`` or not; filled again afterwards."""
+    fill_uninitialised_memory(torch, filled)
+    try:
+        yield
+    finally:
+        fill_uninitialised_memory(torch, True)
+
+
+def _same_tensors(a, b) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.numpy().tobytes() == b.numpy().tobytes()
+
+
+def _plain(data, tensors: dict, out: list) -> object:
+    """The encoded value with tensor keys replaced by the tensors, in order, and addresses blanked."""
+    if isinstance(data, dict):
+        if "tensor" in data:
+            out.append(tensors[data["tensor"]])
+            return {k: _plain(v, tensors, out) for k, v in data.items() if k != "tensor"}
+        return {k: _plain(v, tensors, out) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v, tensors, out) for v in data]
+    if isinstance(data, str):
+        return _ADDRESS.sub("0x?", data)
+    return data
+
+
+def difference(first: dict, first_tensors: dict, second: dict, second_tensors: dict) -> str:
+    """What differs between two runs of the same probe ('' when they agree): the outcome, then each value."""
+    if first["status"] != second["status"]:
+        how = {"ok": "completed", "error": "raised"}
+        return f"the call {how.get(first['status'])} once and {how.get(second['status'])} once"
+    error_a, error_b = first.get("error") or {}, second.get("error") or {}
+    if (error_a.get("type"), _plain(error_a.get("message"), {}, [])) != \
+            (error_b.get("type"), _plain(error_b.get("message"), {}, [])):
+        return f"it raised {error_a.get('type')} once and {error_b.get('type')} once"
+    for name, value in first["values"].items():
+        tensors_a, tensors_b = [], []
+        plain_a = _plain(value, first_tensors, tensors_a)
+        plain_b = _plain(second["values"].get(name), second_tensors, tensors_b)
+        if plain_a != plain_b or len(tensors_a) != len(tensors_b) or \
+                not all(_same_tensors(a, b) for a, b in zip(tensors_a, tensors_b)):
+            return f"`{name}` came out different"
+    return ""
