@@ -167,9 +167,9 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
     if problem := probe_problem(student, evidence.student.imported.defined, evidence.student.module_file):
         return Verdict(0.0, f"training could not run: {problem}", status="error")
     ref = _recorded(ref_obs, spec)
-    if spec.final_ratio is not None and not ref:
+    if spec.final_ratio is not None and (ref is None or not ref.count):
         return Verdict(0.0, "the reference's training run recorded no losses to compare with; the rubric needs fixing",
-                       status="error")
+                       status="grader_error")
     got = _recorded(student, spec)
     if got is None:
         return Verdict(0.0, _nothing_back(spec, student, evidence.student.module_file))

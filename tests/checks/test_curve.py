@@ -130,7 +130,7 @@ def test_a_reference_without_a_usable_curve_is_an_error_for_the_rubric():
     verdict = score(spec, student, observed(raised("c", "ValueError", "driver broke")))
     assert verdict.final_status() == "grader_error" and "the rubric needs fixing" in verdict.message
     verdict = score(spec, student, observed(ok("c", {"losses": []}, whole=True)))
-    assert (verdict.fraction, verdict.final_status()) == (0.0, "error")
+    assert (verdict.fraction, verdict.final_status()) == (0.0, "grader_error")
     assert verdict.message == "the reference's training run recorded no losses to compare with; the rubric needs fixing"
     assert score(make_spec("curve", **MLP_CURVE, final_ratio=None), student,
                  observed(ok("c", {"losses": []}, whole=True))).fraction == 1.0, "without final_ratio it is not needed"
