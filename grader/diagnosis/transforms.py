@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+import math
 from fractions import Fraction
 
 import torch
@@ -52,7 +53,7 @@ def _scaled(delta: torch.Tensor, student_delta: torch.Tensor, base: torch.Tensor
     if norm == 0 or student_delta.shape != delta.shape:
         return []
     factor = float((delta * student_delta).sum()) / norm
-    if abs(factor) < 1e-9 or abs(factor - 1) < 1e-6 or abs(factor + 1) < 1e-6:
+    if not math.isfinite(factor) or abs(factor) < 1e-9 or abs(factor - 1) < 1e-6 or abs(factor + 1) < 1e-6:
         return []  # zero, the value itself and the sign have candidates of their own
     simple = Fraction(factor).limit_denominator(MAX_DENOMINATOR)
     if simple != 0 and matches(base + float(simple) * delta, base + student_delta, tol):
