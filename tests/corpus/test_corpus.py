@@ -102,8 +102,7 @@ EXPECTED: dict[str, list[tuple]] = {
         ("nbconvert_q1_q2_scanned_q4", {"question1": 15, "question2": 25, "question3": 0, "question4": 0,
                                         "question5": 0}),
         # the handout's formula literally: forward returns (y' - y)^2, a 1 x 1 tensor; nothing wrong
-        ("loss_kept_1x1", {"question1": 15, "question2": 25, "question3": 0, "question4": 0, "question5": 0},
-         "forward's 1 x 1 loss (the handout's formula) fails on shape against the reference's 0-d loss"),
+        ("loss_kept_1x1", {"question1": 15, "question2": 25, "question3": 0, "question4": 0, "question5": 0}),
         # no einsum (-3); backward adds into dW1/dW2 (+=) and nothing resets them: one call is right, but
         # training follows the running sum of every gradient and the short run does not settle (-4)
         ("no_einsum_accumulating_dw", {"question1": 12, "question2": 21, "question3": 0, "question4": 0,
