@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 import signal
 import traceback
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Callable
 
 from pydantic import BaseModel, Field
 
 from grader.assignments import find_assignment
+from grader.diagnosis.known import KnownMistake
+from grader.diagnosis.mutant_runs import known_mistakes
 from grader.grading import GradingOptions, grade_submission
 from grader.observe import FileObservations
 from grader.plan import GradingPlan
@@ -83,8 +85,9 @@ Progress = Callable[[str, Result | None], None]
 
 
 def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObservations], launcher: Launcher,
-               progress: Progress | None = None) -> Outcome:
-    """Grade ``job.students`` ``job.jobs`` at a time; store each result and its report as it is done.
+               progress: Progress | None = None, mistakes: dict[str, list[KnownMistake]] | None = None) -> Outcome:
+    """Grade ``job.students`` ``job.jobs`` at a time; store each result and its report as it is done
+    (``mistakes``: the reference's mutants per question, to name the mistake a failed check matches).
     A student whose stored result is already current (a retried task) is skipped. A stop signal
     (``StopSignals``) ends the run: nothing is stored after it, and what was not stored stays pending."""
     store = BatchStore(Path(job.out))
@@ -96,7 +99,7 @@ def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObserv
         if store.is_current(work.student, work.fingerprint):
             return None
         result = grade_submission(plan, Path(work.folder), reference, launcher=launcher, student=work.student,
-                                  options=job.options)
+                                  options=job.options, mistakes=mistakes)
         if not stop.may_store(had_errors=any(c.status == "error" for q in result.questions for c in q.checks)):
             raise _NotStored
         result.fingerprint = work.fingerprint
@@ -145,7 +148,7 @@ def run_job(job: BatchJob) -> Outcome:
     plan = GradingPlan.build(find_assignment(job.assignment), job.device)
     with make_launcher(job.launcher, size=job.jobs) as launcher:
         reference, _ = reference_observations(plan, launcher)
-        return grade_work(job, plan, reference, launcher)
+        return grade_work(job, plan, reference, launcher, mistakes=known_mistakes(plan, reference, launcher, job.jobs))
 
 
 def write_class_files(store: BatchStore, results: list[Result]) -> None:

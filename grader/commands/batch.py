@@ -18,6 +18,7 @@ from grader.commands.shared import (add_device_argument, add_launcher_argument, 
                                    write_for_moodle, write_similarity_report)
 from grader.commands.printing import error, say, warning
 from grader.course.offline_data import missing_in
+from grader.diagnosis.mutant_runs import known_mistakes
 from grader.course.setup import course_file_sources, install_hint, missing_packages
 from grader.atomic import write_atomic
 from grader.grading import GradingOptions
@@ -25,6 +26,7 @@ from grader.handins.submissions import SubmissionsError, find_submissions
 from grader.lms.moodle_zip import ArchiveError, read_moodle_zip
 from grader.plan import GradingPlan
 from grader.reference_cache import reference_key
+from grader.render.html import grader_errors
 from grader.rubric import ClusterOptions
 from grader.slurm_queries import SlurmError
 from grader.sandbox.layers.confine import LAYERS
@@ -149,9 +151,11 @@ def _job(args: argparse.Namespace, plan: GradingPlan, store: BatchStore, todo: l
 
 def _grade_locally(console: Console, job: BatchJob, plan: GradingPlan, reference, launcher: Launcher) -> Undone:
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    mistakes = known_mistakes(plan, reference, launcher, job.jobs) if job.students else {}
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(f"grading {plan.assignment.name}", total=len(job.students))
-        outcome = grade_work(job, plan, reference, launcher, progress=lambda *_: progress.advance(task))
+        outcome = grade_work(job, plan, reference, launcher, progress=lambda *_: progress.advance(task),
+                             mistakes=mistakes)
     for student, trace in outcome.failed.items():
         say(console, "\n" + trace, label=f"grader failure on {student}:", style="red")
     run = Undone()
@@ -187,6 +191,16 @@ def _list_not_graded(console: Console, not_graded: dict[str, str], store: BatchS
             label="not graded:", style="red")
 
 
+def _list_grader_errors(console: Console, owned: list, store: BatchStore, shown: int = 20) -> None:
+    """Name the checks that failed in the grader or the rubric (the rest are listed in the class summary)."""
+    for result, question, check in owned[:shown]:
+        first = check.message.split("; ")[0]
+        warning(console, f"{result.student} {question.id}/{check.id} ({check.points:g}/{check.max_points:g}): {first}",
+                label="grader error:")
+    if len(owned) > shown:
+        warning(console, f"{len(owned) - shown} more in {store.index_path}", label="grader error:")
+
+
 def _grade_all(args, console, plan: GradingPlan, store: BatchStore, submissions, launcher, started) -> int:
     assignment = plan.assignment
     found = working_reference(plan, launcher, console)
@@ -215,15 +229,17 @@ def _grade_all(args, console, plan: GradingPlan, store: BatchStore, submissions,
     seconds = time.perf_counter() - started
     mean = sum(r.total for r in results) / len(results) if results else 0.0
     errors = sum(c.status == "error" for r in results for q in r.questions for c in q.checks)
+    owned = grader_errors(results)
     missing = sorted({layer for r in results for layer in r.sandbox_missing})
     if missing:
         warning(console, f"sandbox layers missing: {'; '.join(missing)}")
+    _list_grader_errors(console, owned, store)
     kept = f", {len(done)} kept from an earlier run" if done else ""
     kept += f", {len(submissions) - len(results)} not graded" if len(results) < len(submissions) else ""
     say(console, f"Graded {len(results) - len(done)} of {len(submissions)} submissions of {assignment.name}{kept} "
         f"in {seconds:.1f} s (reference {'cached' if cached else 'run'}): mean {mean:.2f} / "
         f"{assignment.rubric.max_total:g}, "
-        f"{errors} checks hit errors in student code -> {store.index_path}")
+        f"{errors} checks hit errors in student code, {len(owned)} grader errors -> {store.index_path}")
     if args.worksheet and results and write_for_moodle(args.out, args.worksheet, console) != EXIT_OK:
         return EXIT_USAGE
     return EXIT_GRADER_FAILED if undone.not_graded else EXIT_OK
