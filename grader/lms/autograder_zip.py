@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 import torchvision
 
+from grader.course.course_drivers import find_drivers_file
 from grader.lms.selfcheck import expected_observations, write_selfcheck
 from grader.observe import FileObservations
 from grader.plan import GradingPlan
@@ -51,7 +52,7 @@ def write_autograder_zip(out: Path, plan: GradingPlan, reference: dict[str, File
     with tempfile.TemporaryDirectory() as tmp:
         header = f"# The rubric of {assignment.name} for Gradescope, written by `grade gradescope`.\n"
         selfcheck = write_selfcheck(Path(tmp), assignment.rubric, expected_observations(plan, reference),
-                                    plan.device, header)
+                                    plan.device, header, drivers=find_drivers_file(assignment.rubric_path))
         out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             _script(archive, "setup.sh")
