@@ -174,7 +174,9 @@ def _judge(plan: GradingPlan, qplan: QuestionPlan, mutant: Mutant, baseline: Fil
         shutil.rmtree(folder, ignore_errors=True)
     automatic = [c for c in scored.checks if c.kind != "manual"]
     lost = [c.id for c in automatic if c.points < c.max_points]
-    suspects = [c for c in _suspects(question, mutant.function) if qplan.checks[c].student]
+    # a check runs the mutated code only through probes with steps (an import-only probe, which a source
+    # rule plans to see that the file imports, calls nothing)
+    suspects = [c for c in _suspects(question, mutant.function) if any(p.steps for p in qplan.checks[c].student)]
     if lost:
         status = "killed"
     elif suspects and same_observations(observed, baseline):

@@ -134,7 +134,9 @@ def test_deviations_and_unstable_code_are_said_and_regrades_give_the_same_marks(
 
     if assignment == "mlg-tutorial3":
         hal = messages("hal_uninitialised_buffer")["mse_grad_analytic.values"]
-        assert hal.startswith("unstable: `result` came out different in a second run from the same seed")
+        # the filled first run always fails (NaN); the second run reads whatever memory it gets, which may or
+        # may not change the outcome, so the check is flagged either way and the lower score is kept
+        assert "`result` came out different in a second run from the same seed" in hal
         again = tmp_path / "again"
         assert main(["batch", assignment, str(ROOT / "submissions_example" / assignment), "--out", str(again),
                      "--force"]) == 0

@@ -66,8 +66,7 @@ EXPECTED: dict[str, list[tuple]] = {
         # the loss written as torch.sum((A - U V^T)^2), the very sum mse_loss(reduction='sum') computes (the rubric
         # takes either form), the update by re-creating leaves (correct); part 2 stops at the initial loss: no
         # training (-0.5)
-        ("frobenius_by_hand_q2_untrained", {"question1": 2.5, "question2": 0.5},
-         "p2_1.trains measures accuracy only, and the untrained weights clear the 40% bar"),
+        ("frobenius_by_hand_q2_untrained", {"question1": 2.5, "question2": 0.5}),
     ],
     "mlg-tutorial3": [
         # a Colab notebook with `!pip install torch`, the handout's demos and the discussion in markdown

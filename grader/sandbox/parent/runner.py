@@ -32,10 +32,10 @@ def describe_exit(returncode: int | None) -> str:
 
 
 def _how_it_ended(run: ChildRun, settings: SandboxSettings) -> str:
+    if run.exit and run.exit.out_of_memory:  # the kernel's word first: a child killed mid-frame may look garbled
+        return f"used more than its memory limit of {settings.memory_mb} MB (limits: memory_mb) and was stopped"
     if run.violation:
         return f"was stopped because it {run.violation}"
-    if run.exit and run.exit.out_of_memory:
-        return f"used more than its memory limit of {settings.memory_mb} MB (limits: memory_mb) and was stopped"
     return describe_exit(run.exit.returncode if run.exit else None)
 
 
