@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 
 from grader.checks.base import CheckSpec, Evidence, Plan, PlanContext, Verdict
 from grader.checks.source_names import Names, module_names
-from grader.checks.source_rules import Pattern, definitions, find, scopes, with_helpers
+from grader.checks.source_rules import Pattern, definitions, find, find_each, scopes, with_helpers
 from grader.handins.notebooks import DEFAULT_SKIP_TAGS, MAX_NOTEBOOK_BYTES, NotebookError, read_python
 from grader.interface import stand_in_name
 from grader.observe import Deviation
@@ -218,15 +218,16 @@ def score(spec: Spec, evidence: Evidence) -> Verdict:
             problems.append(f"no top-level `{scope_name}` to look in")
             continue
         searched = with_helpers(tree, node) if spec.within else [node]
-        for pattern in spec.require:
-            if not any(find(pattern, part, names, live=True) for part in searched):
+        live = [find_each(spec.require, part, names, live=True) for part in searched]
+        for index, pattern in enumerate(spec.require):
+            if not any(hits[index] for hits in live):
                 scope = f"`{scope_name}`" if spec.within else name
                 dead = [hit for part in searched for hit in find(pattern, part, names)]
                 how = f"uses {pattern.label()} only where it never runs ({where(dead[0].line)})" if dead \
                     else f"does not use {pattern.label()}"
                 problems.append(f"{scope} {how}" + (f" ({pattern.why})" if pattern.why else ""))
-    for pattern in spec.forbid:
-        for hit in find(pattern, tree, names):
+    for pattern, hits in zip(spec.forbid, find_each(spec.forbid, tree, names)):
+        for hit in hits:
             problems.append(f"{where(hit.line)}: {hit.text} is not allowed" + (f" ({pattern.why})" if pattern.why else ""))
     if problems:
         return Verdict(0.0, "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else ""),

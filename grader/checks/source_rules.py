@@ -5,6 +5,7 @@ Names are followed as Python binds them and code that cannot run is skipped wher
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,9 +150,15 @@ def _hit(pattern: Pattern, node: ast.AST, names: Names) -> str | None:
         return pattern.assign if matches_value and any(isinstance(t, ast.Attribute) and t.attr == key
                                                        for t in targets) else None
     if pattern.expr and isinstance(node, ast.expr):
-        template = ast.parse(pattern.expr, mode="eval").body
+        template = _template(pattern.expr)
         return pattern.expr if _matches_expr(node, template, names) else None
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _template(expr: str) -> ast.expr:
+    """An ``expr`` rule parsed once (templates are only read)."""
+    return ast.parse(expr, mode="eval").body
 
 
 def _forms(pattern: Pattern) -> list[Pattern]:
@@ -162,13 +169,21 @@ def _forms(pattern: Pattern) -> list[Pattern]:
 def find(pattern: Pattern, tree: ast.AST, names: Names, live: bool = False) -> list[Hit]:
     """Every place in ``tree`` where ``pattern`` (or one of its ``any_of`` forms) occurs; with ``live``, only
     in code that can run."""
-    forms = _forms(pattern)
-    hits = []
+    return find_each([pattern], tree, names, live)[0]
+
+
+def find_each(patterns: list[Pattern], tree: ast.AST, names: Names, live: bool = False) -> list[list[Hit]]:
+    """``find`` for several patterns in one walk of ``tree``: the hits of each, in the order given."""
+    forms = [_forms(pattern) for pattern in patterns]
+    hits: list[list[Hit]] = [[] for _ in patterns]
+    if not patterns:
+        return hits
     for node, scope in walk(tree, names, live):
-        text = next((t for form in forms if (t := _hit(form, node, scope))), None)
-        if text:
-            hits.append(Hit(getattr(node, "lineno", 0), text))
-    return sorted(hits, key=lambda h: h.line)
+        for found, alternatives in zip(hits, forms):
+            text = next((t for form in alternatives if (t := _hit(form, node, scope))), None)
+            if text:
+                found.append(Hit(getattr(node, "lineno", 0), text))
+    return [sorted(found, key=lambda h: h.line) for found in hits]
 
 
 def _last_definition(body: list[ast.stmt], name: str, kinds: tuple[type, ...]) -> ast.AST | None:

@@ -192,23 +192,35 @@ def _count_steps(optimizer_module) -> None:
     optimizer_module.register_optimizer_step_post_hook(counted)
 
 
+_PROCESS_WIDE: list[bool] = []  # whether the request-independent patches are in place in this process
+
+
+def install_process_wide() -> None:
+    """The patches that depend on no request (``get_ipython``, step counting, offline URLs, headless
+    matplotlib); the fork server applies them once, before it forks, so that its children start with them."""
+    if _PROCESS_WIDE:
+        return
+    from grader.sandbox.child import ipython_shim  # a child's concern: the parent imports this module for FIXTURES
+
+    ipython_shim.install()
+    _when_imported("torch.optim.optimizer", _count_steps)
+    _when_imported("urllib.request", _patch_urllib)
+    _when_imported("matplotlib", _patch_matplotlib)
+    _when_imported("requests", _patch_requests)
+    _PROCESS_WIDE.append(True)
+
+
 def install(offline_root: str | None = None) -> None:
     """Serve known URLs and data offline, keep plotting headless, provide the course's packages and a
     ``get_ipython()``; call in the working copy, before the student's import."""
     import os
 
-    # imported only by a child that grades: the parent imports this module for its fixtures alone
-    from grader.course import packages as course_packages
-    from grader.sandbox.child import ipython_shim
+    from grader.course import packages as course_packages  # only a child that grades needs it
 
-    ipython_shim.install()
+    install_process_wide()
     course_packages.install(os.getcwd())
-    _when_imported("torch.optim.optimizer", _count_steps)
     if offline_root:
         _serve_torchvision_data(offline_root)
-    _when_imported("urllib.request", _patch_urllib)
-    _when_imported("matplotlib", _patch_matplotlib)
-    _when_imported("requests", _patch_requests)
 
 
 @dataclass

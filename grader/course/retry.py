@@ -8,15 +8,14 @@ is read by its prefix, and said so too (deducted as a deviation from the handout
 """
 from __future__ import annotations
 
-import random
 import re
 from collections import Counter
 from typing import Any, Callable, TypeVar
 
-import numpy as np
 import torch
 
 from grader.sandbox.child.adapt import note
+from grader.sandbox.child.seeding import seed_everything
 
 T = TypeVar("T")
 _DTYPE_WORDS = re.compile(r"dtype|Double|Float|double|float|Half|BFloat|scalar type", re.IGNORECASE)
@@ -37,12 +36,6 @@ def students_dtype(subject: Any, avoid: torch.dtype) -> torch.dtype | None:
     return next((d for d in _FLOATS if d != avoid), None)
 
 
-def _reseed(seed: int) -> None:
-    torch.manual_seed(seed)
-    np.random.seed(seed % 2**32)
-    random.seed(seed)
-
-
 def in_students_dtype(run: Callable[[torch.dtype], T], handout: torch.dtype, subject: Any, seed: int) -> T:
     """``run(handout)``; when that raises a dtype error, ``run`` again from the same seed in the student's dtype,
     noted (the first error stands when the second run fails too)."""
@@ -53,7 +46,7 @@ def in_students_dtype(run: Callable[[torch.dtype], T], handout: torch.dtype, sub
         if theirs is None or not _DTYPE_WORDS.search(str(exc)):
             raise
         first = exc
-    _reseed(seed)
+    seed_everything(seed)
     try:
         result = run(theirs)
     except BaseException:

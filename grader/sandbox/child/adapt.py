@@ -68,13 +68,30 @@ def _plain(parameter: inspect.Parameter) -> bool:
     return default is parameter.empty or (isinstance(default, (int, float)) and not isinstance(default, bool))
 
 
+_SIGNATURES: dict[tuple[Any, bool], inspect.Signature] = {}
+
+
+def _signature(target: Callable) -> inspect.Signature:
+    """``inspect.signature(target)``, kept per function (a probe calls the same few functions many times; a
+    bound method's signature is its function's, less ``self``, whatever the object)."""
+    function = getattr(target, "__func__", target)
+    try:
+        key = (function, function is not target)
+        return _SIGNATURES[key]
+    except KeyError:
+        _SIGNATURES[key] = signature = inspect.signature(target)
+        return signature
+    except Exception:  # noqa: BLE001 - a callable object that cannot be hashed (or whose __hash__ raises)
+        return inspect.signature(target)
+
+
 def adapted_kwargs(target: Callable, args: list, kwargs: dict, label: str,
                    fill: Callable[[str], tuple[Any, str] | None]) -> dict | None:
     """Keyword arguments under which ``target(*args, **kwargs)`` binds to the student's signature, when the
     plain call does not: handout keywords renamed to the student's parameters, extra parameters filled by
     ``fill(name) -> (value, where)``. None when the call binds as it is, or cannot be adapted."""
     try:
-        signature = inspect.signature(target)
+        signature = _signature(target)
         signature.bind(*args, **kwargs)
         return None
     except TypeError:

@@ -86,16 +86,6 @@ def _import_student(request: ChildRequest):
     return module
 
 
-def _seed_everything(torch, seed: int) -> None:
-    import random
-
-    import numpy as np
-
-    torch.manual_seed(seed)
-    np.random.seed(seed % 2**32)
-    random.seed(seed)
-
-
 class _ProbeRun:
     """Executes the steps of one probe against the imported module."""
 
@@ -204,10 +194,11 @@ class _ProbeRun:
 def _attempt(module, probe: Probe, request: ChildRequest, torch, state, claimed: set[str]) -> tuple[dict, dict]:
     """Run one probe from its seed: the reply's payload (without values) and what it observed, as objects."""
     from grader.inputs import generate_inputs  # imported after confinement: the child starts cheaply
+    from grader.sandbox.child.seeding import seed_everything
     from grader.sandbox.child.tracing import OpRecorder
 
     state.restore(torch)
-    _seed_everything(torch, probe.seed)
+    seed_everything(probe.seed, request.device)
     inputs = generate_inputs(probe.inputs, probe.seed, request.device)
     recorder = OpRecorder()
     run = _ProbeRun(module, probe, inputs, recorder, claimed)
@@ -292,7 +283,8 @@ def _prepare_process(request: ChildRequest):
     os.close(devnull)
     import torch
 
-    torch.set_num_threads(1)
+    if torch.get_num_threads() != 1:  # the fork server's children start with one thread already
+        torch.set_num_threads(1)
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS, before CUDA starts
     from grader.sandbox.child.stability import fill_uninitialised_memory
 
@@ -309,6 +301,7 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
     from grader.course import environment
     from grader.sandbox.channel import send, widen
     from grader.sandbox.layers.confine import confine
+    from grader.sandbox.child.seeding import seed_everything
     from grader.sandbox.child.tracing import ImportLosses
 
     try:
@@ -321,7 +314,7 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
         request = request.model_copy(update={"workdir": confinement.workdir})
         torch = _prepare_process(request)
         environment.install(request.sandbox.offline_root)
-        _seed_everything(torch, request.seed)
+        seed_everything(request.seed, request.device)
         started = time.perf_counter()
         imported: dict[str, Any] = {"status": "ok"}
         module = None
@@ -359,10 +352,12 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
 
 def main() -> None:
     """``python -m grader.sandbox.child.entry REQUEST.json CHANNEL_FD``."""
+    from grader.sandbox.layers import userns
     from grader.sandbox.layers.confine import die_with_parent
 
     die_with_parent()
     request = ChildRequest.model_validate_json(Path(sys.argv[1]).read_text())
+    userns.enter_if_wanted(request.sandbox.disable)  # before torch is imported: it starts a thread
     run_request(request, int(sys.argv[2]))
 
 

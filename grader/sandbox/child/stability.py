@@ -17,26 +17,34 @@ from typing import Iterator
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")  # object reprs differ between runs by their address only
 
 
-def fill_uninitialised_memory(torch, filled: bool = True) -> None:
-    """``torch.empty`` and friends filled with NaN (``filled``) or left as the allocator hands them out.
+_OURS: list = []  # the warnings filter this module put first, to see whether student code removed it
+
+
+def fill_uninitialised_memory(torch) -> None:
+    """``torch.empty`` and friends filled with NaN from now on (the largest value for integers).
 
     PyTorch fills them only with deterministic algorithms on; ``warn_only`` keeps every operation working
-    (the warnings about ones without a deterministic implementation are not the student's business)."""
+    (the warnings about ones without a deterministic implementation are not the student's business). Cheap
+    when nothing changed: student code may switch either off, so every probe calls this again."""
     import torch.utils.deterministic
 
-    warnings.filterwarnings("ignore", message=".*does not have a deterministic implementation.*")
-    torch.use_deterministic_algorithms(True, warn_only=True)
-    torch.utils.deterministic.fill_uninitialized_memory = filled
+    if not (_OURS and warnings.filters and warnings.filters[0] is _OURS[0]):
+        warnings.filterwarnings("ignore", message=".*does not have a deterministic implementation.*")
+        _OURS[:] = [warnings.filters[0]]
+    if not (torch.are_deterministic_algorithms_enabled() and torch.is_deterministic_algorithms_warn_only_enabled()):
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.utils.deterministic.fill_uninitialized_memory = True
 
 
 @contextlib.contextmanager
 def uninitialised_memory(torch, filled: bool) -> Iterator[None]:
-    """A probe run with uninitialised memory ``filled`` or not; filled again afterwards."""
-    fill_uninitialised_memory(torch, filled)
+    """A probe run with uninitialised memory ``filled`` or left as the allocator hands it out; filled after."""
+    fill_uninitialised_memory(torch)
+    torch.utils.deterministic.fill_uninitialized_memory = filled
     try:
         yield
     finally:
-        fill_uninitialised_memory(torch, True)
+        torch.utils.deterministic.fill_uninitialized_memory = True
 
 
 def _same_tensors(a, b) -> bool:

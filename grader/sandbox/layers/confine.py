@@ -13,6 +13,12 @@ Python installation often lives under a root-only home (``/root/.pyenv``) that a
 cannot even traverse. Without capabilities it cannot mount, trace, load modules or override
 permissions; Landlock limits what it reads and writes, the PID namespace and Landlock's signal
 scope keep it from signalling the grader, and the pids cgroup stops fork bombs.
+
+A grader that is not root builds the same namespaces inside an unprivileged user namespace
+(``userns``) where the kernel allows one, and drops the capabilities it holds there. Its cgroups
+need root; RLIMIT_NPROC stands in for the pids cgroup only where the kernel counts it per user
+namespace (Linux 5.14+): outside one, every process of the user counts against the limit, so the
+user's other programs could make the child's fork or thread fail, and it is not set.
 """
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from grader.sandbox.layers import cgroups, landlock, seccomp
+from grader.sandbox.layers import cgroups, landlock, seccomp, userns
 from grader.sandbox.protocol import ChildRequest, SandboxSettings
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x40000000, 0x08000000
@@ -150,24 +156,16 @@ def _pid_namespace() -> None:
         return
     os.close(ready_r)
     os.close(ready_w)
-    while True:
-        try:
-            _, status = os.waitpid(pid, 0)
-            break
-        except InterruptedError:
-            continue
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        signal.signal(sig, signal.SIG_DFL)
-        os.kill(os.getpid(), sig)
-    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 70)
+    userns.mirror(pid)
 
 
-def _rlimits(request: ChildRequest) -> list[str]:
+def _rlimits(request: ChildRequest, nproc: bool) -> list[str]:
+    """The resource limits; RLIMIT_NPROC only where ``nproc`` says it counts the child's own processes alone."""
     s = request.sandbox
     mib = 1024 * 1024
     limits = [(resource.RLIMIT_CPU, s.cpu_seconds), (resource.RLIMIT_FSIZE, s.file_size_mb * mib),
-              (resource.RLIMIT_NOFILE, s.open_files), (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, s.max_processes)]
+              (resource.RLIMIT_NOFILE, s.open_files), (resource.RLIMIT_CORE, 0),
+              (resource.RLIMIT_NPROC, s.max_processes if nproc else None)]
     if not request.device.startswith("cuda"):
         with open("/proc/self/status") as f:
             vm = next(int(line.split()[1]) for line in f if line.startswith("VmSize:"))
@@ -232,7 +230,7 @@ def warm_up() -> None:
         pass
     np.random.seed(0)
     random.seed(0)
-    torch.manual_seed(0)
+    torch.default_generator.manual_seed(0)
 
 
 def confine(request: ChildRequest) -> Confinement:
@@ -240,8 +238,15 @@ def confine(request: ChildRequest) -> Confinement:
     conf = Confinement(request.workdir)
     s = request.sandbox
     is_root = os.geteuid() == 0
+    namespaced = is_root or (userns.wanted(s.disable) and userns.enter())
     if is_root:
         _cgroup_layers(conf, request)
+    elif namespaced:
+        conf.active.append("user-namespace")
+        _unprivileged_cgroup_layers(conf, s)
+    else:
+        _without_namespaces(conf, s)
+    if namespaced:
         try:
             conf.attempt("tmpfs-quota", s, lambda: _private_tmpfs(request, conf))
         except Refused as exc:
@@ -250,11 +255,13 @@ def confine(request: ChildRequest) -> Confinement:
         conf.attempt("network-namespace", s, lambda: unshare(CLONE_NEWNET))
         conf.attempt("ipc-namespace", s, lambda: unshare(CLONE_NEWIPC))
         conf.attempt("pid-namespace", s, _pid_namespace)
-    else:
-        conf.missing.append("namespaces and cgroups (the grader is not running as root)")
-    conf.attempt("rlimits", s, lambda: _rlimits(request))
-    if is_root:
+    nproc = is_root or (namespaced and userns.nproc_counts_only_the_namespace())
+    conf.attempt("rlimits", s, lambda: _rlimits(request, nproc))
+    if namespaced:
         conf.attempt("no-capabilities", s, _drop_capabilities)
+    if not is_root and namespaced and "tmpfs-quota" not in conf.active and userns.restricted_by_apparmor():
+        conf.missing.append("user-namespace capabilities (AppArmor takes them away: sysctl "
+                            "kernel.apparmor_restrict_unprivileged_userns = 1)")
     readable = _read_only_paths() + ([s.offline_root] if s.offline_root else [])
     conf.attempt("landlock", s, lambda: landlock.restrict(readable, [conf.workdir, "/dev/null"]))
     conf.attempt("seccomp", s, seccomp.restrict)
@@ -274,3 +281,24 @@ def _cgroup_layers(conf: Confinement, request: ChildRequest) -> None:
         return
     conf.active += [layer for layer in wanted if layer in joined]
     conf.missing += [f"{layer} (this machine has no such controller)" for layer in wanted if layer not in joined]
+
+
+def _unprivileged_cgroup_layers(conf: Confinement, s: SandboxSettings) -> None:
+    """An ordinary user's child has no cgroups of its own: say what bounds its processes instead."""
+    if userns.nproc_counts_only_the_namespace():
+        pids = (f"needs root; RLIMIT_NPROC, counted inside the child's user namespace, "
+                f"limits its own processes and threads to {s.max_processes}")
+    else:
+        pids = "needs root; no process limit: before Linux 5.14 RLIMIT_NPROC counts every process of this user"
+    for layer, why in (("pids-cgroup", pids), ("memory-cgroup", "needs root; RLIMIT_AS still bounds the address space")):
+        conf.missing.append(f"{layer} (switched off)" if layer in s.disable else f"{layer} ({why})")
+
+
+def _without_namespaces(conf: Confinement, s: SandboxSettings) -> None:
+    """An ordinary user's child without a user namespace: root's layers are missing, and why."""
+    if not userns.wanted(s.disable):
+        conf.missing += [f"{layer} (switched off)" for layer in userns.NAMESPACE_LAYERS]
+        conf.missing.append("pids and memory cgroups (the grader is not running as root)")
+        return
+    conf.missing.append(f"namespaces and cgroups (not running as root, and {userns.state.failure})")
+    conf.missing.append("RLIMIT_NPROC (outside a user namespace it would count every process of this user)")

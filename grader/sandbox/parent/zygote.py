@@ -4,7 +4,9 @@ Importing torch costs about 2 s and 600 MB; forking a process that already has i
 on these machines. The zygote imports the heavy modules but runs no torch op and never touches
 CUDA, so each forked child starts clean. It keeps one *spare* child forked in advance, born as
 PID 1 of its own PID namespace and waiting for its request, so a request costs a message, not
-a fork; the next spare is forked while the served child runs. Each child becomes its own
+a fork; the next spare is forked while the served child runs. Run by an ordinary user, the spare
+first creates a user namespace owning a new PID namespace and forks once more into it: its PID 1
+waits for the request, and the process above it only mirrors how that PID 1 ends. Each child becomes its own
 session leader and calls the same ``run_request`` a spawned child calls.
 
 Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; for each
@@ -28,7 +30,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox.layers import cgroups
+from grader.sandbox.layers import cgroups, userns
 from grader.sandbox.layers.confine import CLONE_NEWPID, die_with_parent, set_namespace, unshare
 from grader.sandbox.parent.launcher import group_limits
 from grader.sandbox.protocol import ChildRequest, ResourceLimits
@@ -38,7 +40,9 @@ DEFAULTS = ResourceLimits()  # until the request sets the rubric's limits
 
 PRELOAD = ("torch", "torchvision", "numpy", "pandas", "pydantic", "grader.sandbox.child.entry", "grader.inputs",
            "grader.observe", "grader.course.drivers", "grader.sandbox.child.tracing", "grader.sandbox.layers.confine",
-           "grader.sandbox.channel", "grader.course.environment", "matplotlib", "matplotlib.pyplot")
+           "grader.sandbox.channel", "grader.course.environment", "grader.course.packages",
+           "grader.sandbox.child.stability", "grader.sandbox.child.seeding", "grader.sandbox.child.ipython_shim",
+           "matplotlib", "matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.features")
 
 
 def _preload() -> None:
@@ -49,8 +53,10 @@ def _preload() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    from grader.sandbox.layers.confine import warm_up  # after the preloads above, in the zygote only
+    from grader.course.environment import install_process_wide  # after the preloads above, in the zygote only
+    from grader.sandbox.layers.confine import warm_up
 
+    install_process_wide()
     warm_up()
 
 
@@ -71,6 +77,13 @@ def _unshare_pid_namespace() -> bool:
     return True
 
 
+def _user_and_pid_namespace() -> None:
+    """An ordinary user's child: become PID 1 of a new PID namespace owned by a new user namespace
+    (where the kernel refuses one, stay as it is: ``confine`` reports why)."""
+    if userns.enter(CLONE_NEWPID):
+        userns.become_init()
+
+
 def _own_pid_namespace() -> int | None:
     try:
         return os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
@@ -83,7 +96,8 @@ def _fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int
     MiB); where permitted it is PID 1 of a new PID namespace."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     groups = cgroups.create(*limits) if limits != (None, None) else []
-    fresh_namespace = new_namespace and own_pid_ns is not None and _unshare_pid_namespace()
+    root = os.geteuid() == 0
+    fresh_namespace = root and new_namespace and own_pid_ns is not None and _unshare_pid_namespace()
     pid = os.fork()
     if pid:
         if fresh_namespace:
@@ -98,6 +112,8 @@ def _fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int
         os.closerange(3, keep)
         os.closerange(keep + 1, MAX_FD)
         cgroups.join(groups)
+        if new_namespace and not root:
+            _user_and_pid_namespace()
         _run_when_asked(theirs)
     finally:
         os._exit(70)
