@@ -1,5 +1,5 @@
-"""An ordinary user grades on Slurm and on their own machine and gets a clean root batch's marks; the
-namespace layers inside an unprivileged user namespace are a known gap (a strict xfail)."""
+"""An ordinary user grades on Slurm and on their own machine and gets a clean root batch's marks, with root's
+namespace layers built inside an unprivileged user namespace where the kernel allows one."""
 from __future__ import annotations
 
 import subprocess
@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.slurm.course import copy_course, expected, grade_command, make_submissions, run_batch, stored
-from tests.slurm.users import as_user, give_to_user, python_for_user
+from tests.users import as_user, give_to_user, python_for_user
 
 pytestmark = pytest.mark.slurm
 
 # what a user namespace gives an ordinary user in place of root's layers
-USERNS_LAYERS = {"network-namespace", "pid-namespace", "tmpfs-quota", "no-capabilities"}
+USERNS_LAYERS = {"user-namespace", "network-namespace", "ipc-namespace", "pid-namespace", "tmpfs-quota",
+                 "no-capabilities"}
 
 
 def user_namespaces_work() -> bool:
@@ -66,9 +67,10 @@ def test_an_ordinary_user_gets_the_same_marks(slurm, course, user_folder, execut
                        for name, r in expected_results.items()}
 
 
-@pytest.mark.xfail(strict=True, reason="the namespace layers are not yet built inside an unprivileged user namespace")
-def test_an_ordinary_user_gets_the_namespace_layers(slurm, course, user_folder):
+@pytest.mark.parametrize("executor", ["local", "slurm"])
+def test_an_ordinary_user_gets_the_namespace_layers(slurm, course, user_folder, executor):
     if not user_namespaces_work():
         pytest.skip("this kernel does not let ordinary users create user namespaces")
-    for result in grade_as_user(course, user_folder, "local").values():
+    for result in grade_as_user(course, user_folder, executor).values():
         assert USERNS_LAYERS <= set(result["sandbox"]), result["sandbox_missing"]
+        assert [m.split(" (")[0] for m in result["sandbox_missing"]] == ["pids-cgroup", "memory-cgroup"]

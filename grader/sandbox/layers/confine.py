@@ -296,9 +296,9 @@ def _unprivileged_cgroup_layers(conf: Confinement, s: SandboxSettings) -> None:
 
 def _without_namespaces(conf: Confinement, s: SandboxSettings) -> None:
     """An ordinary user's child without a user namespace: root's layers are missing, and why."""
-    if not userns.wanted(s.disable):
+    if userns.wanted(s.disable):
+        conf.missing.append(f"namespaces and cgroups (not running as root, and {userns.state.failure})")
+    else:
         conf.missing += [f"{layer} (switched off)" for layer in userns.NAMESPACE_LAYERS]
-        conf.missing.append("pids and memory cgroups (the grader is not running as root)")
-        return
-    conf.missing.append(f"namespaces and cgroups (not running as root, and {userns.state.failure})")
+        conf.missing.append("pids and memory cgroups (not running as root)")
     conf.missing.append("RLIMIT_NPROC (outside a user namespace it would count every process of this user)")
