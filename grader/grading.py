@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import torch
 from pydantic import BaseModel, Field
 
 from grader import __version__
@@ -93,11 +94,19 @@ def _owned(verdict: Verdict, plan: Plan, student: FileObservations, reference: F
     return Verdict(verdict.fraction, message, status="grader_error", details=verdict.details)
 
 
+def _scoring_threads() -> None:
+    """Scoring compares small tensors: torch's worker threads would only spin against the sandboxed children
+    for the cores (nine times slower on two busy cores), so the grader's own process keeps one."""
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
 def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObservations,
                    reference_obs: FileObservations | None, mistakes: list[KnownMistake] | None = None) -> QuestionResult:
     """Score every check of a question from the two sides' observations (``mistakes``: the reference's mutants
     observed on the same probes, to name a mistake a failed check matches)."""
     question = qplan.question
+    _scoring_threads()
     attribute(student_obs, qplan.probes("student"))
     evidence = Evidence(student=student_obs, reference=reference_obs, submission_dir=submission, ctx=qplan.ctx,
                         mistakes=mistakes or [])

@@ -77,21 +77,35 @@ def _parse(evidence: Evidence, name: str) -> tuple[ast.Module | None, str, Calla
 
 # --- work not done: empty functions, the starter's code unchanged -------------------------------------------
 
-def _without_docstrings(node: ast.AST) -> ast.AST:
-    """A copy of ``node`` whose functions and classes lost their docstrings (editing one changes no code)."""
-    node = ast.parse(ast.unparse(node))  # a copy: the submission's own tree is read again by other rules
-    for inner in ast.walk(node):
-        body = getattr(inner, "body", None)
-        if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)) and body and \
-                isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and \
-                isinstance(body[0].value.value, str):
-            inner.body = body[1:] or [ast.Pass()]
-    return node
+_DOCUMENTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)
+
+
+def _body(node: ast.AST) -> list[ast.stmt]:
+    """The statements of a function, class or module, its docstring left out (editing one changes no code)."""
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and \
+            isinstance(body[0].value.value, str):
+        return body[1:] or [ast.Pass()]
+    return body
+
+
+def _shape(value: object) -> object:
+    """A node as nested tuples of its type and fields, positions, contexts and docstrings aside."""
+    if isinstance(value, ast.AST):
+        parts: list[object] = [type(value).__name__]
+        for name, field in ast.iter_fields(value):
+            if name in ("ctx", "type_comment"):
+                continue
+            parts.append(_shape(_body(value) if name == "body" and isinstance(value, _DOCUMENTED) else field))
+        return tuple(parts)
+    if isinstance(value, list):
+        return tuple(_shape(item) for item in value)
+    return value
 
 
 def fingerprint(node: ast.AST) -> str:
     """The code of a definition, layout, comments and docstrings aside."""
-    return ast.dump(_without_docstrings(node))
+    return repr(_shape(node))
 
 
 @functools.lru_cache(maxsize=32)
@@ -125,9 +139,7 @@ def _empty(node: ast.AST) -> bool:
     if isinstance(node, ast.ClassDef):
         methods = [m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
         return bool(methods) and all(_empty(m) for m in methods)
-    copy = _without_docstrings(node)
-    body = copy.body if isinstance(node, ast.Module) else copy.body[0].body
-    for statement in body:
+    for statement in _body(node):
         if isinstance(statement, ast.Pass) or (isinstance(statement, ast.Expr) and isinstance(statement.value,
                                                                                               ast.Constant)):
             continue

@@ -71,7 +71,9 @@ class Hit:
     text: str
 
 
+@functools.lru_cache(maxsize=256)
 def _split_eq(text: str) -> tuple[str, object]:
+    """``name=value`` as its name and literal value (``...`` for any value); parsed once per rule text."""
     name, _, value = text.partition("=")
     try:
         return name.strip(), ast.literal_eval(value.strip()) if value else ...
@@ -155,6 +157,22 @@ def _hit(pattern: Pattern, node: ast.AST, names: Names) -> str | None:
     return None
 
 
+def _node_types(pattern: Pattern) -> tuple[type, ...]:
+    """The kinds of node ``_hit`` can match for ``pattern`` (the others are skipped without asking)."""
+    if pattern.call or pattern.method:
+        return (ast.Call,)
+    types: tuple[type, ...] = ()
+    if pattern.module:
+        types += (ast.Name, ast.Attribute, ast.Import, ast.ImportFrom)
+    if pattern.keyword:
+        types += (ast.Call,)
+    if pattern.assign:
+        types += (ast.Assign, ast.AugAssign, ast.AnnAssign)
+    if pattern.expr:
+        types += (ast.expr,)
+    return types
+
+
 @functools.lru_cache(maxsize=256)
 def _template(expr: str) -> ast.expr:
     """An ``expr`` rule parsed once (templates are only read)."""
@@ -174,15 +192,20 @@ def find(pattern: Pattern, tree: ast.AST, names: Names, live: bool = False) -> l
 
 def find_each(patterns: list[Pattern], tree: ast.AST, names: Names, live: bool = False) -> list[list[Hit]]:
     """``find`` for several patterns in one walk of ``tree``: the hits of each, in the order given."""
-    forms = [_forms(pattern) for pattern in patterns]
+    forms = [(index, form, _node_types(form)) for index, pattern in enumerate(patterns) for form in _forms(pattern)]
     hits: list[list[Hit]] = [[] for _ in patterns]
     if not patterns:
         return hits
+    by_type: dict[type, list[tuple[int, Pattern]]] = {}  # the forms a kind of node can match, found once per kind
     for node, scope in walk(tree, names, live):
-        for found, alternatives in zip(hits, forms):
-            text = next((t for form in alternatives if (t := _hit(form, node, scope))), None)
-            if text:
-                found.append(Hit(getattr(node, "lineno", 0), text))
+        kind = type(node)
+        if kind not in by_type:
+            by_type[kind] = [(index, form) for index, form, types in forms if issubclass(kind, types)]
+        found: set[int] = set()
+        for index, form in by_type[kind]:
+            if index not in found and (text := _hit(form, node, scope)):
+                hits[index].append(Hit(getattr(node, "lineno", 0), text))
+                found.add(index)
     return [sorted(found, key=lambda h: h.line) for found in hits]
 
 

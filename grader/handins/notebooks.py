@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import codecs
+import functools
 import os
 import stat
 import difflib
@@ -141,8 +142,10 @@ def to_python(source: str) -> str:
     return _aligned(source, python)
 
 
+@functools.lru_cache(maxsize=64)
 def _parse_problem(python: str) -> str:
-    """'' when ``python`` parses, else where and why it does not."""
+    """'' when ``python`` parses, else where and why it does not (kept per text: staging, choosing the file and
+    the source rules all ask of the same file)."""
     try:
         ast.parse(python)
     except SyntaxError as exc:
