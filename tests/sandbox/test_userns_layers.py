@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -44,6 +45,12 @@ def user_folder() -> Iterator[tuple[Path, str]]:
         yield base, python
     finally:
         subprocess.run(["rm", "-rf", str(base)], check=False)
+
+
+def _daemons() -> list[int]:
+    """The daemons ``userns_student.py`` left running."""
+    found = subprocess.run(["pgrep", "-f", "^sleep 61.25$"], capture_output=True, text=True, check=False)
+    return [int(pid) for pid in found.stdout.split()]
 
 
 def grade_as_user(folder: Path, python: str, launcher: str, sandbox: dict, refuse_userns: bool = False) -> dict:
@@ -106,6 +113,7 @@ def test_an_ordinary_users_child_gets_every_namespace_layer(user_folder, launche
     assert why == "No space left on device" and made < SETTINGS["max_files"]
     assert facts["write_outside"] == "Permission denied"
     assert 5 <= facts["forks"] < SETTINGS["max_processes"]  # the user's BUSY processes outside do not count
+    assert _daemons() == []  # it died with the PID namespace's init
 
 
 def test_the_namespaces_capabilities_cannot_be_taken_back(user_folder):
@@ -134,3 +142,5 @@ def test_where_user_namespaces_are_disabled_the_layers_are_missing_and_say_why(u
     assert {"rlimits", "seccomp"} <= set(report["sandbox"]) and "pid-namespace" not in report["sandbox"]
     assert report["facts"]["pid"] != 1 and report["udp_arrived"] == b"escaped"
     assert report["facts"]["forks"] > SETTINGS["max_processes"]  # the user's other processes did not stop it
+    for daemon in _daemons():  # without a PID namespace it may outlive the child
+        os.kill(daemon, signal.SIGKILL)

@@ -8,12 +8,14 @@ import ctypes
 import json
 import os
 import socket
+import subprocess
 import time
 
 PORT, OUTSIDE_PID, OUTSIDE_DIR = 0, 0, "/nonexistent"  # replaced by the test's header
 
 CLONE_NEWUSER, CLONE_NEWNS, SIGCHLD = 0x10000000, 0x00020000, 17
 SYS_CLONE3, SYS_SETNS = 435, 308
+DAEMON_SECONDS = "61.25"  # a daemon left running in its own session: the test looks for it afterwards
 PR_CAPBSET_READ, CAP_SYS_ADMIN = 23, 21
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -111,6 +113,7 @@ def facts() -> str:
         "setns": _errno(libc.syscall(SYS_SETNS, 0, 0)),
         "uid_map": _error(lambda: open("/proc/self/uid_map", "w").write("0 0 1")),
         "forks": _forks_allowed(),
+        "daemon": subprocess.Popen(["sleep", DAEMON_SECONDS], start_new_session=True).pid,
     }
     if found["disk_bytes"] < 64 << 20:  # only ever fill a small tmpfs, never the real disk
         os.makedirs("big")
