@@ -6,8 +6,8 @@ CUDA, so each forked child starts clean. It keeps one *spare* child forked in ad
 PID 1 of its own PID namespace and waiting for its request, so a request costs a message, not
 a fork; the next spare is forked while the served child runs. Run by an ordinary user, the spare
 first creates a user namespace owning a new PID namespace and forks once more into it: its PID 1
-waits for the request, and the process above it only mirrors how that PID 1 ends. Each child becomes its own
-session leader and calls the same ``run_request`` a spawned child calls.
+waits for the request, and the process above it only mirrors how that PID 1 ends. Each child
+becomes its own session leader and calls the same ``run_request`` a spawned child calls.
 
 Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; for each
 ``{"request": path}`` (with the child's channel and output pipes attached as file descriptors)
