@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from grader.sandbox.layers import cgroups
-from grader.sandbox.parent.launcher import ChildExit, Launcher, SpawnLauncher, child_environment
+from grader.sandbox.parent.launcher import ChildExit, Launcher, SpawnLauncher, child_environment, group_limits
 from grader.sandbox.protocol import ChildRequest
 
 READY_TIMEOUT = 180.0
@@ -71,8 +71,9 @@ class _Zygote:
         else:
             self.exits[pid] = ChildExit(message.get("returncode"), bool(message.get("oom")))
 
-    def fork(self, request_file: Path, channel_fd: int, output_fd: int) -> int:
-        message = json.dumps({"request": str(request_file)}).encode()
+    def fork(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> int:
+        message = json.dumps({"request": str(request_file), "limits": list(group_limits(request)),
+                              "pid_namespace": "pid-namespace" not in request.sandbox.disable}).encode()
         socket.send_fds(self.sock, [message], [channel_fd, output_fd])
         reply = self._next_reply()
         if "pid" not in reply:
@@ -185,7 +186,7 @@ class ForkServerLauncher:
         request_file.write_text(request.model_dump_json())
         zygote = self._acquire()
         try:
-            pid = zygote.fork(request_file, channel_fd, output_fd)
+            pid = zygote.fork(request, request_file, channel_fd, output_fd)
         except BaseException:
             zygote.close()
             self._idle.put(None)

@@ -10,7 +10,8 @@ waits for the request, and the process above it only mirrors how that PID 1 ends
 becomes its own session leader and calls the same ``run_request`` a spawned child calls.
 
 Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; for each
-``{"request": path}`` (with the child's channel and output pipes attached as file descriptors)
+``{"request": path, "limits": [max_pids, memory_mb], "pid_namespace": bool}`` (the
+child's channel and output pipes attached as file descriptors; ``null`` for a cgroup switched off)
 it replies ``{"pid": n}`` and, when that child has ended, ``{"exit": n, "returncode": rc,
 "oom": bool}``; ``{"kill": n}`` kills child ``n`` and every member of its cgroups, if it is a
 child of this zygote that has not been reaped (so the pid cannot have been reused).
@@ -32,7 +33,6 @@ from pathlib import Path
 
 from grader.sandbox.layers import cgroups, userns
 from grader.sandbox.layers.confine import CLONE_NEWPID, die_with_parent, set_namespace, unshare
-from grader.sandbox.parent.launcher import group_limits
 from grader.sandbox.protocol import ChildRequest, ResourceLimits
 
 MAX_FD = 65536
@@ -199,6 +199,16 @@ def _stop_children(groups: dict[int, list[Path]]) -> None:
         cgroups.remove(groups.pop(pid))
 
 
+def _placement(message: dict) -> tuple[tuple[int | None, int | None], bool]:
+    """The cgroup limits (max pids, memory MiB; None: that layer off) and whether the child gets a PID
+    namespace, as the grader sent them with the request (the request itself is the child's to read)."""
+    limits = message.get("limits")
+    if not (isinstance(limits, list) and len(limits) == 2
+            and all(v is None or (type(v) is int and v > 0) for v in limits)):
+        limits = [DEFAULTS.max_processes, DEFAULTS.memory_mb]
+    return (limits[0], limits[1]), message.get("pid_namespace") is not False
+
+
 def _serve_requests(sock, own_pid_ns, wake_r, spare, groups) -> None:
     groups[spare.pid] = spare.groups
     while True:
@@ -224,15 +234,13 @@ def _serve_requests(sock, own_pid_ns, wake_r, spare, groups) -> None:
                 os.close(fd)
             sock.send(json.dumps({"error": "a request needs a channel and an output descriptor"}).encode())
             continue
-        with open(message["request"]) as f:
-            request = ChildRequest.model_validate_json(f.read())
-        limits = group_limits(request)
-        if "pid-namespace" not in request.sandbox.disable and None not in limits:
+        limits, pid_namespace = _placement(message)
+        if pid_namespace and None not in limits:
             child, spare = spare, None
             for group in child.groups:
                 cgroups.set_limits([group], *limits)
         else:
-            child = _fork_waiting(own_pid_ns, "pid-namespace" not in request.sandbox.disable, limits)
+            child = _fork_waiting(own_pid_ns, pid_namespace, limits)
             groups[child.pid] = child.groups
         socket.send_fds(child.sock, [data], fds)
         for fd in fds:
