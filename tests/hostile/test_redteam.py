@@ -31,10 +31,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.redteam.harness import (
-    CALL_TIMEOUT, CASES, FORMULA_START, GIB, IMPORT_TIMEOUT, IPC_KEYS, LAYER_CASES, MAIN, SECRET_JSON_MARKER,
-    SECRET_PY_MARKER, SECRET_VALUES, STOPPED, assert_batch_ok, checks_of, explain, outputs_text, remove_tree,
-    run_batch, victim_state)
+from tests.hostile.redteam.attacks import (CALL_TIMEOUT, CASES, FORMULA_START, GIB, IMPORT_TIMEOUT, IPC_KEYS,
+                                           LAYER_CASES, MAIN, SECRET_JSON_MARKER, SECRET_PY_MARKER, SECRET_VALUES,
+                                           STOPPED)
+from tests.hostile.redteam.batch import (assert_batch_ok, checks_of, explain, outputs_text, remove_tree, run_batch,
+                                         victim_state)
 
 pytestmark = pytest.mark.slow
 

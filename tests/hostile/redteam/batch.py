@@ -1,13 +1,12 @@
-"""Running red-team batches safely: the cases, the secrets and victims they aim at, and one batch
-graded as PID 1 of fresh PID, IPC and UTS namespaces inside a memory cgroup of its own, under a
-deadline, with what it left behind (processes, IPC objects, keys, listeners) reported on the way out.
+"""Grading red-team cases safely: one batch as PID 1 of fresh PID, IPC and UTS namespaces inside a
+memory cgroup of its own, under a deadline, with what it left behind (processes, IPC objects, keys,
+listeners) reported on the way out.
 """
 from __future__ import annotations
 
 import ctypes
 import json
 import os
-import re
 import shutil
 import socket
 import struct
@@ -19,84 +18,10 @@ from pathlib import Path
 
 import pytest
 
-REDTEAM = Path(__file__).parent
-CASES = sorted(p.name for p in (REDTEAM / "cases").iterdir() if p.is_dir())
-TOOLKIT = (REDTEAM / "toolkit.py").read_text()
-TIMEOUT = re.compile("did not finish within")
-IMPORT_TIMEOUT = re.compile("did not finish within 6 s")
-CALL_TIMEOUT = re.compile("did not finish within 3 s")
-# a deadline kept, or the child stopped for breaking the protocol
-STOPPED = re.compile("did not finish within|was stopped because")
-GIB = 1 << 30
+from tests.hostile.redteam.attacks import (EXTRAS, MQ_NAME, RENAMED, REDTEAM, SECRET_JSON_MARKER, SECRET_PY,
+                                           SECRET_VALUES, TOOLKIT)
 
-# Graded alone: each may hang the parent, flood it, or fill its memory.
-ISOLATED = ["ctl_endless_lines", "ctl_giant_line", "frame_index_amplifier", "mem_memfd", "mem_sysv_shm", "reply_dev_zero",
-            "reply_fifo", "reply_huge_json", "reply_index_amplifier", "reply_tensor_fifo", "sub_deep_folder",
-            "sub_fifo_in_folder", "sub_huge_source", "sub_huge_sparse_file"]
-MAIN = [c for c in CASES if c not in ISOLATED]
-# Graded once per layer switched off: the escapes that more than one layer stands against.
-LAYER_CASES = ["cap_sethostname", "cg_escape_cgroup", "ctl_init_victim_at_import", "fd_inventory", "fd_spare_socket_escape",
-               "fd_wake_pipe_thief", "ipc_a_sysv_shm_left", "ipc_b_reads_leftovers", "net_abstract_socket",
-               "net_tcp_loopback", "proc_daemon_survives", "proc_mem_of_victim", "proc_ptrace_victim", "proc_signals_victim",
-               "reply_reads_secret_tensor", "well_behaved"]
-# Folder names no case folder can carry in the repository.
-RENAMED = {"str_long_student_name": "long-" + "n" * 235,
-           "str_csv_formula_name": '=HYPERLINK("https:evil.example","click me")'}
-
-
-
-def _deep_folder(folder: Path, course: Path, outside: Path) -> None:
-    for depth in range(1, 1201):  # one by one: os.makedirs recurses too
-        os.mkdir(folder.joinpath(*["d"] * depth))
-
-
-def _symlink_to_reference(folder: Path, course: Path, outside: Path) -> None:
-    (folder / "question1.py").unlink()
-    (folder / "question1.py").symlink_to(course / "reference" / "redteam" / "question1.py")
-
-
-def _symlink_to_secret(folder: Path, course: Path, outside: Path) -> None:
-    (folder / "question1.py").unlink()
-    (folder / "question1.py").symlink_to(outside / "exam-solution.py")
-
-
-def _huge_source(folder: Path, course: Path, outside: Path) -> None:
-    with open(folder / "question1.py", "a") as f:
-        f.write("\nTABLE = [" + "0," * 3_000_000 + "]\n")
-
-
-def _sparse_file(folder: Path, course: Path, outside: Path) -> None:
-    with open(folder / "weights.bin", "wb") as f:
-        f.truncate(4 * GIB)
-
-
-# What the test adds to a case's folder: things no case folder in the repository can hold.
-EXTRAS = {"sub_deep_folder": _deep_folder, "sub_huge_sparse_file": _sparse_file, "sub_huge_source": _huge_source,
-          "sub_fifo_in_folder": lambda folder, course, outside: os.mkfifo(folder / "data.fifo"),
-          "sub_question_symlink_to_secret": _symlink_to_secret, "sub_source_symlink_to_reference": _symlink_to_reference}
-SECRET_PY_MARKER = "TOPSECRET-PY-31c7"
-SECRET_PY = f'''"""{SECRET_PY_MARKER}"""
-!echo staged
-import torch
-
-
-def double(a):
-    return 2 * a
-
-
-def add(a, b):
-    return a + b
-
-
-def mul(a, b):
-    return torch.mul(a, b)
-'''
-SECRET_VALUES = (1234.5, 6789.25, 4242.125)
-SECRET_JSON_MARKER = "TOPSECRET-JSON-8f2e"
-IPC_KEYS = ("5eed0001", "5eed0002", "5eed0003")
-MQ_NAME = "/redteam-mq"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
+# PID 1 of a batch's namespaces: starts the victims, grades, then reports what the batch left behind.
 WRAPPER = r'''
 import ctypes, json, os, resource, socket, subprocess, sys, threading, time, traceback
 report_path, plan = sys.argv[1], json.load(open(sys.argv[2]))
@@ -194,7 +119,7 @@ finish(code)
 '''
 
 
-# --- the machinery: a memory cgroup, templated cases, one batch in fresh namespaces ----------
+# --- a memory cgroup, templated cases, one batch in fresh namespaces -------------------------
 
 class MemoryCgroup:
     """A cgroup v1 memory group for one batch (the machine is shared: never run a batch unbounded)."""
@@ -244,6 +169,7 @@ def remove_keys(description: str) -> None:
 
 
 def listeners() -> dict:
+    """A TCP, a UDP and an abstract Unix socket on this host, for cases that try to reach out."""
     tcp = socket.socket()
     tcp.bind(("127.0.0.1", 0))
     tcp.listen()
@@ -260,6 +186,7 @@ def listeners() -> dict:
 
 
 def reached(sock: socket.socket, datagram: bool = False) -> int:
+    """How many connections (or datagrams) reached ``sock``."""
     count = 0
     while True:
         try:
@@ -282,6 +209,7 @@ def outputs_text(out: Path) -> str:
 
 
 def prepare_course(root: Path) -> Path:
+    """The red-team course (rubric and reference) copied under ``root``."""
     course = root / "course"
     shutil.copytree(REDTEAM / "rubrics", course / "rubrics")
     shutil.copytree(REDTEAM / "reference", course / "reference")
@@ -383,6 +311,7 @@ def run_batch(root: Path, cache: Path, cases: list[str], *, jobs: int, without: 
 
 
 def checks_of(batch: dict, case: str) -> dict[str, dict]:
+    """A graded case's checks by id."""
     assert case in batch["results"], f"{case} was not graded: {sorted(batch['results'])}"
     return {c["id"]: c for c in batch["results"][case]["questions"][0]["checks"]}
 
@@ -396,18 +325,17 @@ def explain(batch: dict, case: str) -> str:
 
 
 def victim_state(batch: dict, case: str) -> str:
+    """The state letter of the victim process ``case`` aimed at, as the batch's PID 1 last saw it."""
     pid = batch["victims"][case]
     assert str(pid) in batch["report"]["victims"], f"victim pids were {batch['report']['victims']}, expected {pid}"
     return batch["report"]["victims"][str(pid)]
 
 
 def assert_batch_ok(batch: dict) -> None:
+    """The batch exited 0 with every case graded."""
     report = batch["report"]
     assert report["code"] == 0, (report["code"], batch["proc"].stdout[-2000:], batch["proc"].stderr[-2000:])
     assert set(batch["results"]) == set(batch["cases"])
-
-
-# --- fixtures ---------------------------------------------------------------------------------
 
 
 def remove_tree(root: Path) -> None:
