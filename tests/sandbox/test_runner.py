@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import torch
 
 from grader.observe import FileObservations
 from grader.sandbox.protocol import InputSpec, Probe, Step
+from grader.sandbox.parent.launcher import Launcher
+from grader.sandbox.parent.pool import ForkServerLauncher
 from grader.sandbox.parent.runner import run_file
 
 INPUTS = {"a": InputSpec(shape=[2, 3]), "b": InputSpec(shape=[2, 3])}
@@ -19,11 +22,19 @@ def call(probe_id: str, name: str, timeout: float = 5.0, **kw) -> Probe:
                  steps=[Step(call=name, args=[{"input": "a"}, {"input": "b"}], observe="out", **kw)])
 
 
-def grade_module(tmp_path: Path, code: str, probes: list[Probe], **kw) -> FileObservations:
+@pytest.fixture(scope="module")
+def launcher() -> Iterator[ForkServerLauncher]:
+    """Children forked from one warm interpreter: which launcher starts them is not what these tests are about."""
+    with ForkServerLauncher(1) as pool:
+        yield pool
+
+
+def grade_module(launcher: Launcher, tmp_path: Path, code: str, probes: list[Probe], **kw) -> FileObservations:
+    """``code`` as a student's ``q.py``, run against ``probes``."""
     folder = tmp_path / "student"
     folder.mkdir(exist_ok=True)
     (folder / "q.py").write_text(textwrap.dedent(code))
-    return run_file("q.py", folder, probes, import_timeout=20, **kw)
+    return run_file("q.py", folder, probes, import_timeout=20, launcher=launcher, **kw)
 
 
 MODULE = """
@@ -40,10 +51,10 @@ def secret_einsum(a, b): return getattr(torch, "ein" + "sum")("ij,ij->ij", a, b)
 """
 
 
-def test_one_hang_or_exit_costs_one_probe(tmp_path):
+def test_one_hang_or_exit_costs_one_probe(tmp_path, launcher):
     probes = [call("p1", "add"), call("p2", "hang", timeout=1), call("p3", "add"), call("p4", "leave"),
               call("p5", "quit"), call("p6", "add")]
-    obs = grade_module(tmp_path, MODULE, probes)
+    obs = grade_module(launcher, tmp_path, MODULE, probes)
     status = {k: v.status for k, v in obs.probes.items()}
     assert status == {"p1": "ok", "p2": "timeout", "p3": "ok", "p4": "crashed", "p5": "error", "p6": "ok"}
     assert "within 1 s" in obs.probes["p2"].detail
@@ -53,69 +64,69 @@ def test_one_hang_or_exit_costs_one_probe(tmp_path):
     assert obs.probes["p6"].values["out"].tensor.equal(expected)
 
 
-def test_inputs_are_seeded_and_regenerable(tmp_path):
+def test_inputs_are_seeded_and_regenerable(tmp_path, launcher):
     from grader.inputs import generate_inputs
 
     probe = call("p", "add").model_copy(update={"seed": 1234})
-    obs = grade_module(tmp_path, MODULE, [probe])
+    obs = grade_module(launcher, tmp_path, MODULE, [probe])
     inputs = generate_inputs(probe.inputs, 1234)
     assert obs.probes["p"].values["out"].tensor.equal(inputs["a"] + inputs["b"])
 
 
-def test_values_come_back_as_plain_data(tmp_path):
-    obs = grade_module(tmp_path, MODULE, [call("n", "np_out"), call("w", "weird")])
+def test_values_come_back_as_plain_data(tmp_path, launcher):
+    obs = grade_module(launcher, tmp_path, MODULE, [call("n", "np_out"), call("w", "weird")])
     assert obs.probes["n"].values["out"].type == "ndarray"
     assert obs.probes["w"].status == "error"
     assert obs.probes["w"].error.type == "Weird"
     assert "could not be printed" in obs.probes["w"].error.message
 
 
-def test_op_trace_sees_hidden_calls(tmp_path):
-    obs = grade_module(tmp_path, MODULE, [call("t", "secret_einsum", trace=True)])
+def test_op_trace_sees_hidden_calls(tmp_path, launcher):
+    obs = grade_module(launcher, tmp_path, MODULE, [call("t", "secret_einsum", trace=True)])
     assert obs.probes["t"].ops.get("torch.einsum") == 1
 
 
-def test_import_errors_and_missing_names(tmp_path):
-    obs = grade_module(tmp_path, "import torch\nraise ValueError('at import')\n", [call("p", "add")])
+def test_import_errors_and_missing_names(tmp_path, launcher):
+    obs = grade_module(launcher, tmp_path, "import torch\nraise ValueError('at import')\n", [call("p", "add")])
     assert obs.imported.status == "error" and obs.imported.error.type == "ValueError"
     assert obs.imported.error.traceback == ["q.py, line 2: raise ValueError('at import')"]
-    obs = grade_module(tmp_path, "def other(): pass\n", [call("p", "add")])
+    obs = grade_module(launcher, tmp_path, "def other(): pass\n", [call("p", "add")])
     assert obs.probes["p"].error.type == "MissingName" and obs.probes["p"].error.message == "add"
     assert "other" in obs.imported.defined
 
 
-def test_exit_at_import_and_hang_at_import(tmp_path):
-    obs = grade_module(tmp_path, "import os\nos._exit(0)\n", [call("p", "add")])
+def test_exit_at_import_and_hang_at_import(tmp_path, launcher):
+    obs = grade_module(launcher, tmp_path, "import os\nos._exit(0)\n", [call("p", "add")])
     assert obs.imported.status == "crashed"
     folder = tmp_path / "slow"
     folder.mkdir()
     (folder / "q.py").write_text("import time\ntime.sleep(60)\n")
-    obs = run_file("q.py", folder, [call("p", "add")], import_timeout=2)
+    obs = run_file("q.py", folder, [call("p", "add")], import_timeout=2, launcher=launcher)
     assert obs.imported.status == "timeout"
 
 
-def test_missing_file_lists_what_is_there(tmp_path):
+def test_missing_file_lists_what_is_there(tmp_path, launcher):
     folder = tmp_path / "s"
     folder.mkdir()
     (folder / "Question1.py").write_text("")
-    obs = run_file("question1.py", folder, [])
+    obs = run_file("question1.py", folder, [], launcher=launcher)
     assert obs.imported.status == "missing" and "Question1.py" in obs.imported.detail
 
 
-def test_student_cannot_change_the_submission(tmp_path):
+def test_student_cannot_change_the_submission(tmp_path, launcher):
     code = "open('question_notes.txt', 'w').write('x')\ndef add(a, b): return a + b\n"
-    grade_module(tmp_path, code, [call("p", "add")])
+    grade_module(launcher, tmp_path, code, [call("p", "add")])
     assert sorted(p.name for p in (tmp_path / "student").iterdir()) == ["q.py"]
 
 
-def test_output_is_captured_and_capped(tmp_path):
+def test_output_is_captured_and_capped(tmp_path, launcher):
     code = "import sys\nsys.stdout.write('x' * 200_000)\nprint('END')\ndef add(a, b): return a + b\n"
-    obs = grade_module(tmp_path, code, [call("p", "add")])
+    obs = grade_module(launcher, tmp_path, code, [call("p", "add")])
     assert "bytes not kept" in obs.stdout and obs.stdout.rstrip().endswith("END")
     assert len(obs.stdout) < 70_000
 
 
-def test_tensor_subclass_is_sent_as_plain_tensor(tmp_path):
+def test_tensor_subclass_is_sent_as_plain_tensor(tmp_path, launcher):
     code = '''
 import torch
 class Liar(torch.Tensor):
@@ -123,7 +134,7 @@ class Liar(torch.Tensor):
     def shape(self): return (99,)
 def add(a, b): return (a + b).as_subclass(Liar)
 '''
-    obs = grade_module(tmp_path, code, [call("p", "add")])
+    obs = grade_module(launcher, tmp_path, code, [call("p", "add")])
     value = obs.probes["p"].values["out"]
     assert type(value.tensor) is torch.Tensor and tuple(value.tensor.shape) == (2, 3)
     assert value.class_name.endswith("Liar")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from grader.checks.base import Tolerance
 from grader.checks.compare import compare_values
 from grader.authoring.reference_calls import call_reference
 from grader.sandbox.protocol import Probe, Step
+from grader.sandbox.parent.pool import ForkServerLauncher
 from grader.sandbox.parent.runner import run_file
 
 MODULE = textwrap.dedent("""
@@ -44,6 +46,13 @@ def folder(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def launcher() -> Iterator[ForkServerLauncher]:
+    """Children forked from one warm interpreter: which launcher starts them is not what these tests are about."""
+    with ForkServerLauncher(1) as pool:
+        yield pool
+
+
 def test_the_reference_side_is_never_cut(folder):
     outcomes = call_reference(folder, "values.py", {"png": ("picture", {}), "text": ("long_text", {}),
                                                     "list": ("long_list", {})})
@@ -57,10 +66,10 @@ def test_the_reference_side_is_never_cut(folder):
     assert outcomes["list"].value == [i * 0.5 for i in range(25_000)]
 
 
-def test_a_students_value_over_a_limit_fails_and_says_why(folder):
+def test_a_students_value_over_a_limit_fails_and_says_why(folder, launcher):
     probes = [Probe(id=name, steps=[Step(call=name, observe="v")]) for name in ("long_text", "long_list")]
-    student = run_file("values.py", folder, probes)
-    reference = run_file("values.py", folder, probes, keep_whole=True)
+    student = run_file("values.py", folder, probes, launcher=launcher)
+    reference = run_file("values.py", folder, probes, keep_whole=True, launcher=launcher)
     for name, unit in (("long_text", "50,000 characters, over the limit of 2,000"),
                        ("long_list", "25,000 items, over the limit of 10,000")):
         got, expected = student.probes[name].values["v"], reference.probes[name].values["v"]
@@ -69,9 +78,9 @@ def test_a_students_value_over_a_limit_fails_and_says_why(folder):
         assert problem is not None and "over the limit" in problem and "not compared" in problem
 
 
-def test_bytes_compare_whole(folder):
+def test_bytes_compare_whole(folder, launcher):
     probes = [Probe(id="png", steps=[Step(call="picture", observe="v")])]
-    reference = run_file("values.py", folder, probes, keep_whole=True).probes["png"].values["v"]
+    reference = run_file("values.py", folder, probes, keep_whole=True, launcher=launcher).probes["png"].values["v"]
     assert reference.type == "bytes" and reference.tensor.dtype == torch.uint8
     assert compare_values(reference, reference, Tolerance()) is None
     changed = reference.model_copy(update={"tensor": reference.tensor.clone()})

@@ -12,24 +12,18 @@ EXAMPLES = Path(__file__).parents[2] / "submissions_example" / "mlg-tutorial3"
 
 
 @pytest.mark.slow
-def test_batch_with_similarity_writes_the_report(tmp_path):
-    subs = tmp_path / "subs"
-    shutil.copytree(EXAMPLES / "ada_correct", subs / "ada_correct")
-    shutil.copytree(EXAMPLES / "ada_correct", subs / "ada_twin")
-    out = tmp_path / "out"
-    assert main(["batch", "mlg-tutorial3", str(subs), "--out", str(out), "-j", "1", "--similarity"]) == 0
-    assert (out / "marks.csv").is_file()
-    rows = (out / "similarity.csv").read_text().splitlines()
-    assert rows[1].startswith("tutorial3,1,ada_correct,ada_twin,1.0,") and ",yes," in rows[1]
-    assert "not a verdict" in (out / "similarity.html").read_text()
-
-
-@pytest.mark.slow
-def test_batch_takes_the_similarity_choices_of_grade_similarity(tmp_path):
+def test_batch_writes_the_report_and_takes_the_similarity_choices_of_grade_similarity(tmp_path):
+    """One graded batch: its report with the default choices, then with those of ``grade similarity`` (a rerun
+    keeps every result and writes the report again)."""
     subs, out, also = tmp_path / "subs", tmp_path / "out", tmp_path / "last_year"
     for name, twin in (("ada_correct", "ada_correct"), ("ada_correct", "ada_twin"), ("ben_missing_factor_two", None)):
         shutil.copytree(EXAMPLES / name, subs / (twin or name))
     batch = ["batch", "mlg-tutorial3", str(subs), "--out", str(out), "-j", "1", "--similarity"]
+    assert main(batch) == 0
+    assert (out / "marks.csv").is_file()
+    rows = (out / "similarity.csv").read_text().splitlines()
+    assert rows[1].startswith("tutorial3,1,ada_correct,ada_twin,1.0,") and ",yes," in rows[1]
+    assert "not a verdict" in (out / "similarity.html").read_text()
     assert main([*batch, "--ops", "--threshold", "0.99"]) == 0
     rows = [row.split(",") for row in (out / "similarity.csv").read_text().splitlines()[1:]]
     assert rows[0][2:4] == ["ada_correct", "ada_twin"] and rows[0][8] == "yes"
