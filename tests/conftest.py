@@ -1,9 +1,10 @@
-"""Shared fixtures: an isolated reference cache, the project's paths, the graded examples."""
+"""Shared fixtures: an isolated reference cache, the project's paths, the graded examples of each assignment."""
 from __future__ import annotations
 
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,26 @@ def graded_examples(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path
     out = tmp_path_factory.mktemp("marks")
     code = main(["batch", "comp4901y-hw1", str(EXAMPLES), "--out", str(out)])
     return code, out
+
+
+@pytest.fixture(scope="session")
+def example_batch(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], tuple[int, Path]]:
+    """``example_batch(assignment)``: ``grade batch`` of that assignment's shipped examples, once per session
+    (comp4901y-hw1's is ``graded_examples``); returns the exit code and the marks folder."""
+    done: dict[str, tuple[int, Path]] = {}
+
+    def batch(assignment: str) -> tuple[int, Path]:
+        if assignment == "comp4901y-hw1":
+            return request.getfixturevalue("graded_examples")
+        if assignment not in done:
+            from grader.cli import main
+
+            out = tmp_path_factory.mktemp(assignment)
+            done[assignment] = main(["batch", assignment, str(ROOT / "submissions_example" / assignment), "--out",
+                                     str(out)]), out
+        return done[assignment]
+    return batch
 
 
 def check_points(result: dict, visibility: str | None = None) -> dict[tuple[str, str], float]:

@@ -69,10 +69,9 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module", params=sorted(EXPECTED))
-def graded(request, tmp_path_factory):
+def graded(request, example_batch):
     assignment = request.param
-    out = tmp_path_factory.mktemp(assignment)
-    code = main(["batch", assignment, str(ROOT / "submissions_example" / assignment), "--out", str(out)])
+    code, out = example_batch(assignment)
     return assignment, code, out
 
 

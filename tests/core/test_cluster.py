@@ -71,7 +71,7 @@ def test_killed_tasks_are_regraded_on_rerun(tmp_path, capsys):
     subs, out = tmp_path / "subs", tmp_path / "out"
     shutil.copytree(EXAMPLES, subs)
     command = [sys.executable, "-m", "grader.cli", "batch", "comp4901y-hw1", str(subs), "--out", str(out),
-               "--executor", "submitit-local", "--per-task", "1", "-j", "1"]
+               "--executor", "submitit-local", "--per-task", "2", "-j", "1"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 300
     while len(list((out / "results").glob("*.json"))) < 1:

@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 
 from grader.assignments import find_assignment
-from grader.cli import main
 from grader.diagnosis.mutant_runs import diagnosed_plan, known_mistakes
 from grader.grading import score_question
 from grader.plan import GradingPlan
 from grader.reference_cache import reference_observations
 from grader.sandbox.parent.pool import make_launcher
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -37,13 +35,11 @@ ASSIGNMENTS = ("mlg-tutorial3", "pset09-autodiff")
 
 
 @pytest.fixture(scope="module")
-def batches(graded_examples, tmp_path_factory) -> dict[str, Path]:
-    """The comp4901y-hw1 examples (graded once per session) and those of two more assignments."""
-    out = {"comp4901y-hw1": graded_examples[1]}
-    for assignment in ASSIGNMENTS:
-        out[assignment] = tmp_path_factory.mktemp(assignment)
-        code = main(["batch", assignment, str(ROOT / "submissions_example" / assignment), "--out",
-                     str(out[assignment]), "-j", "2"])
+def batches(example_batch) -> dict[str, Path]:
+    """The comp4901y-hw1 examples and those of two more assignments (each graded once per session)."""
+    out = {}
+    for assignment in ("comp4901y-hw1", *ASSIGNMENTS):
+        code, out[assignment] = example_batch(assignment)
         assert code == 0
     return out
 
