@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -72,13 +73,50 @@ def rubric_subset(work: Path, count: int, name: str) -> Path:
     return path
 
 
+class FirstFile:
+    """Seconds from start until a first ``*.json`` appears in ``folder`` (polled every 10 ms in a thread)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.seconds = folder, float("nan")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        started = time.perf_counter()
+        while not self._stop.wait(0.01):
+            if self.folder.is_dir() and next(self.folder.glob("*.json"), None) is not None:
+                self.seconds = time.perf_counter() - started
+                return
+
+    def __enter__(self) -> "FirstFile":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def grade_batch(subs: Path, out: Path, jobs: int, launcher: str, assignment: str = "comp4901y-hw1") -> dict:
     command = [sys.executable, "-m", "grader.cli", "batch", assignment, str(subs), "--out", str(out),
                "-j", str(jobs), "--launcher", launcher, "--force"]
-    seconds, peak, _ = timed(command, cwd=ROOT)
+    with FirstFile(out / "results") as first:
+        seconds, peak, _ = timed(command, cwd=ROOT)
     results = [json.loads(p.read_text()) for p in (out / "results").glob("*.json")]
     code = sum(q["code_seconds"] for r in results for q in r["questions"])
-    return {"seconds": seconds, "peak_mib": peak, "code_seconds": code, "files": sum(len(r["questions"]) for r in results)}
+    return {"seconds": seconds, "peak_mib": peak, "code_seconds": code, "first_result": first.seconds,
+            "files": sum(len(r["questions"]) for r in results)}
+
+
+def naive_import_only(subs: list[Path]) -> float:
+    """Median seconds of a fresh Python that only imports torch and a submission's two files, one at a time."""
+    samples = []
+    for folder in subs:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "naive_grade.py"), str(folder), "--import-only"],
+                       capture_output=True, check=True, cwd=folder, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
 
 
 def naive_batch(subs: list[Path], jobs: int) -> dict:
@@ -169,6 +207,27 @@ def question3_seconds(rubric: Path) -> float:
     return time.perf_counter() - started
 
 
+def stage_profile(subs: list[Path], rubric: Path) -> dict[str, float]:
+    """Median milliseconds per (submission, file) of each stage, one warm worker (see stages.py)."""
+    from grader.assignments import find_assignment
+    from grader.grading import grade_submission
+    from grader.plan import GradingPlan
+    from grader.reference_cache import reference_observations
+    from grader.sandbox.parent.pool import make_launcher
+    from stages import profile
+
+    plan = GradingPlan.build(find_assignment(str(rubric)))
+    with make_launcher("fork-server", 1) as launcher:
+        reference, _ = reference_observations(plan, launcher)
+        grade_submission(plan, subs[0], reference, launcher=launcher)
+        return profile(plan, subs, reference, launcher)
+
+
+def memory_by_jobs(subs: Path, work: Path, rubric: str, jobs: list[int]) -> dict[int, float]:
+    """Peak PSS (MiB) of ``grade batch`` on ``subs`` with each ``-j``."""
+    return {j: grade_batch(subs, work / f"out-mem-{j}", j, "fork-server", rubric)["peak_mib"] for j in jobs}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=200)
@@ -191,13 +250,21 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "grader.cli", "reference", q12_rubric], cwd=ROOT, check=True,
                    capture_output=True)
     reference_seconds = time.perf_counter() - started
+    one = work / "one"
+    one.mkdir()
+    shutil.copytree(subs[0], one / subs[0].name)
+    cold = grade_batch(one, work / "out-one", args.jobs, "fork-server", q12_rubric)  # runs and caches the mutants
     rows = []
     pooled = grade_batch(work / "subs", work / "out-pool", args.jobs, "fork-server", q12_rubric)
     rows.append(("this grader, fork server", args.copies, pooled))
+    small = grade_batch(few, work / "out-small", args.jobs, "fork-server", q12_rubric)
+    marginal = (pooled["seconds"] - small["seconds"]) / (args.copies - args.spawn_copies)
     spawned = grade_batch(few, work / "out-spawn", args.jobs, "spawn", q12_rubric)
     rows.append(("this grader, --launcher spawn", args.spawn_copies, spawned))
     naive = naive_batch(sorted(few.iterdir()), args.jobs)
     rows.append(("naive: fresh python per submission, no sandbox", args.spawn_copies, naive))
+    import_only = naive_import_only(sorted(few.iterdir())[:5])
+    ratio = None
     if args.otter_venv:
         from otter_baseline import otter_batch
 
@@ -208,34 +275,53 @@ def main() -> None:
         rows.append(("this grader, question 1 only", args.copies, q1))
         otter = otter_batch(args.otter_venv, subs[: args.otter_copies], work / "otter", args.jobs)
         rows.append(("otter-grader `otter run`, question 1 only", args.otter_copies, otter))
-
-    overhead_pool = steady_overhead(subs[:30], "fork-server", Path(q12_rubric))
-    overhead_spawn = steady_overhead(subs[:4], "spawn", Path(q12_rubric))
-    q3_seconds = question3_seconds(rubric_subset(work, -3, "q3-only"))
-    layers_on, layers_off = sandbox_cost()
-    render_ms = render_cost(work / "out-pool")
-
-    lines = [f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-             f"{platform.system()} {platform.release()}; -j {args.jobs}.", "",
-             "| runner | submissions | wall s | submissions/s | peak PSS MiB |", "|---|---|---|---|---|"]
-    for name, count, row in rows:
-        lines.append(f"| {name} | {count} | {row['seconds']:.1f} | {count / row['seconds']:.2f} | {row['peak_mib']:.0f} |")
-    lines += ["", "| measure | value |", "|---|---|",
-              f"| reference run (once per rubric version, then cached) | {reference_seconds:.1f} s |",
-              f"| harness overhead per (submission, file), fork server, warm (median) | {overhead_pool:.0f} ms |",
-              f"| harness overhead per (submission, file), spawn (median) | {overhead_spawn:.0f} ms |",
-              f"| trivial file, every sandbox layer on | {layers_on:.0f} ms |",
-              f"| trivial file, every sandbox layer off (no spare child: a plain fork) | {layers_off:.0f} ms |",
-              f"| HTML report rendering per student | {render_ms:.1f} ms |",
-              f"| question 3 of one student: the script's two epochs on the offline fixture, then its checks "
-              f"| {q3_seconds:.1f} s |"]
-    if args.otter_venv:
         ratio = (args.copies / q1["seconds"]) / (args.otter_copies / otter["seconds"])
-        lines.append(f"| question 1 throughput, this grader / otter-grader | {ratio:.0f}x |")
-    table = "\n".join(lines)
+
+    measures = {
+        "reference run (once per rubric version, then cached)": f"{reference_seconds:.1f} s",
+        "time to the first stored result, reference and its mutants cached": f"{pooled['first_result']:.2f} s",
+        "the same, first batch of a rubric version (its mutants run first, for diagnosis)":
+            f"{cold['first_result']:.2f} s",
+        "harness overhead per (submission, file), fork server, warm (median)":
+            f"{steady_overhead(subs[:30], 'fork-server', Path(q12_rubric)):.0f} ms",
+        "harness overhead per (submission, file), spawn (median)":
+            f"{steady_overhead(subs[:4], 'spawn', Path(q12_rubric)):.0f} ms",
+        f"marginal cost per submission, `-j {args.jobs}` (student code included)": f"{1000 * marginal:.0f} ms",
+        "naive import-only baseline: fresh python importing torch and the two files (median)":
+            f"{1000 * import_only:.0f} ms",
+        "marginal cost / naive import-only": f"{100 * marginal / import_only:.1f}%",
+    }
+    stages = stage_profile(subs[:30], Path(q12_rubric))
+    memory = memory_by_jobs(few, work, q12_rubric, [1, 2, 4])
+    layers_on, layers_off = sandbox_cost()
+    measures.update({
+        "trivial file, every sandbox layer on": f"{layers_on:.0f} ms",
+        "trivial file, every sandbox layer off (no spare child: a plain fork)": f"{layers_off:.0f} ms",
+        "HTML report rendering per student": f"{render_cost(work / 'out-pool'):.1f} ms",
+        "question 3 of one student: the script's two epochs on the offline fixture, then its checks":
+            f"{question3_seconds(rubric_subset(work, -3, 'q3-only')):.1f} s",
+        f"peak PSS of `grade batch` on {args.spawn_copies} copies, -j 1 / 2 / 4":
+            " / ".join(f"{memory[j]:.0f}" for j in (1, 2, 4)) + " MiB",
+    })
+    if ratio is not None:
+        measures["question 1 throughput, this grader / otter-grader"] = f"{ratio:.0f}x"
+    table = render_tables(args.jobs, rows, measures, stages)
     print(table)
     (ROOT / "benchmarks" / "results.md").write_text(table + "\n")
     shutil.rmtree(work, ignore_errors=True)
+
+
+def render_tables(jobs: int, rows: list, measures: dict[str, str], stages: dict[str, float]) -> str:
+    """The three Markdown tables: runners, measures, and the stages of one (submission, file)."""
+    lines = [f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+             f"{platform.system()} {platform.release()}; -j {jobs}.", "",
+             "| runner | submissions | wall s | submissions/s | peak PSS MiB |", "|---|---|---|---|---|"]
+    for name, count, row in rows:
+        lines.append(f"| {name} | {count} | {row['seconds']:.1f} | {count / row['seconds']:.2f} | {row['peak_mib']:.0f} |")
+    lines += ["", "| measure | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in measures.items()]
+    lines += ["", "| stage of one (submission, file), one warm worker | median ms |", "|---|---|"]
+    lines += [f"| {name} | {ms:.1f} |" for name, ms in stages.items()]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

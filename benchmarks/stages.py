@@ -1,0 +1,103 @@
+"""Where the time of one (submission, file) goes, stage by stage, with one warm worker.
+
+The parent's own clock marks each stage as the grader runs (the functions are wrapped here, not
+changed): staging the folder, copying it and handing the request to a spare child, the child's
+sandbox layers (until its first frame), its set-up and the student's import, every probe's reply
+(split into the student's own time, as the child measured it, and the rest), the child's end,
+and scoring.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+
+STAGES = ("stage the folder", "copy + hand to a spare child", "sandbox layers (to the child's first frame)",
+          "child set-up", "student's import", "probes: harness", "probes: student code",
+          "end of the child", "score the checks", "result and the rest")
+
+
+class _Clock:
+    """Timestamps of one file's run, from the wrapped functions."""
+
+    def __init__(self) -> None:
+        self.marks: dict[str, float] = {}
+        self.frames: list[tuple[float, str, float]] = []  # (time, kind, student's seconds)
+        self.per_file: list[dict[str, float]] = []
+
+    def mark(self, name: str) -> None:
+        self.marks[name] = time.perf_counter()
+
+    def close_file(self) -> None:
+        m, frames = self.marks, self.frames
+        layers = next(t for t, kind, _ in frames if kind == "L")
+        imported, import_seconds = next((t, s) for t, kind, s in frames if kind == "I")
+        probes = [(t, s) for t, kind, s in frames if kind == "P"]
+        last = probes[-1][0] if probes else imported
+        student = sum(s for _, s in probes)
+        self.per_file.append({
+            "stage the folder": m["run_file"] - m["question"],
+            "copy + hand to a spare child": m["forked"] - m["run_file"],
+            "sandbox layers (to the child's first frame)": layers - m["forked"],
+            "child set-up": imported - layers - import_seconds,
+            "student's import": import_seconds,
+            "probes: harness": last - imported - student,
+            "probes: student code": student,
+            "end of the child": m["watched"] - last,
+            "score the checks": m["scored"] - m["scoring"],
+        })
+        self.marks, self.frames = {}, []
+
+
+def _wrap(module, name: str, before=None, after=None) -> tuple:
+    """Replace ``module.name`` by a timed wrapper; returns what ``_restore`` needs to put it back."""
+    original = getattr(module, name)
+
+    def wrapped(*args, **kwargs):
+        if before:
+            before()
+        result = original(*args, **kwargs)
+        if after:
+            after(result)
+        return result
+
+    setattr(module, name, wrapped)
+    return module, name, original
+
+
+def profile(plan, submissions: list[Path], reference, launcher) -> dict[str, float]:
+    """Milliseconds per (submission, file) of each stage: its mean over a submission's files, the median over
+    submissions ("result and the rest": what grading a submission took beyond its files' stages)."""
+    from grader import grading
+    from grader.sandbox.parent import runner, watch
+
+    clock = _Clock()
+    wrapped = [_wrap(grading, "run_question", before=lambda: clock.mark("question")),
+               _wrap(grading, "run_file", before=lambda: clock.mark("run_file")),
+               _wrap(runner, "watch", before=lambda: clock.mark("forked"), after=lambda _: clock.mark("watched")),
+               _wrap(grading, "score_question", before=lambda: clock.mark("scoring"),
+                     after=lambda _: (clock.mark("scored"), clock.close_file()))]
+    accept = watch._Phases.accept
+
+    def accept_timed(self, kind, payload, blob, run):
+        clock.frames.append((time.perf_counter(), kind.decode(errors="replace"), float(payload.get("seconds") or 0)))
+        return accept(self, kind, payload, blob, run)
+
+    watch._Phases.accept = accept_timed
+    columns: dict[str, list[float]] = defaultdict(list)  # per submission: each stage's mean over its files
+    try:
+        for submission in submissions:
+            started = time.perf_counter()
+            count = len(clock.per_file)
+            grading.grade_submission(plan, submission, reference, launcher=launcher)
+            files = clock.per_file[count:]
+            for name in STAGES[:-1]:
+                columns[name].append(sum(stage[name] for stage in files) / len(files))
+            accounted = sum(sum(stage.values()) for stage in files)
+            columns[STAGES[-1]].append((time.perf_counter() - started - accounted) / len(files))
+    finally:
+        watch._Phases.accept = accept
+        for module, name, original in wrapped:
+            setattr(module, name, original)
+    return {name: 1000 * statistics.median(columns[name]) for name in STAGES}
