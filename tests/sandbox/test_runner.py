@@ -119,6 +119,13 @@ def test_student_cannot_change_the_submission(tmp_path, launcher):
     assert sorted(p.name for p in (tmp_path / "student").iterdir()) == ["q.py"]
 
 
+def test_a_forked_child_collects_garbage_without_touching_the_preloads(tmp_path, launcher):
+    """The fork server froze torch's objects: a collection in a child leaves the shared pages unwritten."""
+    code = "import gc\ndef add(a, b): return gc.get_freeze_count() + 0 * gc.collect()\n"
+    obs = grade_module(launcher, tmp_path, code, [call("p", "add")])
+    assert obs.probes["p"].values["out"].number > 100_000  # torch alone makes a few hundred thousand objects
+
+
 def test_output_is_captured_and_capped(tmp_path, launcher):
     code = "import sys\nsys.stdout.write('x' * 200_000)\nprint('END')\ndef add(a, b): return a + b\n"
     obs = grade_module(launcher, tmp_path, code, [call("p", "add")])

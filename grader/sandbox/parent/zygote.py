@@ -22,6 +22,7 @@ a spare child or another child's pipes, whatever layers are switched off.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import select
@@ -58,6 +59,7 @@ def _preload() -> None:
 
     install_process_wide()
     warm_up()
+    gc.freeze()  # a collection in a child never writes to (and so copies) the pages of the preloads' objects
 
 
 @dataclass
