@@ -98,7 +98,9 @@ class ChildRequest(BaseModel):
     """Everything a child needs: which file to import, where, and which probes to run."""
 
     module_file: str
-    workdir: str
+    source: str = Field(description="the folder to copy: the submission as handed in, or its staging copy")
+    workdir: str = Field(description="where the child copies it on disk when the tmpfs layer is off or refused")
+    box: str = Field(description="an empty folder the child mounts its tmpfs on, in its own mount namespace")
     probes: list[Probe]
     device: str = "cpu"
     import_timeout: float = 20.0

@@ -40,7 +40,7 @@ def test_landlock_is_what_stops_reading_the_reference(tmp_path, monkeypatch, cap
     course(tmp_path, f"import torch\ndef double(a):\n    return 2 * a\ndef add(a, b):\n"
                      f"    open({str(reference)!r}).read()\n    return a + b\n")
     monkeypatch.chdir(tmp_path)
-    confined = grade(tmp_path)
+    confined = grade(tmp_path, "tmpfs-quota")  # with the tmpfs on, the child's /tmp is its own: nothing to find there
     assert add_check(confined)["status"] == "error" and "Permission denied" in add_check(confined)["message"]
     open_door = grade(tmp_path, "landlock", "tmpfs-quota")
     assert add_check(open_door)["status"] == "pass"

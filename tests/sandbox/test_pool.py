@@ -43,3 +43,24 @@ def test_a_killed_fork_server_is_replaced(tmp_path):
         again = run_file("q.py", tmp_path, probes[1:], launcher=launcher)
     assert first.probes["f"].values["v"].number == 1
     assert again.probes["f"].values["v"].number == 1
+
+
+def test_the_second_fork_server_imports_torch_only_once_the_first_is_warm(tmp_path):
+    """On a small machine the first result should not wait for every fork server's imports at once."""
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from grader.sandbox.parent.pool import ForkServerLauncher
+    from grader.sandbox.protocol import Probe, Step
+    from grader.sandbox.parent.runner import run_file
+
+    (tmp_path / "q.py").write_text("def fine():\n    return 1\n")
+    probes = [Probe(id="f", steps=[Step(call="fine", observe="v")])]
+    with ForkServerLauncher(2) as launcher:
+        first, second = launcher._all
+        first.wait_ready()
+        assert "libtorch_cpu" not in Path(f"/proc/{second.proc.pid}/maps").read_text()  # told nothing yet: idle
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda _: run_file("q.py", tmp_path, probes, launcher=launcher), range(4)))
+        assert second.ready and "libtorch_cpu" in Path(f"/proc/{second.proc.pid}/maps").read_text()
+    assert [a.probes["f"].values["v"].number for a in answers] == [1, 1, 1, 1]

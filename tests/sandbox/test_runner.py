@@ -1,6 +1,7 @@
 """The child and its runner: failures cost only the probe that caused them."""
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 import torch
 
 from grader.observe import FileObservations
-from grader.sandbox.protocol import InputSpec, Probe, Step
+from grader.sandbox.protocol import InputSpec, Probe, SandboxSettings, Step
 from grader.sandbox.parent.launcher import Launcher
 from grader.sandbox.parent.pool import ForkServerLauncher
 from grader.sandbox.parent.runner import run_file
@@ -124,6 +125,29 @@ def test_a_forked_child_collects_garbage_without_touching_the_preloads(tmp_path,
     code = "import gc\ndef add(a, b): return gc.get_freeze_count() + 0 * gc.collect()\n"
     obs = grade_module(launcher, tmp_path, code, [call("p", "add")])
     assert obs.probes["p"].values["out"].number > 100_000  # torch alone makes a few hundred thousand objects
+
+
+def test_the_working_copy_is_in_the_childs_own_tmpfs(tmp_path, launcher):
+    """The child copies the submission straight into its tmpfs: no copy of it is on the disk while student code runs."""
+    code = ("import os\ndef add(a, b):\n    disk = os.statvfs('.')\n"
+            "    return [os.getcwd(), sorted(os.listdir('.')), disk.f_blocks * disk.f_frsize // 2**20]\n")
+    obs = grade_module(launcher, tmp_path, code, [call("p", "add")])
+    cwd, listing, size = obs.probes["p"].values["out"].items
+    assert [i.text for i in listing.items] == ["q.py"] and size.number == SandboxSettings().disk_mb
+    assert cwd.text.endswith("/box/work") and not Path(cwd.text).exists()  # nothing of it on the grader's disk
+
+
+def test_with_the_tmpfs_off_the_child_works_on_a_copy_on_disk(tmp_path, launcher):
+    student = tmp_path / "student"
+    student.mkdir()
+    os.mkfifo(student / "pipe")
+    code = "import os\nopen('notes.txt', 'w').write('x')\ndef add(a, b): return [os.getcwd(), sorted(os.listdir('.'))]\n"
+    obs = grade_module(launcher, tmp_path, code, [call("p", "add")], sandbox=SandboxSettings(disable=["tmpfs-quota"]))
+    assert "tmpfs-quota (switched off)" in obs.imported.sandbox_missing
+    cwd, listing = obs.probes["p"].values["out"].items
+    assert cwd.text.endswith("/work") and not cwd.text.startswith(str(tmp_path)) and not Path(cwd.text).exists()
+    assert [i.text for i in listing.items] == ["notes.txt", "q.py"]  # the FIFO left out, never opened
+    assert sorted(p.name for p in student.iterdir()) == ["pipe", "q.py"]
 
 
 def test_output_is_captured_and_capped(tmp_path, launcher):

@@ -2,7 +2,7 @@
 
 Order: the pids and memory cgroups (joined, or checked when the fork server put the child in them
 beforehand); a private mount namespace with a size- and inode-limited tmpfs holding the working
-copy and the cgroup tree hidden; network and IPC namespaces; a PID namespace whose init runs the
+copy (``working_copy``) and the cgroup tree hidden; network and IPC namespaces; a PID namespace whose init runs the
 student's code (when it ends, the kernel kills everything it left behind); resource limits;
 every capability dropped; Landlock; seccomp. A layer that cannot be applied is recorded as
 missing, with the reason, and the rest still apply, with one exception: a submission that does
@@ -26,7 +26,6 @@ import ctypes
 import functools
 import os
 import resource
-import shutil
 import signal
 import struct
 import sys
@@ -34,6 +33,7 @@ import sysconfig
 from pathlib import Path
 
 from grader.sandbox.layers import cgroups, landlock, seccomp, userns
+from grader.sandbox.layers.working_copy import CopyFailed, copy_submission, open_source
 from grader.sandbox.protocol import ChildRequest, SandboxSettings
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x40000000, 0x08000000
@@ -118,19 +118,19 @@ def die_with_parent() -> None:
         os._exit(71)
 
 
-def _private_tmpfs(request: ChildRequest, conf: Confinement) -> None:
+def _private_tmpfs(request: ChildRequest, conf: Confinement, source_fd: int) -> None:
+    """A private mount namespace with a size- and inode-limited tmpfs on the request's ``box``, holding the working copy."""
     s = request.sandbox
     unshare(CLONE_NEWNS)
     _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
-    box = str(Path(request.workdir).parent / "box")
-    os.makedirs(box, exist_ok=True)
-    _mount("grader-box", box, "tmpfs", MS_NOSUID | MS_NODEV, f"size={s.disk_mb}m,nr_inodes={s.max_files},mode=0700")
-    work = os.path.join(box, "work")
+    os.makedirs(request.box, exist_ok=True)
+    _mount("grader-box", request.box, "tmpfs", MS_NOSUID | MS_NODEV, f"size={s.disk_mb}m,nr_inodes={s.max_files},mode=0700")
+    work = os.path.join(request.box, "work")
     try:
-        shutil.copytree(request.workdir, work, symlinks=True)
-    except (OSError, shutil.Error) as exc:
+        copy_submission(source_fd, work)
+    except CopyFailed as exc:
         raise Refused(f"the submission does not fit in the sandbox's disk of {s.disk_mb} MB and {s.max_files:,} "
-                      f"files (limits: disk_mb, max_files): {str(exc)[:200]}") from None
+                      f"files (limits: disk_mb, max_files): {exc}") from None
     if os.path.isdir(CGROUP_TREE):  # the child's own limits are out of its reach, whatever else is off
         _mount("grader-hidden", CGROUP_TREE, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k")
     conf.workdir = work
@@ -246,12 +246,12 @@ def confine(request: ChildRequest) -> Confinement:
         _unprivileged_cgroup_layers(conf, s)
     else:
         _without_namespaces(conf, s)
+    try:
+        _working_copy(conf, request, namespaced)
+    except Refused as exc:
+        conf.refused = str(exc)
+        return conf
     if namespaced:
-        try:
-            conf.attempt("tmpfs-quota", s, lambda: _private_tmpfs(request, conf))
-        except Refused as exc:
-            conf.refused = str(exc)
-            return conf
         conf.attempt("network-namespace", s, lambda: unshare(CLONE_NEWNET))
         conf.attempt("ipc-namespace", s, lambda: unshare(CLONE_NEWIPC))
         conf.attempt("pid-namespace", s, _pid_namespace)
@@ -266,6 +266,23 @@ def confine(request: ChildRequest) -> Confinement:
     conf.attempt("landlock", s, lambda: landlock.restrict(readable, [conf.workdir, "/dev/null"]))
     conf.attempt("seccomp", s, seccomp.restrict)
     return conf
+
+
+def _working_copy(conf: Confinement, request: ChildRequest, namespaced: bool) -> None:
+    """Copy the submission into the tmpfs, or (that layer off or refused) into the grader's scratch folder on disk."""
+    try:
+        source_fd = open_source(request.source)
+    except OSError as exc:
+        raise Refused(f"the submission's folder could not be read ({exc.strerror}), so it was not run") from None
+    try:
+        if namespaced and conf.attempt("tmpfs-quota", request.sandbox, lambda: _private_tmpfs(request, conf, source_fd)):
+            return
+        try:
+            copy_submission(source_fd, request.workdir)
+        except CopyFailed as exc:
+            raise Refused(f"the submission could not be copied for the sandbox ({exc}), so it was not run") from None
+    finally:
+        os.close(source_fd)  # the student must not find a way back to the handed-in folder
 
 
 def _cgroup_layers(conf: Confinement, request: ChildRequest) -> None:

@@ -6,7 +6,9 @@ can never have been reused; the parent only says which of the zygote's children 
 from __future__ import annotations
 
 import json
+import os
 import queue
+import shutil
 import socket
 import subprocess
 import sys
@@ -28,20 +30,28 @@ class LauncherError(Exception):
 class _Zygote:
     """One fork server and the socket that talks to it; used by one thread at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, deferred: bool = False) -> None:
         self.home = tempfile.mkdtemp(prefix="grade-zygote-")
+        self.box = os.path.join(self.home, "box")  # every child's tmpfs mount point, kept until the zygote is gone
+        os.mkdir(self.box)
         self.exits: dict[int, ChildExit] = {}
         self.detached: set[int] = set()
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock = parent_sock
-        self.proc = subprocess.Popen([sys.executable, "-m", "grader.sandbox.parent.zygote", str(child_sock.fileno())],
-                                     pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,
-                                     env=child_environment(self.home), cwd=self.home, start_new_session=True)
+        command = [sys.executable, "-m", "grader.sandbox.parent.zygote", str(child_sock.fileno())]
+        self.proc = subprocess.Popen(command + (["--deferred"] if deferred else []), pass_fds=(child_sock.fileno(),),
+                                     stdin=subprocess.DEVNULL, env=child_environment(self.home), cwd=self.home,
+                                     start_new_session=True)
         child_sock.close()
+        self.deferred = deferred
         self.ready = False
 
     def wait_ready(self) -> "_Zygote":
-        """Block until the fork server has warmed up (once); raise LauncherError when it did not start."""
+        """Block until the fork server has warmed up (once; a deferred one is told to start first); raise
+        LauncherError when it did not start."""
+        if self.deferred:
+            self.deferred = False
+            self.sock.send(json.dumps({"go": True}).encode())
         if not self.ready:
             self.sock.settimeout(READY_TIMEOUT)
             if self._receive().get("ready") is not True:
@@ -103,6 +113,7 @@ class _Zygote:
             self.proc.kill()
             self.proc.wait()
         cgroups.remove_owned_by(self.proc.pid)
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 class _ForkedChild:
@@ -139,10 +150,12 @@ class _ForkedChild:
 class ForkServerLauncher:
     """Forks children from ``size`` warm zygotes; a dead zygote is replaced on next use.
 
-    The zygotes are started as soon as the launcher exists, so their interpreters warm up (torch
-    imported) while the caller reads the rubric, the reference cache and the submissions; the first
-    use of each waits for its warm-up. They are started from the caller's thread on purpose: a
-    zygote dies with the thread that started it (``PR_SET_PDEATHSIG``)."""
+    The first zygote starts warming up (torch imported) as soon as the launcher exists, while the
+    caller reads the rubric, the reference cache and the submissions; the others start their imports
+    only once it is ready (or has failed), so on a small machine the first result does not wait for
+    every zygote's imports at once. The first use of each waits for its warm-up. All are started
+    from the caller's thread on purpose: a zygote dies with the thread that started it
+    (``PR_SET_PDEATHSIG``)."""
 
     name = "fork-server"
     layers = SpawnLauncher.layers
@@ -151,9 +164,10 @@ class ForkServerLauncher:
         self._idle: queue.Queue[_Zygote | None] = queue.Queue()
         self._lock = threading.Lock()
         self._all: list[_Zygote] = []
-        for _ in range(max(1, size)):
+        self._first_warm = threading.Event()
+        for index in range(max(1, size)):
             try:
-                zygote: _Zygote | None = _Zygote()
+                zygote: _Zygote | None = _Zygote(deferred=index > 0)
             except OSError:
                 zygote = None  # started again, and the error raised, on first use
             if zygote is not None:
@@ -164,9 +178,14 @@ class ForkServerLauncher:
         zygote = self._idle.get()
         try:
             if zygote is not None and zygote.alive():
+                if zygote.deferred:
+                    self._first_warm.wait(READY_TIMEOUT)
                 return zygote.wait_ready()
         except (LauncherError, OSError, ValueError):
             pass
+        finally:
+            if zygote is None or not zygote.deferred:
+                self._first_warm.set()  # ready or failed: the deferred zygotes may start
         if zygote is not None:
             zygote.close()
         zygote = _Zygote()
@@ -183,9 +202,9 @@ class ForkServerLauncher:
 
     def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> _ForkedChild:
         """Hand ``request`` to a child; its stdout and stderr go to the pipe ``output_fd``."""
-        request_file.write_text(request.model_dump_json())
         zygote = self._acquire()
         try:
+            request_file.write_text(request.model_copy(update={"box": zygote.box}).model_dump_json())
             pid = zygote.fork(request, request_file, channel_fd, output_fd)
         except BaseException:
             zygote.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import stat
 import tempfile
 from pathlib import Path
 
@@ -57,20 +56,6 @@ def _too_big(folder: Path, settings: SandboxSettings) -> str:
     return ""
 
 
-def _special_files(folder: str, names: list[str]) -> set[str]:
-    """FIFOs, sockets and devices in a submission are never opened (a FIFO would hang the copy)."""
-    special = set()
-    for name in names:
-        try:
-            mode = os.lstat(os.path.join(folder, name)).st_mode
-        except OSError:
-            special.add(name)
-            continue
-        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
-            special.add(name)
-    return special
-
-
 def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, device: str = "cpu",
              seed: int = 0, import_timeout: float = 20.0, launcher: Launcher | None = None,
              sandbox: SandboxSettings | None = None, keep_whole: bool = False) -> FileObservations:
@@ -90,18 +75,13 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
         refused = "the submission's folders are nested too deeply to be copied, so it was not run"
     if refused:
         return FileObservations(module_file=module_file, imported=ImportInfo(status="error", detail=refused))
-    base = Path(tempfile.mkdtemp(prefix="grade-"))
+    base = Path(tempfile.mkdtemp(prefix="grade-"))  # the requests, and the working copy when the tmpfs is off
     try:
-        work = base / "work"
-        try:
-            shutil.copytree(submission_dir, work, symlinks=True, ignore=_special_files)
-        except (OSError, shutil.Error, RecursionError) as exc:
-            detail = f"the submission could not be copied for the sandbox ({type(exc).__name__}), so it was not run"
-            return FileObservations(module_file=module_file, imported=ImportInfo(status="error", detail=detail))
         clock = FileClock.start(import_timeout, probes)
         settings = settings.model_copy(update={"cpu_seconds": int(clock.seconds) + 5})
-        request = ChildRequest(module_file=module_file, workdir=str(work), probes=probes, device=device,
-                               import_timeout=import_timeout, seed=seed, keep_whole=keep_whole, sandbox=settings)
+        request = ChildRequest(module_file=module_file, source=str(submission_dir.resolve()), workdir=str(base / "work"),
+                               box=str(base / "box"), probes=probes, device=device, import_timeout=import_timeout,
+                               seed=seed, keep_whole=keep_whole, sandbox=settings)
         return _run_children(request, base, launcher, clock)
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -9,7 +9,8 @@ first creates a user namespace owning a new PID namespace and forks once more in
 waits for the request, and the process above it only mirrors how that PID 1 ends. Each child
 becomes its own session leader and calls the same ``run_request`` a spawned child calls.
 
-Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; for each
+Protocol on a SOCK_SEQPACKET socket: a zygote started ``--deferred`` waits for ``{"go": true}``
+before it imports anything; the zygote sends ``{"ready": true}`` once; for each
 ``{"request": path, "limits": [max_pids, memory_mb], "pid_namespace": bool}`` (the
 child's channel and output pipes attached as file descriptors; ``null`` for a cgroup switched off)
 it replies ``{"pid": n}`` and, when that child has ended, ``{"exit": n, "returncode": rc,
@@ -254,9 +255,21 @@ def _serve_requests(sock, own_pid_ns, wake_r, spare, groups) -> None:
             groups[spare.pid] = spare.groups
 
 
+def _wait_for_go(sock: socket.socket) -> bool:
+    """A deferred zygote starts its imports only when told (``{"go": true}``); False: the grader went away."""
+    die_with_parent()
+    try:
+        data = sock.recv(65536)
+    except OSError:
+        return False
+    return bool(data) and json.loads(data).get("go") is True
+
+
 def main() -> None:
-    """``python -m grader.sandbox.parent.zygote SOCKET_FD``."""
-    serve(socket.socket(fileno=int(sys.argv[1])))
+    """``python -m grader.sandbox.parent.zygote SOCKET_FD [--deferred]``."""
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    if "--deferred" not in sys.argv[2:] or _wait_for_go(sock):
+        serve(sock)
 
 
 if __name__ == "__main__":
