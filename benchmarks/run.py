@@ -98,7 +98,7 @@ class FirstFile:
 
 
 def grade_batch(subs: Path, out: Path, jobs: int, launcher: str, assignment: str = "comp4901y-hw1") -> dict:
-    command = [sys.executable, "-m", "grader.cli", "batch", assignment, str(subs), "--out", str(out),
+    command = [sys.executable, "-m", "grader", "batch", assignment, str(subs), "--out", str(out),
                "-j", str(jobs), "--launcher", launcher, "--force"]
     with FirstFile(out / "results") as first:
         seconds, peak, _ = timed(command, cwd=ROOT)

@@ -58,10 +58,5 @@ def main(argv: list[str] | None = None) -> int:
     return module.run(args, Console(soft_wrap=True))
 
 
-def console_main() -> None:
-    """The installed ``grade`` script."""
-    sys.exit(main())
-
-
 if __name__ == "__main__":
-    console_main()
+    sys.exit(main())

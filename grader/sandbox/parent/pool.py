@@ -167,7 +167,7 @@ class ForkServerLauncher:
         self._first_warm = threading.Event()
         for index in range(max(1, size)):
             try:
-                zygote: _Zygote | None = _Zygote(deferred=index > 0)
+                zygote: _Zygote | None = (index == 0 and _adopt_early()) or _Zygote(deferred=index > 0)
             except OSError:
                 zygote = None  # started again, and the error raised, on first use
             if zygote is not None:
@@ -226,6 +226,24 @@ class ForkServerLauncher:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+_early: list[_Zygote] = []
+
+
+def start_early() -> None:
+    """Start the first fork server now, before the caller's own imports (torch: seconds) and its reading of the
+    rubric and the folder; the next ``ForkServerLauncher`` adopts it. Not adopted, it ends with the process."""
+    if not _early:
+        try:
+            _early.append(_Zygote())
+        except OSError:
+            pass  # the launcher starts one itself, and reports the error
+
+
+def _adopt_early() -> _Zygote | None:
+    zygote = _early.pop() if _early else None
+    return zygote if zygote is not None and zygote.alive() else None
 
 
 def make_launcher(mode: str = "auto", size: int = 1) -> Launcher:

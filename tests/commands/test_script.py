@@ -1,0 +1,46 @@
+"""The ``grade`` script starts a fork server before the grader's own imports when the command grades here."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from grader.script import grades_here_with_a_fork_server
+from grader.sandbox.parent import pool
+from tests.conftest import EXAMPLES
+
+
+@pytest.mark.parametrize("argv, early", [
+    (["batch", "hw1", "subs"], True),
+    (["--local"], True),
+    (["local", "folder", "--html"], True),
+    (["batch", "hw1", "subs", "--launcher", "spawn"], False),
+    (["batch", "hw1", "subs", "--launcher=spawn"], False),
+    (["batch", "hw1", "subs", "--executor", "slurm"], False),
+    (["batch", "hw1", "subs", "--executor=submitit-local"], False),
+    (["batch", "hw1", "subs", "--executor", "local"], True),
+    (["reference", "hw1"], False),
+    (["status", "marks"], False),
+    ([], False),
+])
+def test_which_commands_start_a_fork_server_early(argv, early):
+    assert grades_here_with_a_fork_server(argv) is early
+
+
+def test_the_launcher_adopts_the_fork_server_started_early():
+    pool.start_early()
+    early = pool._early[0]
+    with pool.ForkServerLauncher(2) as launcher:
+        assert launcher._all[0] is early and not pool._early
+        assert launcher._all[1] is not early and launcher._all[1].deferred
+    assert early.proc.poll() is not None  # closed with the launcher
+
+
+def test_python_dash_m_grader_is_the_grade_script(tmp_path):
+    version = subprocess.run([sys.executable, "-m", "grader", "--version"], capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("grade ")
+    # a usage error after the early start: the unused fork server ends with the command, which does not wait for it
+    missing = subprocess.run([sys.executable, "-m", "grader", "batch", "comp4901y-hw1", str(tmp_path / "nothing")],
+                             capture_output=True, text=True, timeout=60, cwd=EXAMPLES.parents[1])
+    assert missing.returncode == 2 and "nothing" in missing.stdout + missing.stderr
