@@ -141,7 +141,8 @@ def test_with_the_tmpfs_off_the_child_works_on_a_copy_on_disk(tmp_path, launcher
     student = tmp_path / "student"
     student.mkdir()
     os.mkfifo(student / "pipe")
-    code = "import os\nopen('notes.txt', 'w').write('x')\ndef add(a, b): return [os.getcwd(), sorted(os.listdir('.'))]\n"
+    code = ("import os\nopen('notes.txt', 'w').write('x')\n"
+            "def add(a, b): return [os.getcwd(), sorted(os.listdir('.'))]\n")
     obs = grade_module(launcher, tmp_path, code, [call("p", "add")], sandbox=SandboxSettings(disable=["tmpfs-quota"]))
     assert "tmpfs-quota (switched off)" in obs.imported.sandbox_missing
     cwd, listing = obs.probes["p"].values["out"].items

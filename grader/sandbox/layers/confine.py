@@ -2,8 +2,8 @@
 
 Order: the pids and memory cgroups (joined, or checked when the fork server put the child in them
 beforehand); a private mount namespace with a size- and inode-limited tmpfs holding the working
-copy (``working_copy``) and the cgroup tree hidden; network and IPC namespaces; a PID namespace whose init runs the
-student's code (when it ends, the kernel kills everything it left behind); resource limits;
+copy (``working_copy``) and the cgroup tree hidden; network and IPC namespaces; a PID namespace
+whose init runs the student's code (when it ends, the kernel kills everything it left behind); resource limits;
 every capability dropped; Landlock; seccomp. A layer that cannot be applied is recorded as
 missing, with the reason, and the rest still apply, with one exception: a submission that does
 not fit in its tmpfs is refused, never run on the real disk instead.
@@ -119,12 +119,14 @@ def die_with_parent() -> None:
 
 
 def _private_tmpfs(request: ChildRequest, conf: Confinement, source_fd: int) -> None:
-    """A private mount namespace with a size- and inode-limited tmpfs on the request's ``box``, holding the working copy."""
+    """A private mount namespace with a size- and inode-limited tmpfs on the request's ``box``, holding the
+    working copy."""
     s = request.sandbox
     unshare(CLONE_NEWNS)
     _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
     os.makedirs(request.box, exist_ok=True)
-    _mount("grader-box", request.box, "tmpfs", MS_NOSUID | MS_NODEV, f"size={s.disk_mb}m,nr_inodes={s.max_files},mode=0700")
+    _mount("grader-box", request.box, "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={s.disk_mb}m,nr_inodes={s.max_files},mode=0700")
     work = os.path.join(request.box, "work")
     try:
         copy_submission(source_fd, work)
@@ -275,7 +277,9 @@ def _working_copy(conf: Confinement, request: ChildRequest, namespaced: bool) ->
     except OSError as exc:
         raise Refused(f"the submission's folder could not be read ({exc.strerror}), so it was not run") from None
     try:
-        if namespaced and conf.attempt("tmpfs-quota", request.sandbox, lambda: _private_tmpfs(request, conf, source_fd)):
+        in_tmpfs = namespaced and conf.attempt("tmpfs-quota", request.sandbox,
+                                               lambda: _private_tmpfs(request, conf, source_fd))
+        if in_tmpfs:
             return
         try:
             copy_submission(source_fd, request.workdir)

@@ -3,9 +3,10 @@
 The child copies the folder the grader named straight into its private tmpfs (mounted, in its own
 mount namespace, on an empty folder the launcher keeps until its children are gone: removing a
 folder that is a mount point in a living namespace costs the grader milliseconds), so the
-submission is copied once and nothing of the child's is left on the real disk. Where the tmpfs layer is off or refused, it copies into the scratch
-folder the grader made for it on disk instead: student code never runs in the handed-in folder.
-FIFOs, sockets and devices are left out, never opened (a FIFO would hang the copy).
+submission is copied once and nothing of the child's is left on the real disk. Where the tmpfs
+layer is off or refused, it copies into the scratch folder the grader made for it on disk
+instead: student code never runs in the handed-in folder. FIFOs, sockets and devices are left
+out, never opened (a FIFO would hang the copy).
 """
 from __future__ import annotations
 

@@ -79,9 +79,9 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
     try:
         clock = FileClock.start(import_timeout, probes)
         settings = settings.model_copy(update={"cpu_seconds": int(clock.seconds) + 5})
-        request = ChildRequest(module_file=module_file, source=str(submission_dir.resolve()), workdir=str(base / "work"),
-                               box=str(base / "box"), probes=probes, device=device, import_timeout=import_timeout,
-                               seed=seed, keep_whole=keep_whole, sandbox=settings)
+        request = ChildRequest(module_file=module_file, source=str(submission_dir.resolve()),
+                               workdir=str(base / "work"), box=str(base / "box"), probes=probes, device=device,
+                               import_timeout=import_timeout, seed=seed, keep_whole=keep_whole, sandbox=settings)
         return _run_children(request, base, launcher, clock)
     finally:
         shutil.rmtree(base, ignore_errors=True)
