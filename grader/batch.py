@@ -27,6 +27,7 @@ from grader.render.csv import write_marks_csv
 from grader.render.html import write_index, write_report
 from grader.results import Result
 from grader.sandbox.parent.launcher import Launcher
+from grader.course.preloads import course_imports
 from grader.sandbox.parent.pool import make_launcher
 from grader.stop_signals import StopSignals, process_age
 from grader.store import BatchStore
@@ -146,7 +147,7 @@ def run_job(job: BatchJob) -> Outcome:
     signal.signal(signal.SIGUSR2, signal.SIG_IGN)
     os.chdir(job.workdir)
     plan = GradingPlan.build(find_assignment(job.assignment), job.device)
-    with make_launcher(job.launcher, size=job.jobs) as launcher:
+    with make_launcher(job.launcher, size=job.jobs, preload=course_imports(plan)) as launcher:
         reference, _ = reference_observations(plan, launcher)
         return grade_work(job, plan, reference, launcher, mistakes=known_mistakes(plan, reference, launcher, job.jobs))
 

@@ -14,6 +14,7 @@ from grader.commands.shared import add_device_argument, add_launcher_argument, g
 from grader.commands.printing import say, warning
 from grader.render.html import write_audit
 from grader.atomic import write_atomic
+from grader.course.preloads import course_imports
 from grader.sandbox.parent.pool import make_launcher
 
 
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     plan = grading_plan(args, console)
     if plan is None:
         return EXIT_USAGE
-    with make_launcher(args.launcher, size=max(1, args.jobs)) as launcher:
+    with make_launcher(args.launcher, size=max(1, args.jobs), preload=course_imports(plan)) as launcher:
         report = audit(plan, launcher, seeds=args.seeds, jobs=args.jobs, variants=not args.mutants_only)
     table = Table(title=f"{report.assignment}: mutation audit")
     for column in ("question", "mutants", "killed", "equivalent", "survived", "score"):

@@ -22,6 +22,7 @@ from grader.render.html import fmt, render_report
 from grader.results import Result
 from grader.rubric import RubricError
 from grader.sandbox.layers.confine import LAYERS
+from grader.course.preloads import course_imports
 from grader.sandbox.parent.pool import make_launcher
 from grader.lms.selfcheck import SELFCHECK_DIR, find_selfcheck, load_selfcheck
 
@@ -77,8 +78,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     absent = [q.file for q in assignment.rubric.questions if not (folder / q.file_in(folder)).is_file()]
     if absent:
         warning(console, f"{', '.join(absent)} (their checks score 0)", label=f"not found in {folder}:")
-    with make_launcher(args.launcher) as launcher:
-        result = grade_submission(GradingPlan.build(assignment, device), folder, expected, launcher=launcher,
+    plan = GradingPlan.build(assignment, device)
+    with make_launcher(args.launcher, preload=course_imports(plan)) as launcher:
+        result = grade_submission(plan, folder, expected, launcher=launcher,
                                   student=folder.resolve().name, options=GradingOptions(without=args.without))
     console.print(results_table(result))
     if result.sandbox_missing:

@@ -12,6 +12,7 @@ from grader.commands.printing import cell, say
 from grader.grading import grade_submission
 from grader.reference_cache import reference_observations
 from grader.render.html import fmt
+from grader.course.preloads import course_imports
 from grader.sandbox.parent.pool import make_launcher
 
 
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if plan is None:
         return EXIT_USAGE
     assignment = plan.assignment
-    with make_launcher(args.launcher) as launcher:
+    with make_launcher(args.launcher, preload=course_imports(plan)) as launcher:
         reference, cached = reference_observations(plan, launcher, refresh=args.refresh)
         result = grade_submission(plan, assignment.reference_dir, reference, student="reference", launcher=launcher)
     table = Table(title=f"{assignment.name}: the reference graded by its own rubric")

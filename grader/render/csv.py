@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from grader.render.spreadsheet import safe_cell
 from grader.atomic import write_atomic
 from grader.results import Result
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def marks_frame(results: list[Result]) -> pd.DataFrame:
     """Students x questions table of points, with a ``total`` column."""
+    import pandas as pd  # only when the class files are written: half a second at every command's start
+
     rows = [{"student": r.student, **{q.id: q.points for q in r.questions}, "total": r.total} for r in results]
     columns = ["student"] + ([q.id for q in results[0].questions] if results else []) + ["total"]
     return pd.DataFrame(rows, columns=columns)

@@ -45,22 +45,40 @@ def test_a_killed_fork_server_is_replaced(tmp_path):
     assert again.probes["f"].values["v"].number == 1
 
 
-def test_the_second_fork_server_imports_torch_only_once_the_first_is_warm(tmp_path):
-    """On a small machine the first result should not wait for every fork server's imports at once."""
+def test_one_fork_server_runs_the_workers_children_side_by_side(tmp_path):
+    """``-j 2`` shares one zygote (one torch in memory): its two spares serve two requests at once."""
+    import time
     from concurrent.futures import ThreadPoolExecutor
-    from pathlib import Path
 
     from grader.sandbox.parent.pool import ForkServerLauncher
     from grader.sandbox.protocol import Probe, Step
     from grader.sandbox.parent.runner import run_file
 
-    (tmp_path / "q.py").write_text("def fine():\n    return 1\n")
-    probes = [Probe(id="f", steps=[Step(call="fine", observe="v")])]
+    (tmp_path / "q.py").write_text("import time\ndef span():\n    start = time.time()\n    time.sleep(1.5)\n"
+                                   "    return [start, time.time()]\n")
+    probes = [Probe(id="s", steps=[Step(call="span", observe="v")], timeout=10)]
     with ForkServerLauncher(2) as launcher:
-        first, second = launcher._all
-        first.wait_ready()
-        assert "libtorch_cpu" not in Path(f"/proc/{second.proc.pid}/maps").read_text()  # told nothing yet: idle
+        launcher._ready_zygote()
         with ThreadPoolExecutor(2) as pool:
-            answers = list(pool.map(lambda _: run_file("q.py", tmp_path, probes, launcher=launcher), range(4)))
-        assert second.ready and "libtorch_cpu" in Path(f"/proc/{second.proc.pid}/maps").read_text()
-    assert [a.probes["f"].values["v"].number for a in answers] == [1, 1, 1, 1]
+            answers = list(pool.map(lambda _: run_file("q.py", tmp_path, probes, launcher=launcher), range(2)))
+        assert len(launcher._all) == 1
+    (a0, a1), (b0, b1) = ([i.number for i in a.probes["s"].values["v"].items] for a in answers)
+    assert a0 < b1 and b0 < a1  # the two calls overlapped in time
+    assert time.time() > max(a1, b1)
+
+
+def test_modules_named_for_preloading_are_in_every_child(tmp_path):
+    """What the course imports (``preload``) is imported once by the zygote, before the requests that follow:
+    a child finds it in ``sys.modules`` before its own file imports anything."""
+    from grader.sandbox.parent.pool import ForkServerLauncher
+    from grader.sandbox.protocol import Probe, Step
+    from grader.sandbox.parent.runner import run_file
+
+    (tmp_path / "q.py").write_text("import sys\nLOADED = sorted(m for m in ('colorsys', 'wave') if m in sys.modules)\n")
+    probes = [Probe(id="r", steps=[Step(read="LOADED", observe="v")])]
+    loaded = {}
+    for preload in ([], ["colorsys", "no_such_module_anywhere"]):
+        with ForkServerLauncher(1, preload=preload) as launcher:
+            values = run_file("q.py", tmp_path, probes, launcher=launcher).probes["r"].values["v"]
+        loaded[len(preload)] = [i.text for i in values.items]
+    assert loaded == {0: [], 2: ["colorsys"]}

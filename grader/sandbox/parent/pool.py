@@ -1,20 +1,23 @@
-"""The fork-server launcher: a pool of zygotes (Linux); ``make_launcher`` picks it or spawn.
+"""The fork-server launcher: one zygote for every worker (Linux); ``make_launcher`` picks it or spawn.
 
 Children are killed by their zygote, which knows them as unreaped children of its own, so a pid
 can never have been reused; the parent only says which of the zygote's children to kill.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
-import queue
+import select
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
+from typing import Sequence
 
 from grader.sandbox.layers import cgroups
 from grader.sandbox.parent.launcher import ChildExit, Launcher, SpawnLauncher, child_environment, group_limits
@@ -28,64 +31,101 @@ class LauncherError(Exception):
 
 
 class _Zygote:
-    """One fork server and the socket that talks to it; used by one thread at a time."""
+    """One fork server and the socket that talks to it, shared by every worker thread of a launcher.
 
-    def __init__(self, deferred: bool = False) -> None:
+    Any thread waiting for a message (readiness, the pid of the child it asked for, a child's end)
+    reads the socket while no other thread does, and files what it reads for whoever waits for it."""
+
+    def __init__(self) -> None:
         self.home = tempfile.mkdtemp(prefix="grade-zygote-")
         self.box = os.path.join(self.home, "box")  # every child's tmpfs mount point, kept until the zygote is gone
         os.mkdir(self.box)
         self.exits: dict[int, ChildExit] = {}
         self.detached: set[int] = set()
+        self.ready = False
+        self.failure = ""  # why the fork server can no longer be used
+        self._replies: dict[int, dict] = {}
+        self._tags = itertools.count(1)
+        self._cv = threading.Condition()
+        self._reading = False
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock = parent_sock
         command = [sys.executable, "-m", "grader.sandbox.parent.zygote", str(child_sock.fileno())]
-        self.proc = subprocess.Popen(command + (["--deferred"] if deferred else []), pass_fds=(child_sock.fileno(),),
-                                     stdin=subprocess.DEVNULL, env=child_environment(self.home), cwd=self.home,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(command, pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,
+                                     env=child_environment(self.home), cwd=self.home, start_new_session=True)
         child_sock.close()
-        self.deferred = deferred
-        self.ready = False
+
+    def configure(self, spares: int, preload: tuple[str, ...]) -> None:
+        """How many spare children to keep, and what else to import before the requests that follow."""
+        self.sock.send(json.dumps({"spares": spares}).encode())
+        if preload:
+            self.sock.send(json.dumps({"preload": list(preload)}).encode())
 
     def wait_ready(self) -> "_Zygote":
-        """Block until the fork server has warmed up (once; a deferred one is told to start first); raise
-        LauncherError when it did not start."""
-        if self.deferred:
-            self.deferred = False
-            self.sock.send(json.dumps({"go": True}).encode())
-        if not self.ready:
-            self.sock.settimeout(READY_TIMEOUT)
-            if self._receive().get("ready") is not True:
-                raise LauncherError("the fork server did not start")
-            self.sock.settimeout(None)
-            self.ready = True
+        """Block until the fork server has warmed up; raise LauncherError when it did not start."""
+        self._await(lambda: self.ready, READY_TIMEOUT)
         return self
 
-    def _receive(self) -> dict:
-        data = self.sock.recv(65536)
-        if not data:
-            raise LauncherError("the fork server closed its socket")
-        return json.loads(data)
+    def _await(self, done, timeout: float | None = None) -> None:
+        """Read and file messages (or wait while another thread does) until ``done()``."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cv:
+            while not done():
+                if self.failure:
+                    raise LauncherError(self.failure)
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise LauncherError("the fork server did not start")
+                if self._reading:
+                    self._cv.wait(remaining)
+                    continue
+                self._reading = True
+                self._cv.release()
+                try:
+                    message = self._receive(remaining)
+                finally:
+                    self._cv.acquire()
+                    self._reading = False
+                    self._cv.notify_all()
+                if message is not None:
+                    self._file(message)
 
-    def _next_reply(self) -> dict:
-        """The next message that is not an exit report (exit reports are filed on the way)."""
-        while True:
-            message = self._receive()
-            if "exit" not in message:
-                return message
-            self._file_exit(message)
+    def _receive(self, timeout: float | None) -> dict | None:
+        """The next message (None when ``timeout`` passed first); on a closed or broken socket, the fork server
+        is marked failed."""
+        try:
+            if timeout is not None and not select.select([self.sock], [], [], timeout)[0]:
+                return None
+            data = self.sock.recv(65536)
+            if not data:
+                raise LauncherError("the fork server closed its socket")
+            return json.loads(data)
+        except (LauncherError, OSError, ValueError) as exc:
+            with self._cv:
+                self.failure = self.failure or str(exc) or type(exc).__name__
+            return None
 
-    def _file_exit(self, message: dict) -> None:
-        pid = message["exit"]
-        if pid in self.detached:
-            self.detached.discard(pid)
-        else:
-            self.exits[pid] = ChildExit(message.get("returncode"), bool(message.get("oom")))
+    def _file(self, message: dict) -> None:
+        if message.get("ready") is True:
+            self.ready = True
+        elif "exit" in message:
+            pid = message["exit"]
+            if pid in self.detached:
+                self.detached.discard(pid)
+            else:
+                self.exits[pid] = ChildExit(message.get("returncode"), bool(message.get("oom")))
+        elif "tag" in message:
+            self._replies[message["tag"]] = message
 
     def fork(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> int:
-        message = json.dumps({"request": str(request_file), "limits": list(group_limits(request)),
+        """Ask for a child running ``request_file``; its pid."""
+        tag = next(self._tags)
+        message = json.dumps({"request": str(request_file), "tag": tag, "limits": list(group_limits(request)),
                               "pid_namespace": "pid-namespace" not in request.sandbox.disable}).encode()
         socket.send_fds(self.sock, [message], [channel_fd, output_fd])
-        reply = self._next_reply()
+        self._await(lambda: tag in self._replies)
+        with self._cv:
+            reply = self._replies.pop(tag)
         if "pid" not in reply:
             raise LauncherError(f"the fork server refused: {reply}")
         return int(reply["pid"])
@@ -94,16 +134,17 @@ class _Zygote:
         self.sock.send(json.dumps({"kill": pid}).encode())
 
     def wait_exit(self, pid: int) -> ChildExit:
-        while pid not in self.exits:
-            self._file_exit(self._receive())
-        return self.exits.pop(pid)
+        self._await(lambda: pid in self.exits)
+        with self._cv:
+            return self.exits.pop(pid)
 
     def detach(self, pid: int) -> None:
-        if self.exits.pop(pid, "absent") == "absent":
-            self.detached.add(pid)
+        with self._cv:
+            if self.exits.pop(pid, "absent") == "absent":
+                self.detached.add(pid)
 
-    def alive(self) -> bool:
-        return self.proc.poll() is None
+    def usable(self) -> bool:
+        return not self.failure and self.proc.poll() is None
 
     def close(self) -> None:
         self.sock.close()
@@ -119,8 +160,8 @@ class _Zygote:
 class _ForkedChild:
     """The parent's handle on a child forked by a zygote."""
 
-    def __init__(self, pid: int, zygote: _Zygote, release) -> None:
-        self.pid, self._zygote, self._release = pid, zygote, release
+    def __init__(self, pid: int, zygote: _Zygote) -> None:
+        self.pid, self._zygote = pid, zygote
         self._stopped = False
 
     def stop(self) -> None:
@@ -138,88 +179,80 @@ class _ForkedChild:
             return self._zygote.wait_exit(self.pid)
         except (LauncherError, OSError, ValueError):
             return ChildExit(None)
-        finally:
-            self._release(self._zygote)
 
     def release(self) -> None:
-        """The child finished cleanly: its status is not needed; free the zygote at once."""
+        """The child finished cleanly: its status is not needed."""
         self._zygote.detach(self.pid)
-        self._release(self._zygote)
 
 
 class ForkServerLauncher:
-    """Forks children from ``size`` warm zygotes; a dead zygote is replaced on next use.
+    """Forks children from one warm zygote shared by ``size`` workers; a dead zygote is replaced on next use.
 
-    The first zygote starts warming up (torch imported) as soon as the launcher exists, while the
-    caller reads the rubric, the reference cache and the submissions; the others start their imports
-    only once it is ready (or has failed), so on a small machine the first result does not wait for
-    every zygote's imports at once. The first use of each waits for its warm-up. All are started
-    from the caller's thread on purpose: a zygote dies with the thread that started it
-    (``PR_SET_PDEATHSIG``)."""
+    The zygote starts warming up (torch imported) as soon as the launcher exists, while the caller
+    reads the rubric, the reference cache and the submissions; ``preload`` names what else the
+    course's files import, imported by the zygote before the first request. It keeps ``size``
+    spare children, so that ``size`` requests at once each find one. It is started from the
+    caller's thread on purpose: a zygote dies with the thread that started it (``PR_SET_PDEATHSIG``)."""
 
     name = "fork-server"
     layers = SpawnLauncher.layers
 
-    def __init__(self, size: int = 1) -> None:
-        self._idle: queue.Queue[_Zygote | None] = queue.Queue()
+    def __init__(self, size: int = 1, preload: Sequence[str] = ()) -> None:
+        self.size, self.preload = max(1, size), tuple(preload)
         self._lock = threading.Lock()
         self._all: list[_Zygote] = []
-        self._first_warm = threading.Event()
-        for index in range(max(1, size)):
-            try:
-                zygote: _Zygote | None = (index == 0 and _adopt_early()) or _Zygote(deferred=index > 0)
-            except OSError:
-                zygote = None  # started again, and the error raised, on first use
-            if zygote is not None:
-                self._all.append(zygote)
-            self._idle.put(zygote)
-
-    def _acquire(self) -> _Zygote:
-        zygote = self._idle.get()
         try:
-            if zygote is not None and zygote.alive():
-                if zygote.deferred:
-                    self._first_warm.wait(READY_TIMEOUT)
-                return zygote.wait_ready()
-        except (LauncherError, OSError, ValueError):
-            pass
-        finally:
-            if zygote is None or not zygote.deferred:
-                self._first_warm.set()  # ready or failed: the deferred zygotes may start
-        if zygote is not None:
-            zygote.close()
-        zygote = _Zygote()
+            self._zygote: _Zygote | None = _adopt_early() or _Zygote()
+        except OSError:
+            self._zygote = None  # started again, and the error raised, on first use
+        if self._zygote is not None:
+            self._take(self._zygote)
+
+    def _take(self, zygote: _Zygote) -> None:
+        self._all.append(zygote)
+        try:
+            zygote.configure(self.size, self.preload)
+        except OSError:
+            pass  # a zygote that cannot be told is replaced on first use
+
+    def _ready_zygote(self) -> _Zygote:
+        """The warm zygote, replaced once when it died or never started."""
         with self._lock:
-            self._all.append(zygote)
+            zygote = self._zygote
+            if zygote is None or not zygote.usable():
+                zygote = self._zygote = _Zygote()
+                self._take(zygote)
         try:
             return zygote.wait_ready()
-        except BaseException:
-            self._idle.put(None)
-            raise
-
-    def _release(self, zygote: _Zygote) -> None:
-        self._idle.put(zygote)
+        except LauncherError:
+            pass
+        with self._lock:
+            if self._zygote is zygote:
+                self._zygote = _Zygote()
+                self._take(self._zygote)
+            zygote = self._zygote
+        return zygote.wait_ready()
 
     def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> _ForkedChild:
         """Hand ``request`` to a child; its stdout and stderr go to the pipe ``output_fd``."""
-        zygote = self._acquire()
+        zygote = self._ready_zygote()
+        request_file.write_text(request.model_copy(update={"box": zygote.box}).model_dump_json())
         try:
-            request_file.write_text(request.model_copy(update={"box": zygote.box}).model_dump_json())
             pid = zygote.fork(request, request_file, channel_fd, output_fd)
-        except BaseException:
-            zygote.close()
-            self._idle.put(None)
+        except (LauncherError, OSError, ValueError) as exc:
+            zygote.failure = zygote.failure or str(exc)  # the next start replaces it
             raise
-        return _ForkedChild(pid, zygote, self._release)
+        return _ForkedChild(pid, zygote)
 
     def close(self) -> None:
-        """Stop every zygote (those still starting included) and remove its children's cgroups."""
+        """Stop every zygote this launcher started or adopted and remove its children's cgroups."""
         with self._lock:
             for zygote in self._all:
                 zygote.sock.close()  # every zygote starts shutting down at once
             for zygote in self._all:
                 zygote.close()
             self._all.clear()
+            self._zygote = None
 
     def __enter__(self) -> "ForkServerLauncher":
         return self
@@ -232,7 +265,7 @@ _early: list[_Zygote] = []
 
 
 def start_early() -> None:
-    """Start the first fork server now, before the caller's own imports (torch: seconds) and its reading of the
+    """Start the fork server now, before the caller's own imports (torch: seconds) and its reading of the
     rubric and the folder; the next ``ForkServerLauncher`` adopts it. Not adopted, it ends with the process."""
     if not _early:
         try:
@@ -243,11 +276,12 @@ def start_early() -> None:
 
 def _adopt_early() -> _Zygote | None:
     zygote = _early.pop() if _early else None
-    return zygote if zygote is not None and zygote.alive() else None
+    return zygote if zygote is not None and zygote.usable() else None
 
 
-def make_launcher(mode: str = "auto", size: int = 1) -> Launcher:
-    """``fork-server`` where fork is safe (Linux), else ``spawn``; ``mode`` can force either."""
+def make_launcher(mode: str = "auto", size: int = 1, preload: Sequence[str] = ()) -> Launcher:
+    """``fork-server`` where fork is safe (Linux), else ``spawn``; ``mode`` can force either. ``preload``: modules
+    the course's files import, for the fork server to import once (``GradingPlan.imports``)."""
     if mode == "spawn" or (mode == "auto" and not sys.platform.startswith("linux")):
         return SpawnLauncher()
-    return ForkServerLauncher(size)
+    return ForkServerLauncher(size, preload)

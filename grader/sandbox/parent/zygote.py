@@ -2,20 +2,27 @@
 
 Importing torch costs about 2 s and 600 MB; forking a process that already has it costs 15 ms
 on these machines. The zygote imports the heavy modules but runs no torch op and never touches
-CUDA, so each forked child starts clean. It keeps one *spare* child forked in advance, born as
-PID 1 of its own PID namespace and waiting for its request, so a request costs a message, not
-a fork; the next spare is forked while the served child runs. Run by an ordinary user, the spare
+CUDA, so each forked child starts clean. One zygote serves every worker of a batch. It keeps
+*spare* children forked in advance (one per worker), each born as PID 1 of its own PID namespace
+and waiting for its request, so a request costs a message, not a fork; spares are forked again
+while the served children run, whenever no message is waiting. Run by an ordinary user, a spare
 first creates a user namespace owning a new PID namespace and forks once more into it: its PID 1
 waits for the request, and the process above it only mirrors how that PID 1 ends. Each child
 becomes its own session leader and calls the same ``run_request`` a spawned child calls.
 
-Protocol on a SOCK_SEQPACKET socket: a zygote started ``--deferred`` waits for ``{"go": true}``
-before it imports anything; the zygote sends ``{"ready": true}`` once; for each
-``{"request": path, "limits": [max_pids, memory_mb], "pid_namespace": bool}`` (the
+It says it is ready once torch and the child's own modules are imported (``CORE``); what else the
+course's files import (torchvision, pandas, matplotlib...) the grader names in a ``preload``
+message once it has read the rubric, and the zygote imports those before the requests that follow
+(the spares forked before are replaced, so every child starts with them).
+
+Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; ``{"spares": n}``
+sets how many spares to keep; ``{"preload": [module, ...]}`` imports those modules; for each
+``{"request": path, "tag": t, "limits": [max_pids, memory_mb], "pid_namespace": bool}`` (the
 child's channel and output pipes attached as file descriptors; ``null`` for a cgroup switched off)
-it replies ``{"pid": n}`` and, when that child has ended, ``{"exit": n, "returncode": rc,
-"oom": bool}``; ``{"kill": n}`` kills child ``n`` and every member of its cgroups, if it is a
-child of this zygote that has not been reaped (so the pid cannot have been reused).
+it replies ``{"pid": n, "tag": t}`` (or ``{"error": why, "tag": t}``) and, when that child has
+ended, ``{"exit": n, "returncode": rc, "oom": bool}``; ``{"kill": n}`` kills child ``n`` and every
+member of its cgroups, if it is a child handed out by this zygote that has not been reaped (so the
+pid cannot have been reused).
 
 Only the zygote talks to its children before they run a request, and every descriptor but the
 child's own socket is closed in a child as soon as it is forked: no child can reach the zygote,
@@ -38,29 +45,38 @@ from grader.sandbox.layers.confine import CLONE_NEWPID, die_with_parent, set_nam
 from grader.sandbox.protocol import ChildRequest, ResourceLimits
 
 MAX_FD = 65536
+MAX_SPARES = 64
 DEFAULTS = ResourceLimits()  # until the request sets the rubric's limits
 
-PRELOAD = ("torch", "torchvision", "numpy", "pandas", "pydantic", "grader.sandbox.child.entry", "grader.inputs",
-           "grader.observe", "grader.course.drivers", "grader.sandbox.child.tracing", "grader.sandbox.layers.confine",
-           "grader.sandbox.channel", "grader.course.environment", "grader.course.packages",
-           "grader.sandbox.child.stability", "grader.sandbox.child.seeding", "grader.sandbox.child.ipython_shim",
-           "matplotlib", "matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.features")
+CORE = ("torch", "numpy", "pydantic", "grader.sandbox.child.entry", "grader.inputs", "grader.observe",
+        "grader.course.drivers", "grader.sandbox.child.tracing", "grader.sandbox.layers.confine",
+        "grader.sandbox.channel", "grader.course.environment", "grader.course.packages",
+        "grader.sandbox.child.stability", "grader.sandbox.child.seeding", "grader.sandbox.child.ipython_shim")
+
+
+def _import_all(names) -> bool:
+    """Import ``names`` (one that is missing or fails is left to the child that needs it); True when
+    anything new was imported."""
+    import importlib
+
+    before = len(sys.modules)
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a course module that fails here fails in its child, with its message
+            pass
+    gc.freeze()  # a collection in a child never writes to (and so copies) the pages of the preloads' objects
+    return len(sys.modules) != before
 
 
 def _preload() -> None:
-    import importlib
-
-    for name in PRELOAD:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+    _import_all(CORE)
     from grader.course.environment import install_process_wide  # after the preloads above, in the zygote only
     from grader.sandbox.layers.confine import warm_up
 
     install_process_wide()
     warm_up()
-    gc.freeze()  # a collection in a child never writes to (and so copies) the pages of the preloads' objects
+    gc.freeze()
 
 
 @dataclass
@@ -140,32 +156,88 @@ def _run_when_asked(sock: socket.socket) -> None:
     run_request(request, channel_fd)
 
 
-def _reap(sock: socket.socket, groups: dict[int, list[Path]]) -> None:
-    """Report every child that has ended, without blocking, and remove its cgroups."""
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        owned = groups.pop(pid, [])
-        cgroups.kill_all(owned)  # what the child left behind in its groups, without a PID namespace
-        oom = cgroups.oom_killed(owned)
-        cgroups.remove(owned)
-        sock.send(json.dumps({"exit": pid, "returncode": os.waitstatus_to_exitcode(status), "oom": oom}).encode())
+class _Children:
+    """The zygote's children: the spares waiting for a request and the children handed out, each with its
+    cgroups. Only a handed-out child's end is reported, and only a handed-out child can be killed by request."""
 
+    def __init__(self, sock: socket.socket, own_pid_ns: int | None) -> None:
+        self.sock, self.own_pid_ns = sock, own_pid_ns
+        self.groups: dict[int, list[Path]] = {}  # every unreaped child
+        self.handed: set[int] = set()
+        self.spares: list[_Waiting] = []
+        self.wanted = 1
 
-def _kill(pid: object, groups: dict[int, list[Path]]) -> None:
-    """Kill a live child of this zygote, its process group and its cgroups' members."""
-    if not isinstance(pid, int) or pid not in groups:
-        return
-    for kill in (os.kill, os.killpg):
-        try:
-            kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    cgroups.kill_all(groups[pid], wait=0)  # one pass: the reap waits for the rest
+    def fork_spare(self) -> None:
+        """One more spare, with the default limits (a request's own are set when it is handed out)."""
+        spare = _fork_waiting(self.own_pid_ns, True, (DEFAULTS.max_processes, DEFAULTS.memory_mb))
+        self.groups[spare.pid] = spare.groups
+        self.spares.append(spare)
+
+    def retire_spares(self) -> None:
+        """Let every spare go (it exits when its socket closes): they were forked before the latest preload."""
+        for spare in self.spares:
+            spare.sock.close()
+        self.spares.clear()
+
+    def hand_out(self, data: bytes, fds: list[int], limits: tuple[int | None, int | None],
+                 pid_namespace: bool) -> int:
+        """Give a request to a spare (or, for other placements, to a child forked for it); its pid."""
+        if pid_namespace and None not in limits and self.spares:
+            child = self.spares.pop(0)
+            for group in child.groups:
+                cgroups.set_limits([group], *limits)
+        else:
+            child = _fork_waiting(self.own_pid_ns, pid_namespace, limits)
+            self.groups[child.pid] = child.groups
+        socket.send_fds(child.sock, [data], fds)
+        child.sock.close()
+        self.handed.add(child.pid)
+        return child.pid
+
+    def reap(self) -> None:
+        """Report every handed-out child that has ended, without blocking, and remove its cgroups."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            owned = self.groups.pop(pid, [])
+            cgroups.kill_all(owned)  # what the child left behind in its groups, without a PID namespace
+            oom = cgroups.oom_killed(owned)
+            cgroups.remove(owned)
+            if pid in self.handed:
+                self.handed.discard(pid)
+                self.sock.send(json.dumps({"exit": pid, "returncode": os.waitstatus_to_exitcode(status),
+                                           "oom": oom}).encode())
+
+    def kill(self, pid: object) -> None:
+        """Kill a live handed-out child of this zygote, its process group and its cgroups' members."""
+        if not isinstance(pid, int) or pid not in self.handed or pid not in self.groups:
+            return
+        for kill in (os.kill, os.killpg):
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        cgroups.kill_all(self.groups[pid], wait=0)  # one pass: the reap waits for the rest
+
+    def stop_all(self) -> None:
+        """Kill the spares and any child still running, reap them, remove their cgroups."""
+        self.retire_spares()
+        for pid in list(self.groups):
+            for kill in (os.kill, os.killpg):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            cgroups.kill_all(self.groups[pid], wait=0)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+            cgroups.remove(self.groups.pop(pid))
 
 
 def serve(sock: socket.socket) -> None:
@@ -176,30 +248,18 @@ def serve(sock: socket.socket) -> None:
     """
     die_with_parent()
     _preload()
-    own_pid_ns = _own_pid_namespace()
     wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    groups: dict[int, list[Path]] = {}
-    spare = _fork_waiting(own_pid_ns, True, (DEFAULTS.max_processes, DEFAULTS.memory_mb))
+    children = _Children(sock, _own_pid_namespace())
+    children.fork_spare()
     sock.send(json.dumps({"ready": True}).encode())
     try:
-        _serve_requests(sock, own_pid_ns, wake_r, spare, groups)
+        _serve_requests(sock, wake_r, children)
     except OSError:
         pass  # the grader went away
     finally:
-        _stop_children(groups)
-
-
-def _stop_children(groups: dict[int, list[Path]]) -> None:
-    """Kill the spare and any child still running, reap them, remove their cgroups."""
-    for pid in list(groups):
-        _kill(pid, groups)
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
-        cgroups.remove(groups.pop(pid))
+        children.stop_all()
 
 
 def _placement(message: dict) -> tuple[tuple[int | None, int | None], bool]:
@@ -212,64 +272,61 @@ def _placement(message: dict) -> tuple[tuple[int | None, int | None], bool]:
     return (limits[0], limits[1]), message.get("pid_namespace") is not False
 
 
-def _serve_requests(sock, own_pid_ns, wake_r, spare, groups) -> None:
-    groups[spare.pid] = spare.groups
+def _serve_requests(sock: socket.socket, wake_r: int, children: _Children) -> None:
     while True:
-        readable, _, _ = select.select([sock, wake_r], [], [])
+        short = len(children.spares) < children.wanted
+        readable, _, _ = select.select([sock, wake_r], [], [], 0 if short else None)
+        if not readable:  # nothing waiting: fork the next spare now, not while a request waits
+            children.fork_spare()
+            continue
         if wake_r in readable:
             while True:
                 try:
                     os.read(wake_r, 512)
                 except BlockingIOError:
                     break
-            _reap(sock, groups)
-        if sock not in readable:
-            continue
-        data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
-        if not data:
-            return
-        message = json.loads(data)
-        if "kill" in message:
-            _kill(message["kill"], groups)
-            continue
-        if len(fds) != 2:
-            for fd in fds:
-                os.close(fd)
-            sock.send(json.dumps({"error": "a request needs a channel and an output descriptor"}).encode())
-            continue
-        limits, pid_namespace = _placement(message)
-        if pid_namespace and None not in limits:
-            child, spare = spare, None
-            for group in child.groups:
-                cgroups.set_limits([group], *limits)
-        else:
-            child = _fork_waiting(own_pid_ns, pid_namespace, limits)
-            groups[child.pid] = child.groups
-        socket.send_fds(child.sock, [data], fds)
+            children.reap()
+        if sock in readable:
+            data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
+            if not data:
+                return
+            _answer(json.loads(data), data, fds, children)
+
+
+def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> None:
+    """One message from the grader: a kill, the number of spares, modules to preload, or a request."""
+    if "kill" in message:
+        children.kill(message["kill"])
+    elif "spares" in message:
+        wanted = message["spares"]
+        children.wanted = min(MAX_SPARES, wanted) if type(wanted) is int and wanted > 0 else 1
+    elif "preload" in message:
+        names = [n for n in message["preload"] if isinstance(n, str)] if isinstance(message["preload"], list) else []
+        if _import_all(names):
+            children.retire_spares()
+    if "request" not in message:
         for fd in fds:
             os.close(fd)
-        child.sock.close()
-        sock.send(json.dumps({"pid": child.pid}).encode())
-        if spare is None:
-            spare = _fork_waiting(own_pid_ns, True, (DEFAULTS.max_processes, DEFAULTS.memory_mb))
-            groups[spare.pid] = spare.groups
-
-
-def _wait_for_go(sock: socket.socket) -> bool:
-    """A deferred zygote starts its imports only when told (``{"go": true}``); False: the grader went away."""
-    die_with_parent()
+        return
+    tag = message.get("tag")
+    if len(fds) != 2:
+        for fd in fds:
+            os.close(fd)
+        children.sock.send(json.dumps({"error": "a request needs a channel and an output descriptor",
+                                       "tag": tag}).encode())
+        return
+    limits, pid_namespace = _placement(message)
     try:
-        data = sock.recv(65536)
-    except OSError:
-        return False
-    return bool(data) and json.loads(data).get("go") is True
+        pid = children.hand_out(data, fds, limits, pid_namespace)
+    finally:
+        for fd in fds:
+            os.close(fd)
+    children.sock.send(json.dumps({"pid": pid, "tag": tag}).encode())
 
 
 def main() -> None:
-    """``python -m grader.sandbox.parent.zygote SOCKET_FD [--deferred]``."""
-    sock = socket.socket(fileno=int(sys.argv[1]))
-    if "--deferred" not in sys.argv[2:] or _wait_for_go(sock):
-        serve(sock)
+    """``python -m grader.sandbox.parent.zygote SOCKET_FD``."""
+    serve(socket.socket(fileno=int(sys.argv[1])))
 
 
 if __name__ == "__main__":
