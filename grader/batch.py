@@ -51,6 +51,7 @@ class BatchJob(BaseModel):
     jobs: int = Field(1, ge=1, description="submissions graded at once")
     launcher: str = "auto"
     options: GradingOptions = Field(default_factory=GradingOptions)
+    force: bool = Field(False, description="grade again even a student whose stored result is current")
     students: list[StudentWork] = Field(default_factory=list)
 
 
@@ -89,7 +90,7 @@ def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObserv
                progress: Progress | None = None, mistakes: dict[str, list[KnownMistake]] | None = None) -> Outcome:
     """Grade ``job.students`` ``job.jobs`` at a time; store each result and its report as it is done
     (``mistakes``: the reference's mutants per question, to name the mistake a failed check matches).
-    A student whose stored result is already current (a retried task) is skipped. A stop signal
+    A student whose stored result is already current (a retried task) is skipped, unless ``job.force``. A stop signal
     (``StopSignals``) ends the run: nothing is stored after it, and what was not stored stays pending."""
     store = BatchStore(Path(job.out))
     outcome = Outcome()
@@ -97,7 +98,7 @@ def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObserv
     def one(work: StudentWork, stop: StopSignals) -> Result | None:
         if stop.requested():
             raise _NotStored
-        if store.is_current(work.student, work.fingerprint):
+        if not job.force and store.is_current(work.student, work.fingerprint):
             return None
         result = grade_submission(plan, Path(work.folder), reference, launcher=launcher, student=work.student,
                                   options=job.options, mistakes=mistakes)

@@ -148,7 +148,7 @@ def _job(args: argparse.Namespace, plan: GradingPlan, store: BatchStore, todo: l
     options = GradingOptions(without=args.without, full_data_dir=str(args.full.resolve()) if args.full else None)
     return BatchJob(assignment=args.assignment, workdir=str(Path.cwd()), out=str(store.out.resolve()),
                     device=plan.device, jobs=max(1, args.jobs or os.cpu_count() or 1), launcher=args.launcher,
-                    options=options, students=todo)
+                    options=options, force=args.force, students=todo)
 
 
 def _grade_locally(console: Console, job: BatchJob, plan: GradingPlan, reference, launcher: Launcher) -> Undone:

@@ -71,5 +71,8 @@ def test_changed_submission_is_regraded_and_force_regrades_all(graded_examples, 
     assert "Graded 1 of 7 submissions of comp4901y-hw1, 6 kept" in capsys.readouterr().out
     grace = json.loads((out / "results" / "grace_missing_function.json").read_text())
     assert grace["total"] == 38.75
+    before = {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
     assert main(["batch", "comp4901y-hw1", str(subs), "--out", str(out), "--force"]) == 0
     assert "Graded 7 of 7" in capsys.readouterr().out
+    after = {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
+    assert len(before) == 7 and all(after[name] > before[name] for name in before)  # each graded and stored again
