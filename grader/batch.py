@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 import traceback
 from dataclasses import dataclass, field
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Callable
 
@@ -29,7 +30,7 @@ from grader.results import Result
 from grader.sandbox.parent.launcher import Launcher
 from grader.course.preloads import course_imports
 from grader.sandbox.parent.pool import make_launcher
-from grader.stop_signals import StopSignals, process_age
+from grader.stop_signals import SETTLE_SECONDS, StopSignals, process_age
 from grader.store import BatchStore
 
 
@@ -95,27 +96,47 @@ def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObserv
     store = BatchStore(Path(job.out))
     outcome = Outcome()
 
-    def one(work: StudentWork, stop: StopSignals) -> Result | None:
+    def keep(result: Result) -> Result:
+        store.save(result)
+        write_report(store.report_path(result.student), result)
+        return result
+
+    def one(work: StudentWork, stop: StopSignals) -> Result | _Settling | None:
         if stop.requested():
             raise _NotStored
         if not job.force and store.is_current(work.student, work.fingerprint):
             return None
         result = grade_submission(plan, Path(work.folder), reference, launcher=launcher, student=work.student,
                                   options=job.options, mistakes=mistakes)
-        if not stop.may_store(had_errors=any(c.status == "error" for q in result.questions for c in q.checks)):
-            raise _NotStored
         result.fingerprint = work.fingerprint
-        store.save(result)
-        write_report(store.report_path(result.student), result)
-        return result
+        if any(c.status == "error" for q in result.questions for c in q.checks):
+            return _Settling(time.monotonic() + SETTLE_SECONDS, result)  # the worker goes on to the next one
+        if stop.requested():
+            raise _NotStored
+        return keep(result)
 
     pool = ThreadPoolExecutor(max_workers=job.jobs)
+    settling: dict[str, tuple[_Settling, StudentWork]] = {}
     with StopSignals() as stop:
         waiting = {pool.submit(one, work, stop): work for work in job.students}
-        while waiting and not stop.requested():
-            finished, _ = wait(waiting, timeout=1.0, return_when=FIRST_COMPLETED)
+        while (waiting or settling) and not stop.requested():
+            due = min((s.due for s, _ in settling.values()), default=time.monotonic() + 1.0)
+            timeout = min(1.0, max(0.0, due - time.monotonic()))
+            if waiting:
+                finished, _ = wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
+            else:
+                finished = set()
+                stop.requested(wait=timeout)
             for future in finished:
-                _record(outcome, waiting.pop(future), future, progress)
+                work = waiting.pop(future)
+                if future.exception() is None and isinstance(future.result(), _Settling):
+                    settling[work.student] = (future.result(), work)
+                else:
+                    _record(outcome, work, future.result, progress)
+            for student, (pending, work) in list(settling.items()):
+                if pending.due <= time.monotonic() and not stop.requested():
+                    del settling[student]
+                    _record(outcome, work, lambda pending=pending: keep(pending.result), progress)
         outcome.stopped = stop.stopped
     # after a stop, children being graded are dying with the task: their threads are not waited for
     pool.shutdown(wait=not outcome.stopped, cancel_futures=True)
@@ -123,13 +144,23 @@ def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObserv
     return outcome
 
 
+@dataclass
+class _Settling:
+    """A result with errors in it, stored only once ``due`` has passed with no stop signal: a child killed by the
+    signal that stops the run may die a moment before the grader hears of it (``SETTLE_SECONDS``)."""
+
+    due: float
+    result: Result
+
+
 class _NotStored(Exception):
     """A submission left pending because the run was stopped."""
 
 
-def _record(outcome: Outcome, work: StudentWork, future: Future, progress: Progress | None) -> None:
+def _record(outcome: Outcome, work: StudentWork, result_of: Callable[[], Result | None],
+            progress: Progress | None) -> None:
     try:
-        result = future.result()
+        result = result_of()
     except _NotStored:
         return
     except Exception:  # noqa: BLE001 - one failure must not stop the batch

@@ -71,12 +71,6 @@ class StopSignals:
             select.select([self._read], [], [], left)
         return bool(self.stopped)
 
-    def may_store(self, had_errors: bool) -> bool:
-        """Whether a result that just finished may be stored: no stop signal came, including in the short
-        while after a child's death (``had_errors``) in which the signal to this process may still be on
-        its way."""
-        return not self.requested(wait=SETTLE_SECONDS if had_errors else 0.0)
-
 
 def process_age() -> float:
     """Seconds since this process started (0 where /proc is missing): an array task's run time, which
