@@ -12,12 +12,14 @@ import re
 from rich.console import Console
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def visible(text: str) -> str:
-    """``text`` with control characters (newline and tab kept) written as ``\\xNN``."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """``text`` with control characters (newline and tab kept) written as ``\\xNN``, and lone surrogates (a file
+    name's bytes that are not UTF-8) as ``\\udcNN``: a terminal could not print them."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        text)
 
 
 def cell(text: str, style: str = "") -> Text:
@@ -29,7 +31,7 @@ def say(console: Console, text: str, label: str = "", style: str = "") -> None:
     """Print ``label`` in ``style`` (when given), then ``text`` literally."""
     out = Text()
     if label:
-        out.append(label, style=style)
+        out.append(visible(label), style=style)
         out.append(" ")
     out.append(visible(str(text)))
     console.print(out, highlight=False)

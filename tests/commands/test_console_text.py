@@ -53,3 +53,18 @@ def test_status_prints_pending_names_literally(tmp_path, capsys):
     assert main(["status", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"pending: {MARKUP}, ok" in out and "failed: [/]" in out
+
+
+def test_a_label_with_a_name_that_is_not_utf8_prints_escaped():
+    """A failure line names the student, and a folder named in bytes that are not UTF-8 must not crash the batch's
+    printing (it did, after grading every other student)."""
+    import io
+
+    from rich.console import Console
+
+    from grader.commands.printing import say
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    say(Console(file=stream, soft_wrap=True), "trace", label="grader failure on bad\udcffname\x1b[2J:")
+    stream.flush()
+    assert stream.buffer.getvalue().decode() == "grader failure on bad\\udcffname\\x1b[2J: trace\n"
