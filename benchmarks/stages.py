@@ -4,7 +4,8 @@ The parent's own clock marks each stage as the grader runs (the functions are wr
 changed): staging the folder, copying it and handing the request to a spare child, the child's
 sandbox layers (until its first frame), its set-up and the student's import, every probe's reply
 (split into the student's own time, as the child measured it, and the rest), the child's end,
-and scoring.
+and scoring. Scoring runs in a thread while the submission's next file runs: its time is shown,
+but only the last file's scoring adds to the wall time, in "result and the rest".
 """
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+SCORING = "score the checks (beside the next file's run)"
 STAGES = ("stage the folder", "copy + hand to a spare child", "sandbox layers (to the child's first frame)",
           "child set-up", "student's import", "probes: harness", "probes: student code",
-          "end of the child", "score the checks", "result and the rest")
+          "end of the child", SCORING, "result and the rest")
 
 
 class _Clock:
@@ -25,9 +27,20 @@ class _Clock:
         self.marks: dict[str, float] = {}
         self.frames: list[tuple[float, str, float]] = []  # (time, kind, student's seconds)
         self.per_file: list[dict[str, float]] = []
+        self.scoring: list[float] = []  # seconds, one per file, measured in the scoring thread
 
     def mark(self, name: str) -> None:
         self.marks[name] = time.perf_counter()
+
+    def timed_scoring(self, score):
+        """``score`` wrapped to note its duration (it runs in another thread)."""
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return score(*args, **kwargs)
+            finally:
+                self.scoring.append(time.perf_counter() - started)
+        return timed
 
     def close_file(self) -> None:
         m, frames = self.marks, self.frames
@@ -45,7 +58,6 @@ class _Clock:
             "probes: harness": last - imported - student,
             "probes: student code": student,
             "end of the child": m["watched"] - last,
-            "score the checks": m["scored"] - m["scoring"],
         })
         self.marks, self.frames = {}, []
 
@@ -75,9 +87,10 @@ def profile(plan, submissions: list[Path], reference, launcher) -> dict[str, flo
     clock = _Clock()
     wrapped = [_wrap(grading, "run_question", before=lambda: clock.mark("question")),
                _wrap(grading, "run_file", before=lambda: clock.mark("run_file")),
-               _wrap(runner, "watch", before=lambda: clock.mark("forked"), after=lambda _: clock.mark("watched")),
-               _wrap(grading, "score_question", before=lambda: clock.mark("scoring"),
-                     after=lambda _: (clock.mark("scored"), clock.close_file()))]
+               _wrap(runner, "watch", before=lambda: clock.mark("forked"),
+                     after=lambda _: (clock.mark("watched"), clock.close_file()))]
+    score_question = grading.score_question
+    grading.score_question = clock.timed_scoring(score_question)
     accept = watch._Phases.accept
 
     def accept_timed(self, kind, payload, blob, run):
@@ -89,15 +102,17 @@ def profile(plan, submissions: list[Path], reference, launcher) -> dict[str, flo
     try:
         for submission in submissions:
             started = time.perf_counter()
-            count = len(clock.per_file)
+            count, scored = len(clock.per_file), len(clock.scoring)
             grading.grade_submission(plan, submission, reference, launcher=launcher)
             files = clock.per_file[count:]
-            for name in STAGES[:-1]:
+            for name in STAGES[:-2]:
                 columns[name].append(sum(stage[name] for stage in files) / len(files))
+            columns[SCORING].append(sum(clock.scoring[scored:]) / len(files))
             accounted = sum(sum(stage.values()) for stage in files)
             columns[STAGES[-1]].append((time.perf_counter() - started - accounted) / len(files))
     finally:
         watch._Phases.accept = accept
+        grading.score_question = score_question
         for module, name, original in wrapped:
             setattr(module, name, original)
     return {name: 1000 * statistics.median(columns[name]) for name in STAGES}

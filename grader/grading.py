@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
@@ -140,14 +141,16 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
     """Grade one submission folder against the reference's observations (and its known mistakes, per question)."""
     launcher = launcher or SpawnLauncher()
     started = time.perf_counter()
-    questions = []
     active, missing = list(launcher.layers), []
-    for qplan in plan:
-        observed = run_question(plan, qplan, submission, "student", launcher, options)
-        questions.append(score_question(qplan, submission, observed, reference.get(qplan.question.id),
-                                        (mistakes or {}).get(qplan.question.id)))
-        active += [layer for layer in observed.imported.sandbox if layer not in active]
-        missing += [layer for layer in observed.imported.sandbox_missing if layer not in missing]
+    with ThreadPoolExecutor(1, thread_name_prefix="score") as scorer:  # a question is scored while the next runs
+        scored = []
+        for qplan in plan:
+            observed = run_question(plan, qplan, submission, "student", launcher, options)
+            scored.append(scorer.submit(score_question, qplan, submission, observed,
+                                        reference.get(qplan.question.id), (mistakes or {}).get(qplan.question.id)))
+            active += [layer for layer in observed.imported.sandbox if layer not in active]
+            missing += [layer for layer in observed.imported.sandbox_missing if layer not in missing]
+        questions = [future.result() for future in scored]
     rubric = plan.assignment.rubric
     result = Result(student=student or submission.name, assignment=rubric.assignment, total=0,
                     max_total=rubric.max_total, questions=questions, sandbox=active, sandbox_missing=missing,

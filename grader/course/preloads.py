@@ -1,23 +1,34 @@
-"""What the course's own files import when they load, for the fork server to import once.
+"""What the course's files and the students' files import, for the fork server to import once.
 
 The fork server imports torch and the child's own modules before it says it is ready; everything
 else a child needs it imports itself, which costs every child again (torchvision: ~2 s, pandas
-and matplotlib: ~0.5 s each). The reference's and the starter's graded files, the course files
-and the course's drivers show what a course uses: the modules they import at module level (not
-inside a function, not under ``if __name__ == "__main__":``) are imported once by the fork server
-instead, so that a student's file importing the same ones finds them loaded.
+and matplotlib: ~0.5 s each). Two sources say what a batch will need:
+
+* the course: the reference's and the starter's graded files, the course files and the course's
+  drivers; every module they import anywhere (a plotting helper's ``import matplotlib.pyplot``
+  included) but under ``if __name__ == "__main__":``;
+* the students: a module that at least a tenth of the graded files (of up to 40 submissions spread
+  over the batch) import at module level, where every one of those children would import it.
+
+The fork server imports these once, so that a child importing the same ones finds them loaded.
 """
 from __future__ import annotations
 
 import ast
 import importlib.util
+from collections import Counter
 from pathlib import Path
 
+from grader.handins.notebooks import NotebookError, read_python
 from grader.plan import GradingPlan
+
+SAMPLED = 40  # submissions read for their imports
+SHARE = 0.1  # of the files read, the share that must import a module for it to be preloaded
 
 
 def course_imports(plan: GradingPlan) -> tuple[str, ...]:
-    """The installed modules that the course's files import at module level, in the order first seen."""
+    """The installed modules that the course's files import (but in their ``__main__`` block), in the order first
+    seen."""
     a = plan.assignment
     folders = [folder for folder in (a.reference_dir, a.starter_dir) if folder.is_dir()]
     files = [folder / name for folder in folders for qplan in plan for name in qplan.question.candidates(folder)]
@@ -26,13 +37,35 @@ def course_imports(plan: GradingPlan) -> tuple[str, ...]:
     found: dict[str, None] = {}
     for path in files:
         if path.suffix == ".py" and path.is_file():
-            found.update(dict.fromkeys(module_level_imports(path.read_text(errors="replace"))))
+            found.update(dict.fromkeys(module_level_imports(path.read_text(errors="replace"), in_functions=True)))
     return tuple(name for name in found if name.split(".")[0] not in local and _installed(name.split(".")[0]))
 
 
-def module_level_imports(source: str) -> list[str]:
-    """The absolute module names a file imports when it is loaded (blocks of ``if``, ``try`` and ``with``
-    included; function and class bodies and the ``__main__`` block left out)."""
+def common_imports(plan: GradingPlan, folders: list[Path]) -> tuple[str, ...]:
+    """The installed modules that at least ``SHARE`` of the graded files of up to ``SAMPLED`` of ``folders`` import
+    at module level (a student's own helper modules left out)."""
+    step = max(1, len(folders) // SAMPLED)
+    counts: Counter[str] = Counter()
+    files = 0
+    for folder in folders[::step][:SAMPLED]:
+        for qplan in plan:
+            path = folder / qplan.question.file_in(folder)
+            if not path.is_file() or path.is_symlink():
+                continue
+            try:
+                source, _ = read_python(path, plan.skip_tags)
+            except (NotebookError, OSError, ValueError):
+                continue
+            files += 1
+            local = {p.stem for p in folder.iterdir()}
+            counts.update({name for name in module_level_imports(source) if name.split(".")[0] not in local})
+    wanted = max(2, SHARE * files)
+    return tuple(name for name, count in counts.most_common() if count >= wanted and _installed(name.split(".")[0]))
+
+
+def module_level_imports(source: str, in_functions: bool = False) -> list[str]:
+    """The absolute module names a file imports when it is loaded (blocks of ``if``, ``try``, ``with``, loops and
+    class bodies included; the ``__main__`` block left out; function bodies only with ``in_functions``)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
@@ -50,6 +83,10 @@ def module_level_imports(source: str) -> list[str]:
         elif isinstance(node, (ast.Try, ast.With)):
             pending += node.body + getattr(node, "orelse", []) + getattr(node, "finalbody", [])
             pending += [stmt for handler in getattr(node, "handlers", []) for stmt in handler.body]
+        elif isinstance(node, (ast.ClassDef, ast.For, ast.While)):  # their bodies run when the module loads
+            pending += node.body + getattr(node, "orelse", [])
+        elif in_functions and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            pending += node.body
     return names
 
 

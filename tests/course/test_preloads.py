@@ -32,8 +32,10 @@ if __name__ == "__main__":
 '''
 
 
-def test_module_level_imports_leave_out_functions_classes_and_the_main_block():
-    assert module_level_imports(SOURCE) == ["torch", "numpy", "torch.utils.data", "seaborn", "pandas", "json"]
+def test_module_level_imports_leave_out_functions_and_the_main_block():
+    assert module_level_imports(SOURCE) == ["torch", "numpy", "torch.utils.data", "seaborn", "pandas", "json",
+                                            "colorsys"]
+    assert module_level_imports(SOURCE, in_functions=True)[-2:] == ["matplotlib.pyplot", "colorsys"]
 
 
 def test_a_file_that_does_not_parse_imports_nothing():
@@ -47,3 +49,21 @@ def test_each_shipped_course_preloads_what_its_files_import_and_not_its_own_modu
     assert {"pandas", "matplotlib.pyplot"} <= set(imports["soton-lab2-autograd"])
     assert "tutorial" not in imports["mlg-tutorial3"]  # the course's own helper module, not an installed one
     assert not any(name.startswith("question") for names in imports.values() for name in names)
+
+
+def test_what_a_tenth_of_the_students_import_is_preloaded_but_not_their_own_helpers(tmp_path):
+    from grader.course.preloads import common_imports
+
+    plan = GradingPlan.build(find_assignment("comp4901y-hw1"))
+    folders = []
+    for i in range(20):
+        folder = tmp_path / f"student{i:02d}"
+        folder.mkdir()
+        lines = ["import torch", "import helpers"] + (["import colorsys"] if i < 2 else []) + \
+                (["import wave"] if i == 0 else []) + (["def f():", "    import json"] if i < 10 else [])
+        (folder / "question1.py").write_text("\n".join(lines) + "\n")
+        (folder / "helpers.py").write_text("import math\n")
+        folders.append(folder)
+    found = common_imports(plan, folders)
+    assert "torch" in found and "colorsys" in found  # 2 of 20 files: a tenth
+    assert "wave" not in found and "helpers" not in found and "json" not in found  # one file; local; in a function
