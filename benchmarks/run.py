@@ -132,6 +132,13 @@ def naive_batch(subs: list[Path], jobs: int) -> dict:
             "code_seconds": sum(o["seconds"] for o in outcomes), "files": 2 * len(subs)}
 
 
+def batch_preloads(plan, subs: list[Path]) -> tuple[str, ...]:
+    """What ``grade batch`` would have its fork server import for these submissions."""
+    from grader.course.preloads import common_imports, course_imports
+
+    return tuple(dict.fromkeys(course_imports(plan) + common_imports(plan, subs)))
+
+
 def steady_overhead(subs: list[Path], launcher_mode: str, rubric: Path) -> float:
     """Median milliseconds of harness per (submission, file) beyond student code, one worker, warm."""
     from grader.assignments import find_assignment
@@ -142,7 +149,7 @@ def steady_overhead(subs: list[Path], launcher_mode: str, rubric: Path) -> float
 
     plan = GradingPlan.build(find_assignment(str(rubric)))
     per_file = []
-    with make_launcher(launcher_mode, 1) as launcher:
+    with make_launcher(launcher_mode, 1, preload=batch_preloads(plan, subs)) as launcher:
         reference, _ = reference_observations(plan, launcher)
         grade_submission(plan, subs[0], reference, launcher=launcher)
         for submission in subs:
@@ -200,7 +207,7 @@ def question3_seconds(rubric: Path) -> float:
     from grader.sandbox.parent.pool import make_launcher
 
     plan = GradingPlan.build(find_assignment(str(rubric)))
-    with make_launcher("fork-server", 1) as launcher:
+    with make_launcher("fork-server", 1, preload=batch_preloads(plan, [EXAMPLES / "alice_correct"])) as launcher:
         reference, _ = reference_observations(plan, launcher)
         started = time.perf_counter()
         grade_submission(plan, EXAMPLES / "alice_correct", reference, launcher=launcher)
@@ -217,7 +224,7 @@ def stage_profile(subs: list[Path], rubric: Path) -> dict[str, float]:
     from stages import profile
 
     plan = GradingPlan.build(find_assignment(str(rubric)))
-    with make_launcher("fork-server", 1) as launcher:
+    with make_launcher("fork-server", 1, preload=batch_preloads(plan, subs)) as launcher:
         reference, _ = reference_observations(plan, launcher)
         grade_submission(plan, subs[0], reference, launcher=launcher)
         return profile(plan, subs, reference, launcher)
