@@ -134,9 +134,9 @@ def naive_batch(subs: list[Path], jobs: int) -> dict:
 
 def batch_preloads(plan, subs: list[Path]) -> tuple[str, ...]:
     """What ``grade batch`` would have its fork server import for these submissions."""
-    from grader.course.preloads import common_imports, course_imports
+    from grader.course.preloads import common_imports, course_imports, graded_files
 
-    return tuple(dict.fromkeys(course_imports(plan) + common_imports(plan, subs)))
+    return tuple(dict.fromkeys(course_imports(plan) + common_imports(graded_files(plan, subs), plan.skip_tags)))
 
 
 def steady_overhead(subs: list[Path], launcher_mode: str, rubric: Path) -> float:

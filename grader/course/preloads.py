@@ -7,8 +7,11 @@ and matplotlib: ~0.5 s each). Two sources say what a batch will need:
 * the course: the reference's and the starter's graded files, the course files and the course's
   drivers; every module they import anywhere (a plotting helper's ``import matplotlib.pyplot``
   included) but under ``if __name__ == "__main__":``;
-* the students: a module that at least a tenth of the graded files (of up to 40 submissions spread
-  over the batch) import at module level, where every one of those children would import it.
+* the students: a module that at least a tenth of the submissions (up to 40, spread over the
+  batch) import at module level in a graded file, where every one of those children would import
+  it. Students choose these names and the fork server runs outside the sandbox, so only the
+  well-known packages of ``STUDENT_PRELOADABLE`` are taken from them (an import can run code:
+  ``import antigravity`` opens a browser).
 
 The fork server imports these once, so that a child importing the same ones finds them loaded.
 """
@@ -18,12 +21,21 @@ import ast
 import importlib.util
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.handins.notebooks import NotebookError, read_python
-from grader.plan import GradingPlan
+from grader.handins.notebooks import DEFAULT_SKIP_TAGS, NotebookError, read_python
+
+if TYPE_CHECKING:  # the grade script reads the students' imports before torch is imported
+    from grader.plan import GradingPlan
 
 SAMPLED = 40  # submissions read for their imports
 SHARE = 0.1  # of the files read, the share that must import a module for it to be preloaded
+STUDENT_PRELOADABLE = frozenset({
+    "numpy", "pandas", "scipy", "scipy.stats", "sklearn", "sklearn.metrics", "sklearn.model_selection",
+    "sklearn.datasets", "seaborn", "matplotlib", "matplotlib.pyplot", "tqdm", "tqdm.auto", "PIL", "PIL.Image",
+    "torchvision", "torchvision.transforms", "torchvision.datasets", "torchvision.models", "torch.nn",
+    "torch.nn.functional", "torch.optim", "torch.utils.data", "torch.func",
+})
 
 
 def course_imports(plan: GradingPlan) -> tuple[str, ...]:
@@ -41,25 +53,34 @@ def course_imports(plan: GradingPlan) -> tuple[str, ...]:
     return tuple(name for name in found if name.split(".")[0] not in local and _installed(name.split(".")[0]))
 
 
-def common_imports(plan: GradingPlan, folders: list[Path]) -> tuple[str, ...]:
-    """The installed modules that at least ``SHARE`` of the graded files of up to ``SAMPLED`` of ``folders`` import
-    at module level (a student's own helper modules left out)."""
-    step = max(1, len(folders) // SAMPLED)
-    counts: Counter[str] = Counter()
-    files = 0
-    for folder in folders[::step][:SAMPLED]:
-        for qplan in plan:
-            path = folder / qplan.question.file_in(folder)
-            if not path.is_file() or path.is_symlink():
-                continue
-            try:
-                source, _ = read_python(path, plan.skip_tags)
-            except (NotebookError, OSError, ValueError):
-                continue
-            files += 1
-            local = {p.stem for p in folder.iterdir()}
-            counts.update({name for name in module_level_imports(source) if name.split(".")[0] not in local})
-    wanted = max(2, SHARE * files)
+def sampled(folders: list[Path]) -> list[Path]:
+    """Up to ``SAMPLED`` of ``folders``, spread over the list."""
+    return folders[::max(1, len(folders) // SAMPLED)][:SAMPLED]
+
+
+def graded_files(plan: GradingPlan, folders: list[Path]) -> list[Path]:
+    """The file each question grades, in a sample of the submission ``folders``."""
+    return [folder / qplan.question.file_in(folder) for folder in sampled(folders) for qplan in plan]
+
+
+def common_imports(files: list[Path], skip_tags: tuple[str, ...] = DEFAULT_SKIP_TAGS) -> tuple[str, ...]:
+    """The modules of ``STUDENT_PRELOADABLE`` imported at module level in at least ``SHARE`` (and two) of the
+    submissions that ``files`` come from (a submission counts a module once, in whichever of its files), most
+    common first."""
+    per_folder: dict[Path, set[str]] = {}
+    for path in files:
+        if not path.is_file() or path.is_symlink():
+            continue
+        try:
+            source, _ = read_python(path, skip_tags)
+        except (NotebookError, OSError, ValueError):
+            continue
+        local = {p.stem for p in path.parent.iterdir()}  # a student's own pandas.py is not pandas
+        per_folder.setdefault(path.parent, set()).update(
+            name for name in module_level_imports(source)
+            if name in STUDENT_PRELOADABLE and name.split(".")[0] not in local)
+    counts = Counter(name for names in per_folder.values() for name in names)
+    wanted = max(2, SHARE * len(per_folder))
     return tuple(name for name, count in counts.most_common() if count >= wanted and _installed(name.split(".")[0]))
 
 

@@ -51,19 +51,23 @@ def test_each_shipped_course_preloads_what_its_files_import_and_not_its_own_modu
     assert not any(name.startswith("question") for names in imports.values() for name in names)
 
 
-def test_what_a_tenth_of_the_students_import_is_preloaded_but_not_their_own_helpers(tmp_path):
-    from grader.course.preloads import common_imports
+def test_what_a_tenth_of_the_students_import_is_preloaded_if_it_is_a_known_package(tmp_path):
+    """Students' names reach the fork server, outside the sandbox, only from the list of known packages; their
+    own helper modules (even one called pandas) never count."""
+    from grader.course.preloads import common_imports, graded_files
 
     plan = GradingPlan.build(find_assignment("comp4901y-hw1"))
     folders = []
     for i in range(20):
         folder = tmp_path / f"student{i:02d}"
         folder.mkdir()
-        lines = ["import torch", "import helpers"] + (["import colorsys"] if i < 2 else []) + \
-                (["import wave"] if i == 0 else []) + (["def f():", "    import json"] if i < 10 else [])
+        lines = ["import torch", "import helpers", "import antigravity, colorsys"] + \
+            (["import sklearn"] if i < 2 else []) + (["import matplotlib"] if i == 0 else []) + \
+            (["import pandas"] if i < 5 else []) + (["def f():", "    import scipy"] if i < 10 else [])
         (folder / "question1.py").write_text("\n".join(lines) + "\n")
         (folder / "helpers.py").write_text("import math\n")
+        if i < 5:
+            (folder / "pandas.py").write_text("x = 1\n")
         folders.append(folder)
-    found = common_imports(plan, folders)
-    assert "torch" in found and "colorsys" in found  # 2 of 20 files: a tenth
-    assert "wave" not in found and "helpers" not in found and "json" not in found  # one file; local; in a function
+    found = common_imports(graded_files(plan, folders))
+    assert found == ("sklearn",)  # 2 of 20 files: a tenth; matplotlib: one file; scipy: in a function

@@ -1,0 +1,41 @@
+"""A question is scored in the parent while the submission's next question file runs in its child."""
+from __future__ import annotations
+
+import threading
+import time
+
+from grader import grading
+from grader.assignments import find_assignment
+from grader.observe import FileObservations, ImportInfo
+from grader.plan import GradingPlan
+from grader.results import QuestionResult
+
+PAUSE = 0.3
+
+
+def test_scoring_overlaps_the_next_files_run(monkeypatch, tmp_path):
+    plan = GradingPlan.build(find_assignment("comp4901y-hw1"))  # three question files
+    spans: dict[str, list[tuple[float, float, str]]] = {"run": [], "score": []}
+
+    def run_question(plan, qplan, folder, side, launcher, options=None):
+        started = time.monotonic()
+        time.sleep(PAUSE)
+        spans["run"].append((started, time.monotonic(), threading.current_thread().name))
+        return FileObservations(module_file=qplan.question.file, imported=ImportInfo(status="ok"))
+
+    def score_question(qplan, submission, student_obs, reference_obs, mistakes=None):
+        started = time.monotonic()
+        time.sleep(PAUSE)
+        spans["score"].append((started, time.monotonic(), threading.current_thread().name))
+        return QuestionResult(id=qplan.question.id, points=0.0, max_points=qplan.question.max_points, checks=[])
+
+    monkeypatch.setattr(grading, "run_question", run_question)
+    monkeypatch.setattr(grading, "score_question", score_question)
+    started = time.monotonic()
+    result = grading.grade_submission(plan, tmp_path, {}, launcher=None)
+    elapsed = time.monotonic() - started
+    assert [q.id for q in result.questions] == [q.id for q in plan.assignment.rubric.questions]  # in order
+    assert all(name != threading.main_thread().name for _, _, name in spans["score"])
+    first_scored, second_run = spans["score"][0], spans["run"][1]
+    assert first_scored[0] < second_run[1] and second_run[0] < first_scored[1]  # they overlapped
+    assert elapsed < 5 * PAUSE  # three runs, and only the last scoring after them (serial: six pauses)
