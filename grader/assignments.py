@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.rubric import Rubric, RubricError, load_rubric
-
-SHIPPED_ROOT = Path(__file__).resolve().parent.parent
+from grader.rubric_paths import roots, rubric_file
 
 
 @dataclass
@@ -31,14 +30,10 @@ class Assignment:
         return self.reference_dir.parent.parent / "starter" / self.rubric.assignment
 
 
-def _roots() -> list[Path]:
-    return [Path.cwd(), SHIPPED_ROOT]
-
-
 def shipped_assignments() -> list[str]:
     """Names of the assignments found in the current directory and shipped with the grader."""
     names = set()
-    for root in _roots():
+    for root in roots():
         names |= {p.stem for p in (root / "rubrics").glob("*.yaml")}
     return sorted(names)
 
@@ -54,11 +49,9 @@ def find_assignment(name_or_path: str) -> Assignment:
                       Path.cwd() / "reference" / rubric.assignment]
         reference = next((c for c in candidates if c.is_dir()), candidates[0])
         return Assignment(rubric.assignment, rubric, given, reference)
-    for root in _roots():
-        path = root / "rubrics" / f"{name_or_path}.yaml"
-        if path.is_file():
-            rubric = load_rubric(path)
-            return Assignment(name_or_path, rubric, path, root / "reference" / name_or_path)
+    path = rubric_file(name_or_path)
+    if path is not None:
+        return Assignment(name_or_path, load_rubric(path), path, path.parent.parent / "reference" / name_or_path)
     known = ", ".join(shipped_assignments()) or "none"
-    looked = " and ".join(str(r / "rubrics" / f"{name_or_path}.yaml") for r in _roots())
+    looked = " and ".join(str(r / "rubrics" / f"{name_or_path}.yaml") for r in roots())
     raise RubricError([f"no assignment {name_or_path!r}: looked for {looked}. Known assignments: {known}"])

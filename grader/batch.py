@@ -10,6 +10,7 @@ import os
 import signal
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -19,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from grader.assignments import find_assignment
 from grader.diagnosis.known import KnownMistake
-from grader.diagnosis.mutant_runs import known_mistakes
+from grader.diagnosis.mutant_runs import MistakesLater
 from grader.grading import GradingOptions, grade_submission
 from grader.observe import FileObservations
 from grader.plan import GradingPlan
@@ -88,7 +89,8 @@ Progress = Callable[[str, Result | None], None]
 
 
 def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObservations], launcher: Launcher,
-               progress: Progress | None = None, mistakes: dict[str, list[KnownMistake]] | None = None) -> Outcome:
+               progress: Progress | None = None,
+               mistakes: Mapping[str, list[KnownMistake]] | None = None) -> Outcome:
     """Grade ``job.students`` ``job.jobs`` at a time; store each result and its report as it is done
     (``mistakes``: the reference's mutants per question, to name the mistake a failed check matches).
     A student whose stored result is already current (a retried task) is skipped, unless ``job.force``. A stop signal
@@ -181,7 +183,7 @@ def run_job(job: BatchJob) -> Outcome:
     plan = GradingPlan.build(find_assignment(job.assignment), job.device)
     with make_launcher(job.launcher, size=job.jobs, preload=course_imports(plan)) as launcher:
         reference, _ = reference_observations(plan, launcher)
-        return grade_work(job, plan, reference, launcher, mistakes=known_mistakes(plan, reference, launcher, job.jobs))
+        return grade_work(job, plan, reference, launcher, mistakes=MistakesLater(plan, reference, launcher, job.jobs))
 
 
 def write_class_files(store: BatchStore, results: list[Result]) -> None:

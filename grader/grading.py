@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -137,7 +138,7 @@ def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObser
 def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, FileObservations], *,
                      launcher: Launcher | None = None, student: str | None = None,
                      options: GradingOptions | None = None,
-                     mistakes: dict[str, list[KnownMistake]] | None = None) -> Result:
+                     mistakes: Mapping[str, list[KnownMistake]] | None = None) -> Result:
     """Grade one submission folder against the reference's observations (and its known mistakes, per question)."""
     launcher = launcher or SpawnLauncher()
     started = time.perf_counter()

@@ -18,7 +18,7 @@ from grader.commands.shared import (add_device_argument, add_launcher_argument, 
                                    write_for_moodle, write_similarity_report)
 from grader.commands.printing import error, say, warning
 from grader.course.offline_data import missing_in
-from grader.diagnosis.mutant_runs import known_mistakes
+from grader.diagnosis.mutant_runs import MistakesLater
 from grader.course.setup import course_file_sources, install_hint, missing_packages
 from grader.atomic import write_atomic
 from grader.grading import GradingOptions
@@ -155,7 +155,7 @@ def _job(args: argparse.Namespace, plan: GradingPlan, store: BatchStore, todo: l
 
 def _grade_locally(console: Console, job: BatchJob, plan: GradingPlan, reference, launcher: Launcher) -> Undone:
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    mistakes = known_mistakes(plan, reference, launcher, job.jobs) if job.students else {}
+    mistakes = MistakesLater(plan, reference, launcher, job.jobs) if job.students else {}
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(f"grading {plan.assignment.name}", total=len(job.students))
         outcome = grade_work(job, plan, reference, launcher, progress=lambda *_: progress.advance(task),

@@ -63,6 +63,25 @@ def graded_files(plan: GradingPlan, folders: list[Path]) -> list[Path]:
     return [folder / qplan.question.file_in(folder) for folder in sampled(folders) for qplan in plan]
 
 
+def handed_in_files(submissions: Path, rubric: Path) -> list[Path]:
+    """The files the rubric may grade (``file``, ``alternatives``) at the top of a sample of the student folders
+    in ``submissions``: what the fork server reads for a first guess, while the grader is still importing the
+    modules that read and check the rubric (only its YAML is read here)."""
+    import fnmatch
+
+    import yaml
+
+    try:
+        questions = yaml.safe_load(rubric.read_text())["questions"]
+        patterns = [str(p).lower() for q in questions for p in [q.get("file") or f"{q['id']}.py",
+                                                                 *q.get("alternatives", [])]]
+        folders = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+        return [path for folder in sampled(folders) for path in sorted(folder.iterdir())
+                if any(fnmatch.fnmatchcase(path.name.lower(), pattern) for pattern in patterns)]
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
+        return []
+
+
 def common_imports(files: list[Path], skip_tags: tuple[str, ...] = DEFAULT_SKIP_TAGS) -> tuple[str, ...]:
     """The modules of ``STUDENT_PRELOADABLE`` imported at module level in at least ``SHARE`` (and two) of the
     submissions that ``files`` come from (a submission counts a module once, in whichever of its files), most

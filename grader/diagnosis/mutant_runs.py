@@ -11,6 +11,8 @@ import hashlib
 import json
 import shutil
 import tempfile
+import threading
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -106,3 +108,39 @@ def known_mistakes(plan: GradingPlan, reference: dict[str, FileObservations], la
         found[qid] = _run_question(plan, diagnosed, launcher, jobs)
         _save(folder, found[qid])
     return found
+
+
+class MistakesLater(Mapping):
+    """``known_mistakes`` read (or run) in a thread while the batch starts: the first submission's first file runs
+    meanwhile, and whoever asks for a question's mistakes (to score it) waits for them."""
+
+    def __init__(self, plan: GradingPlan, reference: dict[str, FileObservations], launcher: Launcher,
+                 jobs: int = 1) -> None:
+        self._done = threading.Event()
+        self._found: dict[str, list[KnownMistake]] = {}
+        self._error: BaseException | None = None
+        threading.Thread(target=self._load, args=(plan, reference, launcher, jobs), daemon=True,
+                         name="known-mistakes").start()
+
+    def _load(self, plan, reference, launcher, jobs) -> None:
+        try:
+            self._found = known_mistakes(plan, reference, launcher, jobs)
+        except BaseException as exc:  # noqa: BLE001 - raised where the mistakes are asked for
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def _ready(self) -> dict[str, list[KnownMistake]]:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._found
+
+    def __getitem__(self, question: str) -> list[KnownMistake]:
+        return self._ready()[question]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ready())
+
+    def __len__(self) -> int:
+        return len(self._ready())

@@ -43,3 +43,17 @@ def test_python_dash_m_grader_is_the_grade_script(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "grader", "batch", "comp4901y-hw1", str(tmp_path / "nothing")],
                              capture_output=True, text=True, timeout=60, cwd=EXAMPLES.parents[1])
     assert missing.returncode == 2 and "nothing" in missing.stdout + missing.stderr
+
+
+def test_a_batch_tells_the_early_fork_server_its_students_and_rubric(tmp_path, monkeypatch):
+    from grader.script import students_and_rubric
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rubrics").mkdir()
+    (tmp_path / "rubrics" / "hw.yaml").write_text("questions: []\n")
+    (tmp_path / "subs").mkdir()
+    assert students_and_rubric(["batch", "hw", "subs", "-j", "2"]) == ("subs", str(tmp_path / "rubrics" / "hw.yaml"))
+    assert students_and_rubric(["batch", "rubrics/hw.yaml", "subs"]) == ("subs", "rubrics/hw.yaml")
+    assert students_and_rubric(["batch", "hw", "moodle.zip"]) is None  # not a folder: no guess
+    assert students_and_rubric(["batch", "-j", "2", "hw", "subs"]) is None
+    assert students_and_rubric(["local"]) is None

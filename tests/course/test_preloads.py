@@ -54,7 +54,7 @@ def test_each_shipped_course_preloads_what_its_files_import_and_not_its_own_modu
 def test_what_a_tenth_of_the_students_import_is_preloaded_if_it_is_a_known_package(tmp_path):
     """Students' names reach the fork server, outside the sandbox, only from the list of known packages; their
     own helper modules (even one called pandas) never count."""
-    from grader.course.preloads import common_imports, graded_files
+    from grader.course.preloads import common_imports, graded_files, handed_in_files
 
     plan = GradingPlan.build(find_assignment("comp4901y-hw1"))
     folders = []
@@ -71,3 +71,4 @@ def test_what_a_tenth_of_the_students_import_is_preloaded_if_it_is_a_known_packa
         folders.append(folder)
     found = common_imports(graded_files(plan, folders))
     assert found == ("sklearn",)  # 2 of 20 files: a tenth; matplotlib: one file; scipy: in a function
+    assert common_imports(handed_in_files(tmp_path, plan.assignment.rubric_path)) == ("sklearn",)  # from the YAML

@@ -152,7 +152,7 @@ def test_local_passes_the_reference_and_needs_no_reference_folder(handout, tmp_p
     for path in (ROOT / "reference" / ASSIGNMENT).iterdir():
         shutil.copy2(path, folder / path.name)
     monkeypatch.chdir(folder)
-    monkeypatch.setattr("grader.assignments.SHIPPED_ROOT", tmp_path / "nowhere")
+    monkeypatch.setattr("grader.rubric_paths.SHIPPED_ROOT", tmp_path / "nowhere")
     assert main(["--local"]) == 0
 
 

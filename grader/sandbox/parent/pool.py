@@ -39,7 +39,7 @@ class _Zygote:
     Any thread waiting for a message (readiness, the pid of the child it asked for, a child's end)
     reads the socket while no other thread does, and files what it reads for whoever waits for it."""
 
-    def __init__(self) -> None:
+    def __init__(self, students: tuple[str, str] | None = None) -> None:
         self.home = tempfile.mkdtemp(prefix="grade-zygote-")
         self.box = os.path.join(self.home, "box")  # every child's tmpfs mount point, kept until the zygote is gone
         os.mkdir(self.box)
@@ -54,6 +54,7 @@ class _Zygote:
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock = parent_sock
         command = [sys.executable, "-m", "grader.sandbox.parent.zygote", str(child_sock.fileno())]
+        command += list(students) if students else []
         self.proc = subprocess.Popen(command, pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,
                                      env=_zygote_environment(self.home), cwd=self.home, start_new_session=True)
         child_sock.close()
@@ -280,12 +281,14 @@ class ForkServerLauncher:
 _early: list[_Zygote] = []
 
 
-def start_early() -> None:
+def start_early(students: tuple[str, str] | None = None) -> None:
     """Start the fork server now, before the caller's own imports (torch: seconds) and its reading of the
-    rubric and the folder; the next ``ForkServerLauncher`` adopts it. Not adopted, it ends with the process."""
+    rubric and the folder; the next ``ForkServerLauncher`` adopts it. Not adopted, it ends with the process.
+    ``students``: the folder of submissions about to be graded and the rubric, for the fork server's first guess
+    of what to preload."""
     if not _early:
         try:
-            _early.append(_Zygote())
+            _early.append(_Zygote(tuple(str(Path(p).resolve()) for p in students) if students else None))
         except OSError:
             pass  # the launcher starts one itself, and reports the error
 

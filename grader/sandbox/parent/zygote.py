@@ -10,10 +10,12 @@ first creates a user namespace owning a new PID namespace and forks once more in
 waits for the request, and the process above it only mirrors how that PID 1 ends. Each child
 becomes its own session leader and calls the same ``run_request`` a spawned child calls.
 
-It says it is ready once torch and the child's own modules are imported (``CORE``); what else the
-course's files import (torchvision, pandas, matplotlib...) the grader names in a ``preload``
-message once it has read the rubric, and the zygote imports those before the requests that follow
-(the spares forked before are replaced, so every child starts with them).
+It says it is ready once torch and the child's own modules are imported (``CORE``), and, when it
+was started for a batch, the well-known packages that many of the students' files import (read
+while the grader still imports its own modules); what else the course's and the graded files
+import the grader names in a ``preload`` message once it has read the rubric, and the zygote
+imports those before the requests that follow (the spares forked before are replaced, so every
+child starts with them).
 
 Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; ``{"spares": n}``
 sets how many spares to keep; ``{"preload": [module, ...]}`` imports those modules; for each
@@ -77,6 +79,17 @@ def _preload() -> None:
     install_process_wide()
     warm_up()
     gc.freeze()
+
+
+def _students_imports(folder: str, rubric: str) -> tuple[str, ...]:
+    """The known packages that many of the students' graded files import (``preloads.common_imports``); () on any
+    trouble: the grader's own preload message follows anyway."""
+    try:
+        from grader.course.preloads import common_imports, handed_in_files
+
+        return common_imports(handed_in_files(Path(folder), Path(rubric)))
+    except Exception:  # noqa: BLE001 - a first guess only
+        return ()
 
 
 @dataclass
@@ -240,14 +253,18 @@ class _Children:
             cgroups.remove(self.groups.pop(pid))
 
 
-def serve(sock: socket.socket) -> None:
+def serve(sock: socket.socket, students: tuple[str, str] | None = None) -> None:
     """Answer fork requests and report children's ends until the parent closes the socket.
 
     Children end (and their address spaces are torn down) while the next request is served:
-    the parent needs an exit status only when a child did not finish cleanly.
+    the parent needs an exit status only when a child did not finish cleanly. ``students``: the folder of
+    submissions a batch will grade and its rubric, whose files' common imports are preloaded while the grader
+    still imports its own.
     """
     die_with_parent()
     _preload()
+    if students:
+        _import_all(_students_imports(*students))
     wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
@@ -325,8 +342,8 @@ def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> 
 
 
 def main() -> None:
-    """``python -m grader.sandbox.parent.zygote SOCKET_FD``."""
-    serve(socket.socket(fileno=int(sys.argv[1])))
+    """``python -m grader.sandbox.parent.zygote SOCKET_FD [STUDENTS_FOLDER RUBRIC]``."""
+    serve(socket.socket(fileno=int(sys.argv[1])), tuple(sys.argv[2:4]) if len(sys.argv) > 3 else None)
 
 
 if __name__ == "__main__":
