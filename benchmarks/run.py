@@ -132,16 +132,10 @@ def naive_batch(subs: list[Path], jobs: int) -> dict:
             "code_seconds": sum(o["seconds"] for o in outcomes), "files": 2 * len(subs)}
 
 
-def batch_preloads(plan, subs: list[Path]) -> tuple[str, ...]:
-    """What ``grade batch`` would have its fork server import for these submissions."""
-    from grader.course.preloads import common_imports, course_imports, graded_files
-
-    return tuple(dict.fromkeys(course_imports(plan) + common_imports(graded_files(plan, subs), plan.skip_tags)))
-
-
 def steady_overhead(subs: list[Path], launcher_mode: str, rubric: Path) -> float:
     """Median milliseconds of harness per (submission, file) beyond student code, one worker, warm."""
     from grader.assignments import find_assignment
+    from grader.course.preloads import batch_imports
     from grader.grading import grade_submission
     from grader.plan import GradingPlan
     from grader.reference_cache import reference_observations
@@ -149,7 +143,7 @@ def steady_overhead(subs: list[Path], launcher_mode: str, rubric: Path) -> float
 
     plan = GradingPlan.build(find_assignment(str(rubric)))
     per_file = []
-    with make_launcher(launcher_mode, 1, preload=batch_preloads(plan, subs)) as launcher:
+    with make_launcher(launcher_mode, 1, preload=batch_imports(plan, subs)) as launcher:
         reference, _ = reference_observations(plan, launcher)
         grade_submission(plan, subs[0], reference, launcher=launcher)
         for submission in subs:
@@ -201,13 +195,14 @@ def render_cost(out: Path) -> float:
 def question3_seconds(rubric: Path) -> float:
     """Wall seconds to grade question 3 of one correct student (the reference already cached)."""
     from grader.assignments import find_assignment
+    from grader.course.preloads import batch_imports
     from grader.grading import grade_submission
     from grader.plan import GradingPlan
     from grader.reference_cache import reference_observations
     from grader.sandbox.parent.pool import make_launcher
 
     plan = GradingPlan.build(find_assignment(str(rubric)))
-    with make_launcher("fork-server", 1, preload=batch_preloads(plan, [EXAMPLES / "alice_correct"])) as launcher:
+    with make_launcher("fork-server", 1, preload=batch_imports(plan, [EXAMPLES / "alice_correct"])) as launcher:
         reference, _ = reference_observations(plan, launcher)
         started = time.perf_counter()
         grade_submission(plan, EXAMPLES / "alice_correct", reference, launcher=launcher)
@@ -217,6 +212,7 @@ def question3_seconds(rubric: Path) -> float:
 def stage_profile(subs: list[Path], rubric: Path) -> dict[str, float]:
     """Median milliseconds per (submission, file) of each stage, one warm worker (see stages.py)."""
     from grader.assignments import find_assignment
+    from grader.course.preloads import batch_imports
     from grader.grading import grade_submission
     from grader.plan import GradingPlan
     from grader.reference_cache import reference_observations
@@ -224,7 +220,7 @@ def stage_profile(subs: list[Path], rubric: Path) -> dict[str, float]:
     from stages import profile
 
     plan = GradingPlan.build(find_assignment(str(rubric)))
-    with make_launcher("fork-server", 1, preload=batch_preloads(plan, subs)) as launcher:
+    with make_launcher("fork-server", 1, preload=batch_imports(plan, subs)) as launcher:
         reference, _ = reference_observations(plan, launcher)
         grade_submission(plan, subs[0], reference, launcher=launcher)
         return profile(plan, subs, reference, launcher)

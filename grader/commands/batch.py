@@ -31,7 +31,7 @@ from grader.rubric import ClusterOptions
 from grader.slurm_queries import SlurmError
 from grader.sandbox.layers.confine import LAYERS
 from grader.sandbox.parent.launcher import Launcher
-from grader.course.preloads import common_imports, course_imports, graded_files
+from grader.course.preloads import batch_imports
 from grader.sandbox.parent.pool import make_launcher
 from grader.store import BatchStore, fingerprint
 
@@ -100,8 +100,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return EXIT_USAGE
     started = time.perf_counter()
     size = max(1, args.jobs or os.cpu_count() or 1)
-    students = common_imports(graded_files(plan, [s.path for s in submissions]), plan.skip_tags)
-    preload = tuple(dict.fromkeys(course_imports(plan) + students))
+    preload = batch_imports(plan, [s.path for s in submissions])
     with make_launcher(args.launcher, size=size, preload=preload) as launcher:
         return _grade_all(args, console, plan, store, submissions, launcher, started)
 

@@ -82,6 +82,11 @@ def handed_in_files(submissions: Path, rubric: Path) -> list[Path]:
         return []
 
 
+def batch_imports(plan: GradingPlan, folders: list[Path]) -> tuple[str, ...]:
+    """Everything a batch of ``folders`` has the fork server import: the course's imports, then the students'."""
+    return tuple(dict.fromkeys(course_imports(plan) + common_imports(graded_files(plan, folders), plan.skip_tags)))
+
+
 def common_imports(files: list[Path], skip_tags: tuple[str, ...] = DEFAULT_SKIP_TAGS) -> tuple[str, ...]:
     """The modules of ``STUDENT_PRELOADABLE`` imported at module level in at least ``SHARE`` (and two) of the
     submissions that ``files`` come from (a submission counts a module once, in whichever of its files), most

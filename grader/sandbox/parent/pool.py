@@ -300,7 +300,7 @@ def _adopt_early() -> _Zygote | None:
 
 def make_launcher(mode: str = "auto", size: int = 1, preload: Sequence[str] = ()) -> Launcher:
     """``fork-server`` where fork is safe (Linux), else ``spawn``; ``mode`` can force either. ``preload``: modules
-    the course's files import, for the fork server to import once (``GradingPlan.imports``)."""
+    the batch's files import, for the fork server to import once (``grader.course.preloads``)."""
     if mode == "spawn" or (mode == "auto" and not sys.platform.startswith("linux")):
         return SpawnLauncher()
     return ForkServerLauncher(size, preload)

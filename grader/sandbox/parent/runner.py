@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from grader.observe import ErrorInfo, FileObservations, ImportInfo, Observation
-from grader.sandbox.layers.working_copy import special_files
+from grader.sandbox.layers.working_copy import CopyFailed, copy_submission, open_source
 from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
 from grader.sandbox.parent.output import CappedOutput
 from grader.sandbox.protocol import ChildRequest, Probe, SandboxSettings
@@ -80,9 +80,14 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
     try:
         clock = FileClock.start(import_timeout, probes)
         settings = settings.model_copy(update={"cpu_seconds": int(clock.seconds) + 5})
-        request = ChildRequest(module_file=module_file, source=_readable_path(submission_dir, base),
-                               workdir=str(base / "work"), box=str(base / "box"), probes=probes, device=device,
-                               import_timeout=import_timeout, seed=seed, keep_whole=keep_whole, sandbox=settings)
+        try:
+            source = _readable_path(submission_dir, base)
+        except CopyFailed as exc:
+            detail = f"the submission could not be copied for the sandbox ({exc}), so it was not run"
+            return FileObservations(module_file=module_file, imported=ImportInfo(status="error", detail=detail))
+        request = ChildRequest(module_file=module_file, source=source, workdir=str(base / "work"),
+                               box=str(base / "box"), probes=probes, device=device, import_timeout=import_timeout,
+                               seed=seed, keep_whole=keep_whole, sandbox=settings)
         return _run_children(request, base, launcher, clock)
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -90,13 +95,21 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
 
 def _readable_path(folder: Path, base: Path) -> str:
     """The folder's path for the child's request; a path that is not UTF-8 (a student's folder named in bytes
-    that decode to nothing) cannot travel in JSON, so that folder is first copied under ``base``."""
+    that decode to nothing) cannot travel in JSON, so that folder is first copied under ``base``, as the child
+    copies it (raise CopyFailed)."""
     path = str(folder.resolve())
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
         path = str(base / "source")
-        shutil.copytree(folder, path, symlinks=True, ignore=special_files)
+        try:
+            source_fd = open_source(str(folder))
+        except OSError as exc:
+            raise CopyFailed(f"{type(exc).__name__}: {exc.strerror}") from None
+        try:
+            copy_submission(source_fd, path)
+        finally:
+            os.close(source_fd)
     return path
 
 

@@ -227,25 +227,24 @@ class _Children:
 
     def kill(self, pid: object) -> None:
         """Kill a live handed-out child of this zygote, its process group and its cgroups' members."""
-        if not isinstance(pid, int) or pid not in self.handed or pid not in self.groups:
-            return
+        if isinstance(pid, int) and pid in self.handed and pid in self.groups:
+            self._kill(pid)
+
+    def _kill(self, pid: int) -> None:
+        """SIGKILL an unreaped child of this zygote, its process group and its cgroups' members (one pass over
+        the cgroups: the reap waits for the rest)."""
         for kill in (os.kill, os.killpg):
             try:
                 kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-        cgroups.kill_all(self.groups[pid], wait=0)  # one pass: the reap waits for the rest
+        cgroups.kill_all(self.groups[pid], wait=0)
 
     def stop_all(self) -> None:
         """Kill the spares and any child still running, reap them, remove their cgroups."""
         self.retire_spares()
         for pid in list(self.groups):
-            for kill in (os.kill, os.killpg):
-                try:
-                    kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            cgroups.kill_all(self.groups[pid], wait=0)
+            self._kill(pid)
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:
