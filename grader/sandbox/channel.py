@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 HEADER = struct.Struct("<cIQ")
@@ -61,17 +62,16 @@ class FrameReader:
     def __init__(self, budget: int, max_frames: int) -> None:
         self.budget, self.max_frames = budget, max_frames
         self.received = 0
+        self.consumed = 0  # bytes of the frames yielded so far
         self.frames = 0
         self._buffer = bytearray()
 
-    def feed(self, data: bytes) -> list[Frame]:
-        """Add bytes; return the frames they complete. Raises ProtocolViolation on any excess."""
+    def feed(self, data: bytes) -> Iterator[Frame]:
+        """Add bytes; yield the frames they complete, in order. Raises ProtocolViolation at the first excess,
+        once the well-formed frames before it have been yielded (a flood that follows a reply in the same read
+        does not take the reply with it)."""
         self.received += len(data)
-        if self.received > self.budget:
-            raise ProtocolViolation(f"sent more than {self.budget // (1024 * 1024)} MB of replies, "
-                                    f"over the limit (limits: reply_mb)")
         self._buffer += data
-        frames = []
         while len(self._buffer) >= HEADER.size:
             kind, json_len, blob_len = HEADER.unpack_from(self._buffer)
             if kind not in KINDS:
@@ -79,22 +79,25 @@ class FrameReader:
             if json_len > MAX_JSON:
                 raise ProtocolViolation(f"sent a reply of {json_len:,} bytes, over the limit of {MAX_JSON:,}")
             end = HEADER.size + json_len + blob_len
-            if end > self.budget:
+            if self.consumed + end > self.budget:
                 raise ProtocolViolation("announced a reply larger than the reply limit (limits: reply_mb)")
             if len(self._buffer) < end:
                 break
             self.frames += 1
             if self.frames > self.max_frames:
                 raise ProtocolViolation("sent more replies than it was asked for")
+            self.consumed += end
             if end == len(self._buffer):  # the usual case: hand the buffer over instead of copying it
                 whole, self._buffer = self._buffer, bytearray()
             else:
                 whole = bytearray(memoryview(self._buffer)[:end])
                 del self._buffer[:end]
             view = memoryview(whole)
-            frames.append(Frame(kind, _json_object(bytes(view[HEADER.size:HEADER.size + json_len])),
-                                view[HEADER.size + json_len:end]))
-        return frames
+            yield Frame(kind, _json_object(bytes(view[HEADER.size:HEADER.size + json_len])),
+                        view[HEADER.size + json_len:end])
+        if self.received > self.budget:
+            raise ProtocolViolation(f"sent more than {self.budget // (1024 * 1024)} MB of replies, "
+                                    f"over the limit (limits: reply_mb)")
 
 
 def _json_object(data: bytes) -> dict:

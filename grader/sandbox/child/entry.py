@@ -244,8 +244,8 @@ def _rerun_wanted(probe: Probe, first: dict, request: ChildRequest) -> bool:
     return first["seconds"] < min(RERUN_UNDER, probe.timeout / 3)
 
 
-def _run_probe(module, probe: Probe, request: ChildRequest, torch, state, losses,
-               claimed: set[str] = frozenset()) -> tuple[dict, dict]:
+def run_probe(module, probe: Probe, request: ChildRequest, torch, state, losses,
+              claimed: set[str] = frozenset()) -> tuple[dict, dict]:
     """One probe's reply and tensors. Uninitialised memory reads as NaN (or the largest integer), so that
     ``torch.empty`` gives the same answer at every regrade; a student's short probe is then run a second time
     with uninitialised memory left as it is, and a different answer is sent along as ``rerun`` (the parent
@@ -271,16 +271,9 @@ def _run_probe(module, probe: Probe, request: ChildRequest, torch, state, losses
     return payload, tensors
 
 
-def _prepare_process(request: ChildRequest):
-    import tempfile
-
-    os.chdir(request.workdir)
-    sys.path.insert(0, request.workdir)
-    os.environ.update(HOME=request.workdir, TMPDIR=request.workdir, MPLCONFIGDIR=request.workdir, MPLBACKEND="Agg")
-    tempfile.tempdir = None
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
+def torch_settings():
+    """torch set up as every child runs student code: one thread, deterministic, full float32 precision; the
+    module."""
     import torch
 
     if torch.get_num_threads() != 1:  # the fork server's children start with one thread already
@@ -293,6 +286,19 @@ def _prepare_process(request: ChildRequest):
     torch.backends.cudnn.allow_tf32 = False
     torch.set_float32_matmul_precision("highest")
     return torch
+
+
+def _prepare_process(request: ChildRequest):
+    import tempfile
+
+    os.chdir(request.workdir)
+    sys.path.insert(0, request.workdir)
+    os.environ.update(HOME=request.workdir, TMPDIR=request.workdir, MPLCONFIGDIR=request.workdir, MPLBACKEND="Agg")
+    tempfile.tempdir = None
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    return torch_settings()
 
 
 def run_request(request: ChildRequest, channel_fd: int) -> None:
@@ -338,7 +344,7 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
             state = environment.TorchState.capture(torch, threads=1)
             claimed = adapt.claimed_names(request.probes)
             for probe in request.probes:
-                payload, tensors = _run_probe(module, probe, request, torch, state, losses, claimed)
+                payload, tensors = run_probe(module, probe, request, torch, state, losses, claimed)
                 send(channel_fd, b"P", *pack_reply(payload, tensors))
         sys.stdout.flush()
         sys.stderr.flush()

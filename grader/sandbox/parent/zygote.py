@@ -1,11 +1,14 @@
 """The fork server: one process that imports torch once and forks a fresh child per request.
 
-Importing torch costs about 2 s and 600 MB; forking a process that already has it costs 15 ms
-on these machines. The zygote imports the heavy modules but runs no torch op and never touches
+Importing torch costs about 2 s and 600 MB; forking a process that already has it costs a few
+milliseconds. The zygote imports the heavy modules but runs no torch op and never touches
 CUDA, so each forked child starts clean. One zygote serves every worker of a batch. It keeps
 *spare* children forked in advance (one per worker), each born as PID 1 of its own PID namespace
 and waiting for its request, so a request costs a message, not a fork; spares are forked again
-while the served children run, whenever no message is waiting. Run by an ordinary user, a spare
+while the served children run, whenever no message is waiting. While it waits, a spare rehearses
+what every child does whatever its request (``rehearsal``), and once its imports are done the zygote's
+own memory is collapsed into huge pages (``huge_pages``): both take work off the path from a request
+to the student's first line. Run by an ordinary user, a spare
 first creates a user namespace owning a new PID namespace and forks once more into it: its PID 1
 waits for the request, and the process above it only mirrors how that PID 1 ends. Each child
 becomes its own session leader and calls the same ``run_request`` a spawned child calls.
@@ -44,6 +47,7 @@ from pathlib import Path
 
 from grader.sandbox.layers import cgroups, userns
 from grader.sandbox.layers.confine import CLONE_NEWPID, die_with_parent, set_namespace, unshare
+from grader.sandbox.parent.huge_pages import collapse_private_memory
 from grader.sandbox.protocol import ChildRequest, ResourceLimits
 
 MAX_FD = 65536
@@ -53,7 +57,8 @@ DEFAULTS = ResourceLimits()  # until the request sets the rubric's limits
 CORE = ("torch", "numpy", "pydantic", "grader.sandbox.child.entry", "grader.inputs", "grader.observe",
         "grader.course.drivers", "grader.sandbox.child.tracing", "grader.sandbox.layers.confine",
         "grader.sandbox.channel", "grader.course.environment", "grader.course.packages",
-        "grader.sandbox.child.stability", "grader.sandbox.child.seeding", "grader.sandbox.child.ipython_shim")
+        "grader.sandbox.child.stability", "grader.sandbox.child.seeding", "grader.sandbox.child.ipython_shim",
+        "grader.sandbox.child.rehearsal")
 
 
 def _import_all(names) -> bool:
@@ -152,6 +157,12 @@ def _fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int
 
 
 def _run_when_asked(sock: socket.socket) -> None:
+    from grader.sandbox.child.rehearsal import rehearse
+
+    try:
+        rehearse()
+    except Exception:  # noqa: BLE001 - a rehearsal only saves time; the request's own run reports any failure
+        pass
     data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
     if not data or len(fds) != 2:
         os._exit(0)
@@ -179,6 +190,7 @@ class _Children:
         self.handed: set[int] = set()
         self.spares: list[_Waiting] = []
         self.wanted = 1
+        self.collapse_due = True  # the zygote's memory, once imports are done (``huge_pages``)
 
     def fork_spare(self) -> None:
         """One more spare, with the default limits (a request's own are set when it is handed out)."""
@@ -291,9 +303,13 @@ def _placement(message: dict) -> tuple[tuple[int | None, int | None], bool]:
 def _serve_requests(sock: socket.socket, wake_r: int, children: _Children) -> None:
     while True:
         short = len(children.spares) < children.wanted
-        readable, _, _ = select.select([sock, wake_r], [], [], 0 if short else None)
-        if not readable:  # nothing waiting: fork the next spare now, not while a request waits
-            children.fork_spare()
+        readable, _, _ = select.select([sock, wake_r], [], [], 0 if short or children.collapse_due else None)
+        if not readable:  # nothing waiting: fork the next spare, or collapse memory, now and not while a request waits
+            if short:
+                children.fork_spare()
+            else:
+                collapse_private_memory()
+                children.collapse_due = False
             continue
         if wake_r in readable:
             while True:
@@ -320,6 +336,7 @@ def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> 
         names = [n for n in message["preload"] if isinstance(n, str)] if isinstance(message["preload"], list) else []
         if _import_all(names):
             children.retire_spares()
+            children.collapse_due = True
     if "request" not in message:
         for fd in fds:
             os.close(fd)

@@ -1,0 +1,79 @@
+"""What keeps a fork cheap: the fork server's memory in huge pages, and spares that rehearse before their request."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+THP = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+needs_huge_pages = pytest.mark.skipif(not THP.exists() or "[never]" in THP.read_text(),
+                                      reason="this kernel has no transparent huge pages")
+
+
+def _huge_kib(pid: int | str = "self") -> int:
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    return int(rollup.split("AnonHugePages:")[1].split()[0])
+
+
+@needs_huge_pages
+def test_collapsing_puts_the_imported_modules_in_huge_pages():
+    script = ("import torch\nfrom grader.sandbox.parent.huge_pages import collapse_private_memory\n"
+              "from tests.sandbox.test_fork_costs import _huge_kib\n"
+              "before = _huge_kib()\ncollapsed = collapse_private_memory()\nprint(before, collapsed, _huge_kib())\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    before, collapsed, after = map(int, done.stdout.split())
+    if collapsed == 0:
+        pytest.skip("the kernel collapsed nothing (no MADV_COLLAPSE before Linux 6.1)")
+    assert collapsed >= 64 << 20  # torch alone leaves a few hundred MB of its own allocations
+    assert after - before >= (collapsed >> 10) // 2  # most of it still huge when read back
+
+
+@needs_huge_pages
+def test_the_fork_server_collapses_its_memory_once_ready(tmp_path):
+    from grader.sandbox.parent.pool import ForkServerLauncher
+    from grader.sandbox.parent.runner import run_file
+    from grader.sandbox.protocol import Probe, Step
+
+    (tmp_path / "q.py").write_text("def f():\n    return 1\n")
+    with ForkServerLauncher(1) as launcher:
+        run_file("q.py", tmp_path, [Probe(id="p", steps=[Step(call="f", observe="v")])], launcher=launcher)
+        pid = launcher._zygote.proc.pid
+        deadline = time.monotonic() + 20
+        while _huge_kib(pid) < 32 << 10 and time.monotonic() < deadline:  # collapsed region by region
+            time.sleep(0.1)
+        assert _huge_kib(pid) >= 32 << 10
+
+
+def test_a_rehearsal_runs_cleanly_in_a_fresh_process():
+    """A rehearsal that raised would be skipped silently by the spare; here it must not raise."""
+    script = ("import sys, torch\nfrom grader.sandbox.child.rehearsal import rehearse\nrehearse()\n"
+              "assert 'rehearsal' not in sys.modules\n"
+              "assert torch.are_deterministic_algorithms_enabled() and torch.get_num_threads() == 1\n")
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_nothing_of_the_rehearsal_reaches_the_student(tmp_path):
+    from grader.sandbox.parent.pool import ForkServerLauncher
+    from grader.sandbox.parent.runner import run_file
+    from grader.sandbox.protocol import InputSpec, Probe, Step
+
+    (tmp_path / "q.py").write_text("import sys, torch\nSEEN = sorted(n for n in sys.modules if n == 'rehearsal')\n"
+                                   "def draw(x):\n    return [torch.initial_seed(), float(torch.rand(()))]\n"
+                                   "def twice_defined():\n    return 'twice' in globals() or hasattr(__builtins__, 'twice')\n")
+    probes = [Probe(id="draw", seed=7, inputs={"x": InputSpec(shape=[2])}, steps=[
+                  Step(call="draw", args=[{"input": "x"}], observe="v")]),
+              Probe(id="seen", steps=[Step(read="SEEN", observe="v")]),
+              Probe(id="twice", steps=[Step(call="twice_defined", observe="v")])]
+    with ForkServerLauncher(1) as launcher:
+        forked = run_file("q.py", tmp_path, probes, launcher=launcher)
+    spawned = run_file("q.py", tmp_path, probes)
+    seed, drawn = (item.number for item in forked.probes["draw"].values["v"].items)
+    assert seed == 7
+    assert drawn == spawned.probes["draw"].values["v"].items[1].number
+    assert forked.probes["seen"].values["v"].items == []
+    twice = forked.probes["twice"].values["v"]
+    assert (twice.type, twice.number) == ("bool", 0)
