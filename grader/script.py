@@ -39,4 +39,4 @@ def console_main() -> None:
         start_early(students_and_rubric(sys.argv[1:]))
     from grader.cli import main
 
-    sys.exit(main())
+    sys.exit(main(freeze_imports=True))

@@ -31,7 +31,7 @@ from grader.rubric import ClusterOptions
 from grader.slurm_queries import SlurmError
 from grader.sandbox.layers.confine import LAYERS
 from grader.sandbox.parent.launcher import Launcher
-from grader.course.preloads import batch_imports
+from grader.course.preloads import course_imports, preload_students_later
 from grader.sandbox.parent.pool import make_launcher
 from grader.store import BatchStore, fingerprint
 
@@ -100,8 +100,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return EXIT_USAGE
     started = time.perf_counter()
     size = max(1, args.jobs or os.cpu_count() or 1)
-    preload = batch_imports(plan, [s.path for s in submissions])
-    with make_launcher(args.launcher, size=size, preload=preload) as launcher:
+    with make_launcher(args.launcher, size=size, preload=course_imports(plan)) as launcher:
+        preload_students_later(launcher, plan, [s.path for s in submissions])
         return _grade_all(args, console, plan, store, submissions, launcher, started)
 
 

@@ -77,3 +77,21 @@ def test_nothing_of_the_rehearsal_reaches_the_student(tmp_path):
     assert forked.probes["seen"].values["v"].items == []
     twice = forked.probes["twice"].values["v"]
     assert (twice.type, twice.number) == ("bool", 0)
+
+
+def test_modules_added_to_the_preload_later_are_in_the_children_that_follow(tmp_path):
+    """The students' imports are read in a thread while the batch starts, then added: the next child has them."""
+    from grader.sandbox.parent.pool import ForkServerLauncher
+    from grader.sandbox.parent.runner import run_file
+    from grader.sandbox.protocol import Probe, Step
+
+    (tmp_path / "q.py").write_text("import sys\nLOADED = sorted(m for m in ('colorsys', 'wave') if m in sys.modules)\n")
+    probes = [Probe(id="r", steps=[Step(read="LOADED", observe="v")])]
+    loaded = []
+    with ForkServerLauncher(1) as launcher:
+        for added in ([], ["colorsys"], ["colorsys", "wave"]):
+            launcher.add_preload(added)
+            values = run_file("q.py", tmp_path, probes, launcher=launcher).probes["r"].values["v"]
+            loaded.append([item.text for item in values.items])
+        assert launcher.preload == ("colorsys", "wave")
+    assert loaded == [[], ["colorsys"], ["colorsys", "wave"]]

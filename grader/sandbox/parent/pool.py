@@ -250,6 +250,19 @@ class ForkServerLauncher:
             zygote = self._zygote
         return zygote.wait_ready()
 
+    def add_preload(self, names: Sequence[str]) -> None:
+        """Have the fork server import ``names`` too, before the requests that follow (and any fork server that
+        replaces it); safe from any thread."""
+        with self._lock:
+            new = tuple(name for name in dict.fromkeys(names) if name not in self.preload)
+            self.preload += new
+            zygote = self._zygote
+        if new and zygote is not None:
+            try:
+                zygote.sock.send(json.dumps({"preload": list(new)}).encode())
+            except OSError:
+                pass  # a fork server that cannot be told is replaced on first use, and told then
+
     def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> _ForkedChild:
         """Hand ``request`` to a child; its stdout and stderr go to the pipe ``output_fd``."""
         zygote = self._ready_zygote()

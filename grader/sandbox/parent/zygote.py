@@ -280,9 +280,9 @@ def serve(sock: socket.socket, students: tuple[str, str] | None = None) -> None:
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     children = _Children(sock, _own_pid_namespace())
-    children.fork_spare()
-    sock.send(json.dumps({"ready": True}).encode())
     try:
+        children.fork_spare()
+        sock.send(json.dumps({"ready": True}).encode())
         _serve_requests(sock, wake_r, children)
     except OSError:
         pass  # the grader went away
