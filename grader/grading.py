@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -135,6 +135,22 @@ def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObser
                           code_seconds=round(code_seconds, 4))
 
 
+class _ThenScore:
+    """A launcher that, once it has handed the next file's child its request, starts the scoring of the question
+    before: the scoring thread and the hand-over compete for the interpreter, and the hand-over is on the way to
+    the student's next line, the scoring is not."""
+
+    def __init__(self, launcher: Launcher, then: Callable[[], None]) -> None:
+        self.launcher, self.then = launcher, then
+        self.name, self.layers = launcher.name, launcher.layers
+
+    def start(self, *args):
+        """The launcher's ``start``, then the waiting scoring."""
+        handle = self.launcher.start(*args)
+        self.then()
+        return handle
+
+
 def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, FileObservations], *,
                      launcher: Launcher | None = None, student: str | None = None,
                      options: GradingOptions | None = None,
@@ -144,13 +160,21 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
     started = time.perf_counter()
     active, missing = list(launcher.layers), []
     with ThreadPoolExecutor(1, thread_name_prefix="score") as scorer:  # a question is scored while the next runs
-        scored = []
+        scored, waiting = [], []
+
+        def score_waiting() -> None:
+            while waiting:
+                scored.append(scorer.submit(score_question, *waiting.pop(0)))
+
+        handing = _ThenScore(launcher, score_waiting)
         for qplan in plan:
-            observed = run_question(plan, qplan, submission, "student", launcher, options)
-            scored.append(scorer.submit(score_question, qplan, submission, observed,
-                                        reference.get(qplan.question.id), (mistakes or {}).get(qplan.question.id)))
+            observed = run_question(plan, qplan, submission, "student", handing, options)
+            score_waiting()  # a question that started no child
+            waiting.append((qplan, submission, observed, reference.get(qplan.question.id),
+                            (mistakes or {}).get(qplan.question.id)))
             active += [layer for layer in observed.imported.sandbox if layer not in active]
             missing += [layer for layer in observed.imported.sandbox_missing if layer not in missing]
+        score_waiting()
         questions = [future.result() for future in scored]
     rubric = plan.assignment.rubric
     result = Result(student=student or submission.name, assignment=rubric.assignment, total=0,

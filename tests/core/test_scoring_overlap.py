@@ -1,4 +1,5 @@
-"""A question is scored in the parent while the submission's next question file runs in its child."""
+"""A question is scored in the parent while the submission's next question file runs in its child, once that child
+has its request."""
 from __future__ import annotations
 
 import threading
@@ -15,10 +16,17 @@ PAUSE = 0.3
 
 def test_scoring_overlaps_the_next_files_run(monkeypatch, tmp_path):
     plan = GradingPlan.build(find_assignment("comp4901y-hw1"))  # five questions
-    spans: dict[str, list[tuple[float, float, str]]] = {"run": [], "score": []}
+    spans: dict[str, list] = {"run": [], "score": [], "child": []}
+
+    class Launcher:
+        name, layers = "fake", ()
+
+        def start(self, *args):
+            spans["child"].append(time.monotonic())
 
     def run_question(plan, qplan, folder, side, launcher, options=None):
         started = time.monotonic()
+        launcher.start(None, None, 0, 0)
         time.sleep(PAUSE)
         spans["run"].append((started, time.monotonic(), threading.current_thread().name))
         return FileObservations(module_file=qplan.question.file, imported=ImportInfo(status="ok"))
@@ -32,11 +40,12 @@ def test_scoring_overlaps_the_next_files_run(monkeypatch, tmp_path):
     monkeypatch.setattr(grading, "run_question", run_question)
     monkeypatch.setattr(grading, "score_question", score_question)
     started = time.monotonic()
-    result = grading.grade_submission(plan, tmp_path, {}, launcher=None)
+    result = grading.grade_submission(plan, tmp_path, {}, launcher=Launcher())
     elapsed = time.monotonic() - started
     assert [q.id for q in result.questions] == [q.id for q in plan.assignment.rubric.questions]  # in order
     assert all(name != threading.main_thread().name for _, _, name in spans["score"])
     first_scored, second_run = spans["score"][0], spans["run"][1]
     assert first_scored[0] < second_run[1] and second_run[0] < first_scored[1]  # they overlapped
+    assert all(spans["child"][k + 1] <= scored[0] for k, scored in enumerate(sorted(spans["score"])[:-1]))
     count = len(plan.questions)
     assert elapsed < (count + 1.5) * PAUSE  # every run, and only the last scoring after them (serial: 2 x count)
