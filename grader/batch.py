@@ -29,7 +29,7 @@ from grader.render.csv import write_marks_csv
 from grader.render.html import write_index, write_report
 from grader.results import Result
 from grader.sandbox.parent.launcher import Launcher
-from grader.course.preloads import course_imports
+from grader.course.preloads import course_imports, preload_students_later
 from grader.sandbox.parent.pool import make_launcher
 from grader.stop_signals import SETTLE_SECONDS, StopSignals, process_age
 from grader.store import BatchStore
@@ -182,6 +182,7 @@ def run_job(job: BatchJob) -> Outcome:
     os.chdir(job.workdir)
     plan = GradingPlan.build(find_assignment(job.assignment), job.device)
     with make_launcher(job.launcher, size=job.jobs, preload=course_imports(plan)) as launcher:
+        preload_students_later(launcher, plan, [Path(work.folder) for work in job.students])
         reference, _ = reference_observations(plan, launcher)
         return grade_work(job, plan, reference, launcher, mistakes=MistakesLater(plan, reference, launcher, job.jobs))
 
