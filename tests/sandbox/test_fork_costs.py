@@ -20,9 +20,10 @@ def _huge_kib(pid: int | str = "self") -> int:
 
 @needs_huge_pages
 def test_collapsing_puts_the_imported_modules_in_huge_pages():
-    script = ("import torch\nfrom grader.sandbox.parent.huge_pages import collapse_private_memory\n"
-              "from tests.sandbox.test_fork_costs import _huge_kib\n"
-              "before = _huge_kib()\ncollapsed = collapse_private_memory()\nprint(before, collapsed, _huge_kib())\n")
+    script = ("import torch\nfrom grader.sandbox.parent.huge_pages import collapse, private_memory_chunks\n"
+              "from tests.sandbox.test_fork_costs import _huge_kib\nbefore = _huge_kib()\n"
+              "collapsed = sum(length for start, length in private_memory_chunks() if collapse(start, length))\n"
+              "print(before, collapsed, _huge_kib())\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[2])
     before, collapsed, after = map(int, done.stdout.split())

@@ -12,41 +12,41 @@ refuses, nothing changes.
 from __future__ import annotations
 
 import ctypes
-
-from grader.sandbox.layers.confine import _libc
+import functools
+from collections.abc import Iterator
 
 MADV_COLLAPSE = 25
 HUGE = 2 << 20
+CHUNK = 16 << 20  # collapsed at a time: the fork server answers a request between two chunks
 
 
-def _private_writable_regions() -> list[tuple[int, int]]:
+def private_memory_chunks() -> Iterator[tuple[int, int]]:
     """The 2 MiB-aligned parts of this process's private, writable, anonymous mappings (the heap, Python's
-    arenas, the libraries' own allocations)."""
-    regions = []
+    arenas, the libraries' own allocations), as ``(start, length)`` chunks of at most ``CHUNK`` bytes."""
     with open("/proc/self/maps") as maps:
-        for line in maps:
-            fields = line.split()
-            name = fields[5] if len(fields) > 5 else ""
-            if fields[1] != "rw-p" or name not in ("", "[heap]"):
-                continue
-            low, high = (int(x, 16) for x in fields[0].split("-"))
-            start, end = -(-low // HUGE) * HUGE, high // HUGE * HUGE
-            if end > start:
-                regions.append((start, end - start))
-    return regions
+        lines = maps.read().splitlines()
+    for line in lines:
+        fields = line.split()
+        name = fields[5] if len(fields) > 5 else ""
+        if fields[1] != "rw-p" or name not in ("", "[heap]"):
+            continue
+        low, high = (int(x, 16) for x in fields[0].split("-"))
+        start, end = -(-low // HUGE) * HUGE, high // HUGE * HUGE
+        for chunk in range(start, end, CHUNK):
+            yield chunk, min(CHUNK, end - chunk)
 
 
-def collapse_private_memory() -> int:
-    """Ask the kernel to back this process's anonymous memory with huge pages now; the bytes it collapsed
-    (0 where it cannot)."""
-    try:
-        madvise = _libc().madvise
-        regions = _private_writable_regions()
-    except (OSError, AttributeError):
-        return 0
+@functools.lru_cache(maxsize=1)
+def _madvise():
+    madvise = ctypes.CDLL(None, use_errno=True).madvise
     madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    collapsed = 0
-    for start, length in regions:
-        if madvise(start, length, MADV_COLLAPSE) == 0:
-            collapsed += length
-    return collapsed
+    return madvise
+
+
+def collapse(start: int, length: int) -> bool:
+    """Ask the kernel to back ``length`` bytes at ``start`` with huge pages now; whether it did."""
+    try:
+        return _madvise()(start, length, MADV_COLLAPSE) == 0
+    except (OSError, AttributeError):  # no C library to ask, or no madvise in it
+        return False
+

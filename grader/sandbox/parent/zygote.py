@@ -42,12 +42,13 @@ import select
 import signal
 import socket
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.sandbox.layers import cgroups, userns
 from grader.sandbox.layers.confine import CLONE_NEWPID, die_with_parent, set_namespace, unshare
-from grader.sandbox.parent.huge_pages import collapse_private_memory
+from grader.sandbox.parent import huge_pages
 from grader.sandbox.protocol import ChildRequest, ResourceLimits
 
 MAX_FD = 65536
@@ -190,7 +191,21 @@ class _Children:
         self.handed: set[int] = set()
         self.spares: list[_Waiting] = []
         self.wanted = 1
-        self.collapse_due = True  # the zygote's memory, once imports are done (``huge_pages``)
+        self.collapsing: Iterator[tuple[int, int]] | None = None  # what is left to collapse (``huge_pages``)
+        self.collapse_later()
+
+    def collapse_later(self) -> None:
+        """Collapse the zygote's memory into huge pages (again: new imports), a chunk at a time while idle."""
+        self.collapsing = huge_pages.private_memory_chunks()
+
+    def collapse_a_chunk(self) -> None:
+        """Collapse the next chunk; done when none is left (or the memory map cannot be read)."""
+        try:
+            chunk = next(self.collapsing)
+        except (StopIteration, OSError):
+            self.collapsing = None
+            return
+        huge_pages.collapse(*chunk)
 
     def fork_spare(self) -> None:
         """One more spare, with the default limits (a request's own are set when it is handed out)."""
@@ -303,13 +318,13 @@ def _placement(message: dict) -> tuple[tuple[int | None, int | None], bool]:
 def _serve_requests(sock: socket.socket, wake_r: int, children: _Children) -> None:
     while True:
         short = len(children.spares) < children.wanted
-        readable, _, _ = select.select([sock, wake_r], [], [], 0 if short or children.collapse_due else None)
+        idle_work = short or children.collapsing is not None
+        readable, _, _ = select.select([sock, wake_r], [], [], 0 if idle_work else None)
         if not readable:  # nothing waiting: fork the next spare, or collapse memory, now and not while a request waits
             if short:
                 children.fork_spare()
             else:
-                collapse_private_memory()
-                children.collapse_due = False
+                children.collapse_a_chunk()
             continue
         if wake_r in readable:
             while True:
@@ -336,7 +351,7 @@ def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> 
         names = [n for n in message["preload"] if isinstance(n, str)] if isinstance(message["preload"], list) else []
         if _import_all(names):
             children.retire_spares()
-            children.collapse_due = True
+            children.collapse_later()
     if "request" not in message:
         for fd in fds:
             os.close(fd)
