@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from memory import PeakSampler  # noqa: E402
+from memory import MEMORY_SAMPLING, TIMED_SAMPLING, PeakSampler  # noqa: E402
 
 EXAMPLES = ROOT / "submissions_example" / "comp4901y-hw1"
 
@@ -49,11 +49,12 @@ def make_submissions(folder: Path, copies: int) -> list[Path]:
     return made
 
 
-def timed(command: list[str], **kwargs) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Wall seconds and peak PSS (MiB) of a command and all its descendants."""
+def timed(command: list[str], sample_every: float = TIMED_SAMPLING,
+          **kwargs) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall seconds and peak PSS (MiB, sampled every ``sample_every`` seconds) of a command and its descendants."""
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
-    with PeakSampler(proc.pid) as sampler:
+    with PeakSampler(proc.pid, sample_every) as sampler:
         out, err = proc.communicate()
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
@@ -97,11 +98,12 @@ class FirstFile:
         self._thread.join()
 
 
-def grade_batch(subs: Path, out: Path, jobs: int, launcher: str, assignment: str = "comp4901y-hw1") -> dict:
+def grade_batch(subs: Path, out: Path, jobs: int, launcher: str, assignment: str = "comp4901y-hw1",
+                sample_every: float = TIMED_SAMPLING) -> dict:
     command = [sys.executable, "-m", "grader", "batch", assignment, str(subs), "--out", str(out),
                "-j", str(jobs), "--launcher", launcher, "--force"]
     with FirstFile(out / "results") as first:
-        seconds, peak, _ = timed(command, cwd=ROOT)
+        seconds, peak, _ = timed(command, sample_every, cwd=ROOT)
     results = [json.loads(p.read_text()) for p in (out / "results").glob("*.json")]
     code = sum(q["code_seconds"] for r in results for q in r["questions"])
     return {"seconds": seconds, "peak_mib": peak, "code_seconds": code, "first_result": first.seconds,
@@ -126,7 +128,7 @@ def naive_batch(subs: list[Path], jobs: int) -> dict:
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     started = time.perf_counter()
-    with PeakSampler(os.getpid()) as sampler, ThreadPoolExecutor(jobs) as pool:
+    with PeakSampler(os.getpid(), TIMED_SAMPLING) as sampler, ThreadPoolExecutor(jobs) as pool:
         outcomes = list(pool.map(one, subs))
     return {"seconds": time.perf_counter() - started, "peak_mib": sampler.peak_mib,
             "code_seconds": sum(o["seconds"] for o in outcomes), "files": 2 * len(subs)}
@@ -227,8 +229,9 @@ def stage_profile(subs: list[Path], rubric: Path) -> dict[str, float]:
 
 
 def memory_by_jobs(subs: Path, work: Path, rubric: str, jobs: list[int]) -> dict[int, float]:
-    """Peak PSS (MiB) of ``grade batch`` on ``subs`` with each ``-j``."""
-    return {j: grade_batch(subs, work / f"out-mem-{j}", j, "fork-server", rubric)["peak_mib"] for j in jobs}
+    """Peak PSS (MiB) of ``grade batch`` on ``subs`` with each ``-j``, sampled often (these runs are not timed)."""
+    return {j: grade_batch(subs, work / f"out-mem-{j}", j, "fork-server", rubric, MEMORY_SAMPLING)["peak_mib"]
+            for j in jobs}
 
 
 def main() -> None:
