@@ -51,7 +51,7 @@ def test_the_fork_server_collapses_its_memory_once_ready(tmp_path):
 
 def test_a_rehearsal_runs_cleanly_in_a_fresh_process():
     """A rehearsal that raised would be skipped silently by the spare; here it must not raise."""
-    script = ("import sys, torch\nfrom grader.sandbox.child.rehearsal import rehearse\nrehearse()\n"
+    script = ("import sys, torch\nfrom grader.sandbox.child.rehearsal import rehearse\nrehearse(stop=lambda: False)\n"
               "assert 'rehearsal' not in sys.modules\n"
               "assert torch.are_deterministic_algorithms_enabled() and torch.get_num_threads() == 1\n")
     subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parents[2])
@@ -96,3 +96,14 @@ def test_modules_added_to_the_preload_later_are_in_the_children_that_follow(tmp_
             loaded.append([item.text for item in values.items])
         assert launcher.preload == ("colorsys", "wave")
     assert loaded == [[], ["colorsys"], ["colorsys", "wave"]]
+
+
+def test_a_rehearsal_stops_once_the_request_has_come():
+    """Each step of the rehearsal runs only while no request waits: a request that is already there finds a spare
+    that rehearses nothing."""
+    script = ("import torch\nfrom grader.sandbox.child.rehearsal import rehearse\nasked = []\n"
+              "rehearse(stop=lambda: asked.append(1) or True)\n"
+              "assert asked == [1] and not torch.are_deterministic_algorithms_enabled()\n"
+              "rehearse(stop=lambda: len(asked) > 2 or asked.append(1))\n"
+              "assert torch.are_deterministic_algorithms_enabled()\n")
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parents[2])
