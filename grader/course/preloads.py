@@ -83,9 +83,14 @@ def handed_in_files(submissions: Path, rubric: Path) -> list[Path]:
         return []
 
 
+def students_imports(plan: GradingPlan, folders: list[Path]) -> tuple[str, ...]:
+    """The known packages that many of the graded files of ``folders`` import (``common_imports``)."""
+    return common_imports(graded_files(plan, folders), plan.skip_tags)
+
+
 def batch_imports(plan: GradingPlan, folders: list[Path]) -> tuple[str, ...]:
     """Everything a batch of ``folders`` has the fork server import: the course's imports, then the students'."""
-    return tuple(dict.fromkeys(course_imports(plan) + common_imports(graded_files(plan, folders), plan.skip_tags)))
+    return tuple(dict.fromkeys(course_imports(plan) + students_imports(plan, folders)))
 
 
 def preload_students_later(launcher: object, plan: GradingPlan, folders: list[Path]) -> None:
@@ -94,8 +99,8 @@ def preload_students_later(launcher: object, plan: GradingPlan, folders: list[Pa
     imported them already, from its own reading. Nothing for a launcher without a fork server."""
     add = getattr(launcher, "add_preload", None)
     if add is not None:
-        threading.Thread(target=lambda: add(common_imports(graded_files(plan, folders), plan.skip_tags)),
-                         name="students-imports", daemon=True).start()
+        threading.Thread(target=lambda: add(students_imports(plan, folders)), name="students-imports",
+                         daemon=True).start()
 
 
 def common_imports(files: list[Path], skip_tags: tuple[str, ...] = DEFAULT_SKIP_TAGS) -> tuple[str, ...]:

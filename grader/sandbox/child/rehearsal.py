@@ -6,9 +6,9 @@ a thousand such pages, a few milliseconds between the request and the student's 
 waits for its request anyway, so it takes those faults while it waits: it reads a request of its own, sets
 torch up as every child does, and runs one probe (twice, as a student's short probe runs) against a
 two-line module of its own, sending nothing; each step only if its request has not come yet (a request
-that comes at once, the next of a quick succession of trivial files, finds a spare that rehearses less). Nothing of the rehearsal reaches the student: the module is
-not in ``sys.modules``, the generators are seeded again before the import and before each probe, and the
-torch settings are those every child makes.
+that comes at once, the next of a quick succession of trivial files, finds a spare that rehearses less).
+Nothing of the rehearsal reaches the student: the module is not in ``sys.modules``, the generators are
+seeded again before the import and before each probe, and the torch settings are those every child makes.
 """
 from __future__ import annotations
 

@@ -49,4 +49,3 @@ def collapse(start: int, length: int) -> bool:
         return _madvise()(start, length, MADV_COLLAPSE) == 0
     except (OSError, AttributeError):  # no C library to ask, or no madvise in it
         return False
-

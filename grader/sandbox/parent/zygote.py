@@ -191,8 +191,7 @@ class _Children:
         self.handed: set[int] = set()
         self.spares: list[_Waiting] = []
         self.wanted = 1
-        self.collapsing: Iterator[tuple[int, int]] | None = None  # what is left to collapse (``huge_pages``)
-        self.collapse_later()
+        self.collapsing: Iterator[tuple[int, int]] | None = huge_pages.private_memory_chunks()  # what is left
 
     def collapse_later(self) -> None:
         """Collapse the zygote's memory into huge pages (again: new imports), a chunk at a time while idle."""
