@@ -12,8 +12,9 @@ SHIPPED_ROOT = Path(__file__).resolve().parent.parent
 
 
 def roots() -> list[Path]:
-    """The folders searched for ``rubrics/``, ``reference/`` and ``starter/``, in order."""
-    return [Path.cwd(), SHIPPED_ROOT]
+    """The folders searched for ``rubrics/``, ``reference/`` and ``starter/``, in order (once each: run from the
+    project's own folder, the two are one)."""
+    return list(dict.fromkeys([Path.cwd().resolve(), SHIPPED_ROOT.resolve()]))
 
 
 def rubric_file(name_or_path: str) -> Path | None:

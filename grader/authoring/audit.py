@@ -11,9 +11,7 @@ reference) and an input correct code need not accept (``input_domain``) each fai
 from __future__ import annotations
 
 import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Literal
 
 import torch
@@ -29,6 +27,7 @@ from grader.observe import FileObservations, Value
 from grader.plan import GradingPlan, QuestionPlan
 from grader.reference_cache import reference_observations
 from grader.rubric import Question
+from grader.scratch import scratch_folder
 from grader.sandbox.parent.launcher import Launcher
 from grader.sandbox.protocol import Step
 
@@ -164,14 +163,11 @@ def _suspects(question: Question, function: str) -> list[str]:
 def _judge(plan: GradingPlan, qplan: QuestionPlan, mutant: Mutant, baseline: FileObservations,
            reference: FileObservations | None, launcher: Launcher) -> MutantOutcome:
     question = qplan.question
-    folder = Path(tempfile.mkdtemp(prefix="grade-mutant-"))
-    try:
+    with scratch_folder("grade-mutant-") as folder:
         shutil.copytree(plan.assignment.reference_dir, folder, dirs_exist_ok=True)
         (folder / question.file).write_text(mutant.source)
         observed = run_question(plan, qplan, folder, "student", launcher)
         scored = score_question(qplan, folder, observed, reference)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     automatic = [c for c in scored.checks if c.kind != "manual"]
     lost = [c.id for c in automatic if c.points < c.max_points]
     # a check runs the mutated code only through probes with steps (an import-only probe, which a source

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +19,7 @@ from grader.grading import run_question, score_question
 from grader.observe import FileObservations
 from grader.plan import GradingPlan, QuestionPlan
 from grader.rubric import Question
+from grader.scratch import scratch_folder
 from grader.sandbox.parent.launcher import Launcher
 
 ALTERNATIVES = "alternatives"
@@ -70,13 +70,10 @@ def _copy_reference(reference_dir: Path, folder: Path, leave_out: set[str]) -> N
 def judge_rewrite(plan: GradingPlan, qplan: QuestionPlan, rewrite: Rewrite, reference: FileObservations | None,
                   launcher: Launcher) -> VariantOutcome:
     """Grade the reference folder with the question's file rewritten."""
-    folder = Path(tempfile.mkdtemp(prefix="grade-variant-"))
-    try:
+    with scratch_folder("grade-variant-") as folder:
         _copy_reference(plan.assignment.reference_dir, folder, set())
         (folder / qplan.question.file).write_text(rewrite.source)
         points, max_points, lost = _score(plan, qplan, folder, reference, launcher)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return VariantOutcome(question=qplan.question.id, origin="rewrite", name=rewrite.name,
                           description=rewrite.description, diff=rewrite.diff,
                           status="loses marks" if lost else "full marks", points=points, max_points=max_points,
@@ -109,9 +106,8 @@ def judge_alternative(plan: GradingPlan, alternative: Path, reference: dict[str,
                       launcher: Launcher) -> list[VariantOutcome]:
     """Grade one alternative solution on every question it answers."""
     questions = [q for q in plan if q.question.candidates(alternative)]
-    folder = Path(tempfile.mkdtemp(prefix="grade-alternative-"))
     outcomes = []
-    try:
+    with scratch_folder("grade-alternative-") as folder:
         _copy_reference(plan.assignment.reference_dir, folder, {q.question.file for q in questions})
         shutil.copytree(alternative, folder, dirs_exist_ok=True)
         for qplan in questions:
@@ -121,6 +117,4 @@ def judge_alternative(plan: GradingPlan, alternative: Path, reference: dict[str,
                                            description=f"{ALTERNATIVES}/{alternative.name}/{files}",
                                            status="loses marks" if lost else "full marks", points=points,
                                            max_points=max_points, lost=lost))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return outcomes

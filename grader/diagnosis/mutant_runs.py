@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import json
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +23,7 @@ from grader.grading import run_question
 from grader.observe import FileObservations, load_file_observations, save_file_observations
 from grader.plan import GradingPlan, QuestionPlan
 from grader.reference_cache import reference_folder
+from grader.scratch import scratch_folder
 from grader.sandbox.parent.launcher import Launcher
 
 DIAGNOSED_KINDS = ("value", "gradient", "step")
@@ -50,13 +50,10 @@ def _relevant(mutant: Mutant, qplan: QuestionPlan) -> bool:
 
 
 def _observe(plan: GradingPlan, qplan: QuestionPlan, mutant: Mutant, launcher: Launcher) -> FileObservations:
-    folder = Path(tempfile.mkdtemp(prefix="grade-known-mistake-"))
-    try:
+    with scratch_folder("grade-known-mistake-") as folder:
         shutil.copytree(plan.assignment.reference_dir, folder, dirs_exist_ok=True)
         (folder / qplan.question.file).write_text(mutant.source)
         return run_question(plan, qplan, folder, "student", launcher)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run_question(plan: GradingPlan, qplan: QuestionPlan, launcher: Launcher, jobs: int) -> list[KnownMistake]:

@@ -12,12 +12,12 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.handins.notebooks import MAX_SCRIPT_BYTES, NotebookError, convert_script, read_notebook, read_student_bytes
 from grader.observe import ErrorInfo, FileObservations, ImportInfo
+from grader.scratch import make_folder, remove_folder
 from grader.course.course_drivers import COURSE_DRIVERS_MODULE
 from grader.course.packages import COURSE_FILE
 from grader.sandbox.child.notebook_cells import cell_file
@@ -77,7 +77,7 @@ class Stage:
     def close(self) -> None:
         """Remove the staging copy."""
         if self.temp is not None:
-            shutil.rmtree(self.temp, ignore_errors=True)
+            remove_folder(self.temp)
 
 
 def _relabel_error(error: ErrorInfo | None, fix) -> None:
@@ -99,12 +99,16 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 def _copy(folder: Path) -> tuple[Path, Path]:
-    temp = Path(tempfile.mkdtemp(prefix="grade-stage-"))
+    temp = make_folder("grade-stage-")
     work = temp / "work"
-    if folder.is_dir():
-        shutil.copytree(folder, work, symlinks=True, copy_function=_link_or_copy)
-    else:
-        work.mkdir()
+    try:
+        if folder.is_dir():
+            shutil.copytree(folder, work, symlinks=True, copy_function=_link_or_copy)
+        else:
+            work.mkdir()
+    except BaseException:
+        remove_folder(temp)
+        raise
     return temp, work
 
 

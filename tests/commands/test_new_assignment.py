@@ -101,6 +101,12 @@ def test_usage_errors_exit_2(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["batch", "no-such-assignment", "subs"]) == 2
     assert "no assignment 'no-such-assignment'" in capsys.readouterr().out
+    shipped = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(shipped)  # the project's own folder is both places a name is looked for: said once
+    assert main(["batch", "no-such-assignment", "subs"]) == 2
+    message = capsys.readouterr().out
+    assert message.count("no-such-assignment.yaml") == 1, message
+    monkeypatch.chdir(tmp_path)
     assert main(["batch", "comp4901y-hw1", str(tmp_path / "missing")]) == 2
     assert main(["batch", "comp4901y-hw1", str(tmp_path), "--device", "tpu"]) == 2
     assert main(["frobnicate"]) == 2

@@ -5,21 +5,21 @@ can never have been reused; the parent only says which of the zygote's children 
 """
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import os
 import select
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from grader.cache import cache_root
+from grader.scratch import make_folder, remove_folder
 from grader.sandbox.layers import cgroups
 from grader.sandbox.parent.launcher import ChildExit, Launcher, SpawnLauncher, child_environment, group_limits
 
@@ -40,7 +40,7 @@ class _Zygote:
     reads the socket while no other thread does, and files what it reads for whoever waits for it."""
 
     def __init__(self, students: tuple[str, str] | None = None) -> None:
-        self.home = tempfile.mkdtemp(prefix="grade-zygote-")
+        self.home = str(make_folder("grade-zygote-"))
         self.box = os.path.join(self.home, "box")  # every child's tmpfs mount point, kept until the zygote is gone
         os.mkdir(self.box)
         self.exits: dict[int, ChildExit] = {}
@@ -158,7 +158,7 @@ class _Zygote:
             self.proc.kill()
             self.proc.wait()
         cgroups.remove_owned_by(self.proc.pid)
-        shutil.rmtree(self.home, ignore_errors=True)
+        remove_folder(Path(self.home))
 
 
 def _zygote_environment(home: str) -> dict[str, str]:
@@ -296,19 +296,32 @@ _early: list[_Zygote] = []
 
 def start_early(students: tuple[str, str] | None = None) -> None:
     """Start the fork server now, before the caller's own imports (torch: seconds) and its reading of the
-    rubric and the folder; the next ``ForkServerLauncher`` adopts it. Not adopted, it ends with the process.
+    rubric and the folder; the next ``ForkServerLauncher`` adopts it. Not adopted (the command failed first), it
+    is stopped and its folder removed when the process exits.
     ``students``: the folder of submissions about to be graded and the rubric, for the fork server's first guess
     of what to preload."""
     if not _early:
         try:
             _early.append(_Zygote(tuple(str(Path(p).resolve()) for p in students) if students else None))
         except OSError:
-            pass  # the launcher starts one itself, and reports the error
+            return  # the launcher starts one itself, and reports the error
+        atexit.register(_close_unadopted)
 
 
 def _adopt_early() -> _Zygote | None:
     zygote = _early.pop() if _early else None
-    return zygote if zygote is not None and zygote.usable() else None
+    if zygote is not None and not zygote.usable():
+        zygote.close()
+        return None
+    return zygote
+
+
+def _close_unadopted() -> None:
+    """At exit: kill the early fork server nobody adopted (it may still be importing torch) and remove its folder."""
+    while _early:
+        zygote = _early.pop()
+        zygote.proc.kill()
+        zygote.close()
 
 
 def make_launcher(mode: str = "auto", size: int = 1, preload: Sequence[str] = ()) -> Launcher:

@@ -6,12 +6,11 @@ in a fresh child, within the file's total time budget.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import tempfile
 from pathlib import Path
 
 from grader.observe import ErrorInfo, FileObservations, ImportInfo, Observation
+from grader.scratch import make_folder, remove_folder
 from grader.sandbox.layers.working_copy import CopyFailed, copy_submission, open_source
 from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
 from grader.sandbox.parent.output import CappedOutput
@@ -76,7 +75,7 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
         refused = "the submission's folders are nested too deeply to be copied, so it was not run"
     if refused:
         return FileObservations(module_file=module_file, imported=ImportInfo(status="error", detail=refused))
-    base = Path(tempfile.mkdtemp(prefix="grade-"))  # the requests, and the working copy when the tmpfs is off
+    base = make_folder("grade-file-")  # the requests, and the working copy when the tmpfs is off
     try:
         clock = FileClock.start(import_timeout, probes)
         settings = settings.model_copy(update={"cpu_seconds": int(clock.seconds) + 5})
@@ -90,7 +89,7 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
                                seed=seed, keep_whole=keep_whole, sandbox=settings)
         return _run_children(request, base, launcher, clock)
     finally:
-        shutil.rmtree(base, ignore_errors=True)
+        remove_folder(base)
 
 
 def _readable_path(folder: Path, base: Path) -> str:
