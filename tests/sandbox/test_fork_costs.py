@@ -107,3 +107,38 @@ def test_a_rehearsal_stops_once_the_request_has_come():
               "rehearse(stop=lambda: len(asked) > 2 or asked.append(1))\n"
               "assert torch.are_deterministic_algorithms_enabled()\n")
     subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def _settled_children(pid: int) -> list[str]:
+    """The children of ``pid`` once the set has stayed the same, every one asleep (waiting), for half a second."""
+    deadline, last, since = time.monotonic() + 20, None, time.monotonic()
+    while time.monotonic() < deadline:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        states = []
+        for kid in kids:
+            try:
+                states.append(Path(f"/proc/{kid}/stat").read_text().rsplit(")", 1)[1].split()[0])
+            except OSError:
+                states.append("gone")
+        if kids != last or set(states) != {"S"}:
+            last, since = kids, time.monotonic()
+        elif time.monotonic() - since > 0.5:
+            return kids
+        time.sleep(0.02)
+    raise AssertionError(f"the fork server's children did not settle: {last}")
+
+
+def test_a_worker_keeps_a_spare_more_than_it_can_use_at_once(tmp_path):
+    """A spare needs its fork, its cgroups and its rehearsal before it is ready (~20 ms, longer on a busy
+    machine): a worker's next file comes sooner than that, so one worker has two spares, and one of them has
+    waited since before the file before."""
+    from grader.sandbox.parent.pool import ForkServerLauncher
+    from grader.sandbox.parent.runner import run_file
+    from grader.sandbox.protocol import Probe, Step
+
+    (tmp_path / "q.py").write_text("def f():\n    return 1\n")
+    with ForkServerLauncher(1) as launcher:
+        pid = launcher._ready_zygote().proc.pid
+        for _ in range(2):
+            run_file("q.py", tmp_path, [Probe(id="p", steps=[Step(call="f", observe="v")])], launcher=launcher)
+            assert len(_settled_children(pid)) == 2  # the served child reaped, two spares waiting

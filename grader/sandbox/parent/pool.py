@@ -207,8 +207,10 @@ class ForkServerLauncher:
 
     The zygote starts warming up (torch imported) as soon as the launcher exists, while the caller
     reads the rubric, the reference cache and the submissions; ``preload`` names what else the
-    course's files import, imported by the zygote before the first request. It keeps ``size``
-    spare children, so that ``size`` requests at once each find one. It is started from the
+    course's files import, imported by the zygote before the first request. It keeps ``size`` + 1
+    spare children, so that ``size`` requests at once each find one, and a worker's next request, a
+    few milliseconds after its last, finds one that is ready (a spare needs ~20 ms to be: its fork,
+    joining its cgroups, its rehearsal). It is started from the
     caller's thread on purpose: a zygote dies with the thread that started it (``PR_SET_PDEATHSIG``)."""
 
     name = "fork-server"
@@ -228,7 +230,7 @@ class ForkServerLauncher:
     def _take(self, zygote: _Zygote) -> None:
         self._all.append(zygote)
         try:
-            zygote.configure(self.size, self.preload)
+            zygote.configure(self.size + 1, self.preload)
         except OSError:
             pass  # a zygote that cannot be told is replaced on first use
 
