@@ -21,6 +21,7 @@ from grader.handins.staging import stage
 from grader.observe import FileObservations, ImportInfo
 from grader.plan import GradingPlan, QuestionPlan
 from grader.results import CheckResult, QuestionResult, Result
+from grader.scoring_ahead import AheadVerdicts, score_ahead
 from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
 from grader.sandbox.parent.runner import run_file
 from grader.sandbox.protocol import SandboxSettings
@@ -104,9 +105,11 @@ def _scoring_threads() -> None:
 
 
 def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObservations,
-                   reference_obs: FileObservations | None, mistakes: list[KnownMistake] | None = None) -> QuestionResult:
+                   reference_obs: FileObservations | None, mistakes: list[KnownMistake] | None = None,
+                   ahead: AheadVerdicts | None = None) -> QuestionResult:
     """Score every check of a question from the two sides' observations (``mistakes``: the reference's mutants
-    observed on the same probes, to name a mistake a failed check matches)."""
+    observed on the same probes, to name a mistake a failed check matches; ``ahead``: the file-only checks
+    scored while the file ran)."""
     question = qplan.question
     _scoring_threads()
     attribute(student_obs, qplan.probes("student"))
@@ -119,7 +122,8 @@ def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObser
             verdict = import_problem
         else:
             try:
-                verdict = score_check(check, evidence, qplan.checks[check.id])
+                early = ahead.verdict(check.id, student_obs) if ahead else None
+                verdict = score_check(check, evidence, qplan.checks[check.id], early)
             except Exception as exc:  # noqa: BLE001 - a check must never take the batch down
                 verdict = Verdict(0.0, f"the grader could not score this check ({type(exc).__name__}: {exc}); "
                                   f"{NOT_YOURS}", status="grader_error")
@@ -160,14 +164,23 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
     started = time.perf_counter()
     active, missing = list(launcher.layers), []
     with ThreadPoolExecutor(1, thread_name_prefix="score") as scorer:  # a question is scored while the next runs
-        scored, waiting = [], []
+        scored, waiting, upcoming, ahead = [], [], [], {}
+
+        def score_with_ahead(qplan: QuestionPlan, *args) -> QuestionResult:
+            early = ahead[qplan.question.id]  # done: submitted to this one thread before
+            return score_question(qplan, *args, ahead=None if early.exception() else early.result())
 
         def score_waiting() -> None:
             while waiting:
-                scored.append(scorer.submit(score_question, *waiting.pop(0)))
+                scored.append(scorer.submit(score_with_ahead, *waiting.pop(0)))
+            while upcoming:  # the file-only checks of the question whose child just started
+                qplan = upcoming.pop(0)
+                ahead[qplan.question.id] = scorer.submit(score_ahead, plan, qplan, submission,
+                                                         reference.get(qplan.question.id))
 
         handing = _ThenScore(launcher, score_waiting)
         for qplan in plan:
+            upcoming.append(qplan)
             observed = run_question(plan, qplan, submission, "student", handing, options)
             score_waiting()  # a question that started no child
             waiting.append((qplan, submission, observed, reference.get(qplan.question.id),

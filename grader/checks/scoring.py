@@ -20,9 +20,10 @@ UNSTABLE_HINT = ("the code may read memory it never wrote (torch.empty) or draw 
                  "torch.manual_seed does not govern")
 
 
-def score_check(check, evidence: Evidence, plan: Plan) -> Verdict:
-    """The check's verdict with deviations deducted and unstable answers flagged."""
-    verdict = kind_of(check).score(check, evidence)
+def score_check(check, evidence: Evidence, plan: Plan, scored: Verdict | None = None) -> Verdict:
+    """The check's verdict with deviations deducted and unstable answers flagged (``scored``: its kind's own
+    verdict, when it was scored ahead)."""
+    verdict = scored or kind_of(check).score(check, evidence)
     observed = [evidence.student.probes[p.id] for p in plan.student if p.id in evidence.student.probes]
     verdict = _stable(check, evidence, verdict, observed)
     deviations = [d for obs in observed for d in obs.deviations] + verdict.deviations

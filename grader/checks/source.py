@@ -24,6 +24,7 @@ from grader.observe import Deviation
 from grader.sandbox.protocol import Probe
 
 MAX_SOURCE_BYTES = 1_000_000
+READS_FILES_ONLY = True  # the verdict reads the files and whether the file imported: scored while it runs
 
 
 class Spec(CheckSpec):

@@ -31,7 +31,7 @@ def test_scoring_overlaps_the_next_files_run(monkeypatch, tmp_path):
         spans["run"].append((started, time.monotonic(), threading.current_thread().name))
         return FileObservations(module_file=qplan.question.file, imported=ImportInfo(status="ok"))
 
-    def score_question(qplan, submission, student_obs, reference_obs, mistakes=None):
+    def score_question(qplan, submission, student_obs, reference_obs, mistakes=None, ahead=None):
         started = time.monotonic()
         time.sleep(PAUSE)
         spans["score"].append((started, time.monotonic(), threading.current_thread().name))
