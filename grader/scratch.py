@@ -4,7 +4,7 @@ Each folder ``grade-<what>-XXXX`` has a sibling ``grade-<what>-XXXX.lock`` that 
 (``flock``) for as long as it lives; the kernel drops the lock when the process dies, however it dies. The
 first folder a process makes first removes every folder whose lock nobody holds: what a killed grader
 (a Slurm task preempted, a batch stopped with ``kill -9``) left behind. A lock file younger than
-``GRACE_SECONDS`` is never taken: its maker may not have locked it yet.
+``GRACE_SECONDS`` is never taken: its maker may not have locked it yet; nor is one of another user's.
 """
 from __future__ import annotations
 
@@ -84,14 +84,15 @@ def remove_abandoned(root: str | None = None) -> list[str]:
 
 
 def _abandoned(lock_path: str) -> bool:
-    """Whether nobody holds the lock at ``lock_path`` (and it is old enough to have been taken); a lock this
-    process cannot open is someone else's."""
+    """Whether nobody holds the lock at ``lock_path`` (and it is old enough to have been taken); a lock of
+    another user's is never taken."""
     try:
         fd = os.open(lock_path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
         return False
     try:
-        if time.time() - os.fstat(fd).st_mtime < GRACE_SECONDS:
+        status = os.fstat(fd)
+        if status.st_uid != os.getuid() or time.time() - status.st_mtime < GRACE_SECONDS:
             return False
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -130,3 +130,28 @@ def test_a_command_that_fails_before_grading_stops_its_early_fork_server(temp_ro
                            str(tmp_path / "subs")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stdout + done.stderr
     assert list(temp_root.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_another_users_folders_are_never_taken(temp_root):
+    theirs = temp_root / "grade-file-theirs"
+    theirs.mkdir()
+    lock = temp_root / "grade-file-theirs.lock"
+    lock.write_text("")
+    os.chown(lock, 65534, 65534)
+    _age(temp_root)
+    assert scratch.remove_abandoned() == []
+    assert theirs.is_dir() and lock.is_file()
+
+
+def test_a_scratch_name_that_is_a_link_is_never_followed(temp_root, tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("mine")
+    (temp_root / "grade-file-link").symlink_to(precious)
+    (temp_root / "grade-file-link.lock").write_text("")
+    (temp_root / "grade-file-lock-link.lock").symlink_to(precious / "keep.txt")
+    (temp_root / "grade-file-lock-link").symlink_to(precious)
+    _age(temp_root)
+    scratch.remove_abandoned()
+    assert (precious / "keep.txt").read_text() == "mine"
