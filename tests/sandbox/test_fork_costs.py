@@ -142,3 +142,13 @@ def test_a_worker_keeps_a_spare_more_than_it_can_use_at_once(tmp_path):
         for _ in range(2):
             run_file("q.py", tmp_path, [Probe(id="p", steps=[Step(call="f", observe="v")])], launcher=launcher)
             assert len(_settled_children(pid)) == 2  # the served child reaped, two spares waiting
+
+
+def test_the_fork_server_leaves_a_child_just_handed_out_the_cores_while_a_spare_waits():
+    from grader.sandbox.parent.zygote import idle_wait
+
+    assert idle_wait(short=True, spares=1, collapsing=False, quiet_left=0.004) == 0.004  # a spare is ready: later
+    assert idle_wait(short=True, spares=0, collapsing=False, quiet_left=0.004) == 0  # none ready: fork one now
+    assert idle_wait(short=True, spares=1, collapsing=False, quiet_left=-0.1) == 0  # the moment has passed
+    assert idle_wait(short=False, spares=2, collapsing=True, quiet_left=0.004) == 0.004  # collapsing waits too
+    assert idle_wait(short=False, spares=2, collapsing=False, quiet_left=0.004) is None  # nothing to do

@@ -5,7 +5,8 @@ milliseconds. The zygote imports the heavy modules but runs no torch op and neve
 CUDA, so each forked child starts clean. One zygote serves every worker of a batch. It keeps
 *spare* children forked in advance (one per worker), each born as PID 1 of its own PID namespace
 and waiting for its request, so a request costs a message, not a fork; spares are forked again
-while the served children run, whenever no message is waiting. While it waits, a spare rehearses
+while the served children run, whenever no message is waiting (but not in the first moment after a
+hand-out while another spare waits: the child handed out starts on cores of its own). While it waits, a spare rehearses
 what every child does whatever its request (``rehearsal``), and once its imports are done the zygote's
 own memory is collapsed into huge pages (``huge_pages``): both take work off the path from a request
 to the student's first line. Run by an ordinary user, a spare
@@ -42,6 +43,7 @@ import select
 import signal
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +55,7 @@ from grader.sandbox.protocol import ChildRequest, ResourceLimits
 
 MAX_FD = 65536
 MAX_SPARES = 64
+QUIET_AFTER_HAND_OUT = 0.01  # seconds: a spare is forked this long after a hand-out, when another is ready
 DEFAULTS = ResourceLimits()  # until the request sets the rubric's limits
 
 CORE = ("torch", "numpy", "pydantic", "grader.sandbox.child.entry", "grader.inputs", "grader.observe",
@@ -191,6 +194,7 @@ class _Children:
         self.handed: set[int] = set()
         self.spares: list[_Waiting] = []
         self.wanted = 1
+        self.quiet_until = 0.0  # no spare is forked before, while one is ready: the child just handed out starts
         self.collapsing: Iterator[tuple[int, int]] | None = huge_pages.private_memory_chunks()  # what is left
 
     def collapse_later(self) -> None:
@@ -231,6 +235,7 @@ class _Children:
         socket.send_fds(child.sock, [data], fds)
         child.sock.close()
         self.handed.add(child.pid)
+        self.quiet_until = time.monotonic() + QUIET_AFTER_HAND_OUT
         return child.pid
 
     def reap(self) -> None:
@@ -314,12 +319,24 @@ def _placement(message: dict) -> tuple[tuple[int | None, int | None], bool]:
     return (limits[0], limits[1]), message.get("pid_namespace") is not False
 
 
+def idle_wait(short: bool, spares: int, collapsing: bool, quiet_left: float) -> float | None:
+    """How long to wait for a message before the zygote's own work (forking a spare, collapsing its memory):
+    none left, forever; a spare still waiting and a child handed out less than ``QUIET_AFTER_HAND_OUT`` ago,
+    the rest of that moment (the new child starts on cores of its own); else not at all."""
+    if not (short or collapsing):
+        return None
+    return quiet_left if spares and quiet_left > 0 else 0
+
+
 def _serve_requests(sock: socket.socket, wake_r: int, children: _Children) -> None:
     while True:
         short = len(children.spares) < children.wanted
-        idle_work = short or children.collapsing is not None
-        readable, _, _ = select.select([sock, wake_r], [], [], 0 if idle_work else None)
+        timeout = idle_wait(short, len(children.spares), children.collapsing is not None,
+                            children.quiet_until - time.monotonic())
+        readable, _, _ = select.select([sock, wake_r], [], [], timeout)
         if not readable:  # nothing waiting: fork the next spare, or collapse memory, now and not while a request waits
+            if timeout:
+                continue
             if short:
                 children.fork_spare()
             else:
