@@ -3,13 +3,13 @@
 Importing torch costs about 2 s and 600 MB; forking a process that already has it costs a few
 milliseconds. The zygote imports the heavy modules but runs no torch op and never touches
 CUDA, so each forked child starts clean. One zygote serves every worker of a batch. It keeps
-*spare* children forked in advance (one per worker), each born as PID 1 of its own PID namespace
-and waiting for its request, so a request costs a message, not a fork; spares are forked again
-while the served children run, whenever no message is waiting (but not in the first moment after a
-hand-out while another spare waits: the child handed out starts on cores of its own). While it waits, a spare rehearses
-what every child does whatever its request (``rehearsal``), and once its imports are done the zygote's
-own memory is collapsed into huge pages (``huge_pages``): both take work off the path from a request
-to the student's first line. Run by an ordinary user, a spare
+*spare* children forked in advance (one per worker, and one more), each born as PID 1 of its own PID
+namespace and waiting for its request, so a request costs a message, not a fork; spares are forked
+again while the served children run, whenever no message is waiting (but not in the first moment
+after a hand-out while another spare waits: the child handed out starts on cores of its own). While
+it waits, a spare rehearses what every child does whatever its request (``rehearsal``), and once its
+imports are done the zygote's own memory is collapsed into huge pages (``huge_pages``): both take work
+off the path from a request to the student's first line. Run by an ordinary user, a spare
 first creates a user namespace owning a new PID namespace and forks once more into it: its PID 1
 waits for the request, and the process above it only mirrors how that PID 1 ends. Each child
 becomes its own session leader and calls the same ``run_request`` a spawned child calls.
