@@ -4,8 +4,9 @@ The parent's own clock marks each stage as the grader runs (the functions are wr
 changed): staging the folder, copying it and handing the request to a spare child, the child's
 sandbox layers (until its first frame), its set-up and the student's import, every probe's reply
 (split into the student's own time, as the child measured it, and the rest), the child's end,
-and scoring. Scoring runs in a thread while the submission's next file runs: its time is shown,
-but only the last file's scoring adds to the wall time, in "result and the rest".
+and scoring. Scoring runs in a thread (source rules while their own file runs, the other checks while the
+submission's next file runs): its time is shown, but only the last file's scoring adds to the wall time, in
+"result and the rest".
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-SCORING = "score the checks (beside the next file's run)"
+SCORING = "score the checks (in a thread, beside the files' runs)"
 STAGES = ("stage the folder", "copy + hand to a spare child", "sandbox layers (to the child's first frame)",
           "child set-up", "student's import", "probes: harness", "probes: student code",
           "end of the child", SCORING, "result and the rest")
@@ -89,8 +90,9 @@ def profile(plan, submissions: list[Path], reference, launcher) -> dict[str, flo
                _wrap(grading, "run_file", before=lambda: clock.mark("run_file")),
                _wrap(runner, "watch", before=lambda: clock.mark("forked"),
                      after=lambda _: (clock.mark("watched"), clock.close_file()))]
-    score_question = grading.score_question
+    score_question, score_ahead = grading.score_question, grading.score_ahead
     grading.score_question = clock.timed_scoring(score_question)
+    grading.score_ahead = clock.timed_scoring(score_ahead)
     accept = watch._Phases.accept
 
     def accept_timed(self, kind, payload, blob, run):
@@ -112,7 +114,7 @@ def profile(plan, submissions: list[Path], reference, launcher) -> dict[str, flo
             columns[STAGES[-1]].append((time.perf_counter() - started - accounted) / len(files))
     finally:
         watch._Phases.accept = accept
-        grading.score_question = score_question
+        grading.score_question, grading.score_ahead = score_question, score_ahead
         for module, name, original in wrapped:
             setattr(module, name, original)
     return {name: 1000 * statistics.median(columns[name]) for name in STAGES}
