@@ -2,7 +2,9 @@
 
 The parent's own clock marks each stage as the grader runs (the functions are wrapped here, not
 changed): staging the folder, copying it and handing the request to a spare child, the child's
-sandbox layers (until its first frame), its set-up and the student's import, every probe's reply
+sandbox layers and set-up (until its import report, less the import's own time: the layers' first frame
+is read by the parent when its interpreter is free, which the scoring thread can delay, so the two are one
+stage here), the student's import, every probe's reply
 (split into the student's own time, as the child measured it, and the rest), the child's end,
 and scoring. Scoring runs in a thread (source rules while their own file runs, the other checks while the
 submission's next file runs): its time is shown, but only the last file's scoring adds to the wall time, in
@@ -16,8 +18,9 @@ from collections import defaultdict
 from pathlib import Path
 
 SCORING = "score the checks (in a thread, beside the files' runs)"
-STAGES = ("stage the folder", "copy + hand to a spare child", "sandbox layers (to the child's first frame)",
-          "child set-up", "student's import", "probes: harness", "probes: student code",
+LAYERS = "sandbox layers and the child's set-up"
+STAGES = ("stage the folder", "copy + hand to a spare child", LAYERS, "student's import", "probes: harness",
+          "probes: student code",
           "end of the child", SCORING, "result and the rest")
 
 
@@ -45,7 +48,6 @@ class _Clock:
 
     def close_file(self) -> None:
         m, frames = self.marks, self.frames
-        layers = next(t for t, kind, _ in frames if kind == "L")
         imported, import_seconds = next((t, s) for t, kind, s in frames if kind == "I")
         probes = [(t, s) for t, kind, s in frames if kind == "P"]
         last = probes[-1][0] if probes else imported
@@ -53,8 +55,7 @@ class _Clock:
         self.per_file.append({
             "stage the folder": m["run_file"] - m["question"],
             "copy + hand to a spare child": m["forked"] - m["run_file"],
-            "sandbox layers (to the child's first frame)": layers - m["forked"],
-            "child set-up": imported - layers - import_seconds,
+            LAYERS: imported - import_seconds - m["forked"],
             "student's import": import_seconds,
             "probes: harness": last - imported - student,
             "probes: student code": student,
