@@ -56,8 +56,8 @@ def student_file(kind: str, sleep: float) -> str:
 STUDENTS: dict[str, tuple[str, float]] = {
     "a_ann": ("right", 0), "b_ben": ("no_einsum", 0), "c_cat": ("transposed", 0), "d_dan": ("missing", 0),
     "s1_slow": ("right", 12), "s2_slow": ("transposed", 12),
-    "t1_sleepy": ("right", 20), "t2_sleepy": ("no_einsum", 20), "t3_sleepy": ("transposed", 20),
-    "t4_sleepy": ("right", 20),
+    "t1_sleepy": ("right", 30), "t2_sleepy": ("no_einsum", 30), "t3_sleepy": ("transposed", 30),
+    "t4_sleepy": ("right", 30),
     "u_uma": ("transposed", 0), "v_vic": ("no_einsum", 0), "w_wes": ("right", 0),
 }
 

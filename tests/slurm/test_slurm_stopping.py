@@ -83,7 +83,9 @@ def test_scancel_of_the_whole_array(slurm, course, tmp_path):
 
 def test_a_time_limit_too_short_keeps_what_was_graded_and_says_so(slurm, course, tmp_path):
     root, local = course
-    names = ["t1_sleepy", "t2_sleepy", "t3_sleepy", "t4_sleepy"]  # 20 s each: 80 s in a 1-minute task
+    # 30 s each: 120 s of work in a 1-minute task. slurmctld looks at time limits on a 30-second sweep and
+    # then waits KillWait (5 s), so the task ends 60-95 s in: 80 s of work could finish before it.
+    names = ["t1_sleepy", "t2_sleepy", "t3_sleepy", "t4_sleepy"]
     subs = make_submissions(tmp_path / "subs", names)
     out = tmp_path / "out"
     before = slurm.jobs()
