@@ -1,6 +1,7 @@
 """What keeps a fork cheap: the fork server's memory in huge pages, and spares that rehearse before their request."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -152,3 +153,34 @@ def test_the_fork_server_leaves_a_child_just_handed_out_the_cores_while_a_spare_
     assert idle_wait(short=True, spares=1, collapsing=False, quiet_left=-0.1) == 0  # the moment has passed
     assert idle_wait(short=False, spares=2, collapsing=True, quiet_left=0.004) == 0.004  # collapsing waits too
     assert idle_wait(short=False, spares=2, collapsing=False, quiet_left=0.004) is None  # nothing to do
+    # an ended child's cgroups: removed when due, and not in the quiet moment either
+    assert idle_wait(short=False, spares=2, collapsing=False, quiet_left=-0.1, removal_in=0.0) == 0
+    assert idle_wait(short=False, spares=2, collapsing=False, quiet_left=-0.1, removal_in=0.03) == 0.03
+    assert idle_wait(short=False, spares=2, collapsing=False, quiet_left=0.004, removal_in=0.0) == 0.004
+    assert idle_wait(short=True, spares=0, collapsing=False, quiet_left=0.004, removal_in=0.03) == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the children's cgroups are root's")
+def test_an_ended_childs_cgroups_are_removed_once_the_fork_server_is_idle(tmp_path):
+    """Removing a memory cgroup can take milliseconds, so the fork server does it while no request waits, but
+    it does it: once the children have settled, the only groups left are the two spares'."""
+    from grader.sandbox.layers import cgroups
+    from grader.sandbox.parent.pool import ForkServerLauncher
+    from grader.sandbox.parent.runner import run_file
+    from grader.sandbox.protocol import Probe, Step
+
+    if not cgroups.parents():
+        pytest.skip("this machine has no pids or memory cgroup")
+    (tmp_path / "q.py").write_text("def f():\n    return 1\n")
+    with ForkServerLauncher(1) as launcher:
+        pid = launcher._ready_zygote().proc.pid
+        for _ in range(4):
+            run_file("q.py", tmp_path, [Probe(id="p", steps=[Step(call="f", observe="v")])], launcher=launcher)
+        spares = _settled_children(pid)
+        names = set()
+        for _ in range(100):
+            names = {g.name for parent in set(cgroups.parents().values()) for g in parent.glob(f"{pid}-*")}
+            if len(names) == len(spares):
+                break
+            time.sleep(0.02)
+        assert len(spares) == 2 and len(names) == 2, names

@@ -222,6 +222,19 @@ def remove(groups: list[Path]) -> None:
                 _pending.append(group)
 
 
+def remove_later(groups: list[Path]) -> None:
+    """Queue groups for the next ``sweep``: a fork server removes them while no request waits (removing a memory
+    group can take milliseconds)."""
+    with _lock:
+        _pending.extend(groups)
+
+
+def removal_pending() -> bool:
+    """Whether some group waits to be removed."""
+    with _lock:
+        return bool(_pending)
+
+
 def sweep(wait: float = 0.0) -> None:
     """Remove the groups whose tasks have gone since; wait up to ``wait`` seconds for the rest."""
     deadline = time.monotonic() + wait

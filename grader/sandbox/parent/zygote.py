@@ -6,7 +6,9 @@ CUDA, so each forked child starts clean. One zygote serves every worker of a bat
 *spare* children forked in advance (one per worker, and one more), each born as PID 1 of its own PID
 namespace and waiting for its request, so a request costs a message, not a fork; spares are forked
 again while the served children run, whenever no message is waiting (but not in the first moment
-after a hand-out while another spare waits: the child handed out starts on cores of its own). While
+after a hand-out while another spare waits: the child handed out starts on cores of its own); a request is
+answered before the ends of earlier children are handled, and their cgroups, whose removal can take
+milliseconds, are removed only while no message is waiting. While
 it waits, a spare rehearses what every child does whatever its request (``rehearsal``), and once its
 imports are done the zygote's own memory is collapsed into huge pages (``huge_pages``): both take work
 off the path from a request to the student's first line. Run by an ordinary user, a spare
@@ -14,7 +16,7 @@ first creates a user namespace owning a new PID namespace and forks once more in
 waits for the request, and the process above it only mirrors how that PID 1 ends. Each child
 becomes its own session leader and calls the same ``run_request`` a spawned child calls.
 
-It says it is ready once torch and the child's own modules are imported (``CORE``), and, when it
+It says it is ready once torch and the child's own modules are imported (``zygote_imports``), and, when it
 was started for a batch, the well-known packages that many of the students' files import (read
 while the grader still imports its own modules); what else the course's and the graded files
 import the grader names in a ``preload`` message once it has read the rubric, and the zygote
@@ -36,7 +38,6 @@ a spare child or another child's pipes, whatever layers are switched off.
 """
 from __future__ import annotations
 
-import gc
 import json
 import os
 import select
@@ -51,55 +52,14 @@ from pathlib import Path
 from grader.sandbox.layers import cgroups, userns
 from grader.sandbox.layers.confine import CLONE_NEWPID, die_with_parent, set_namespace, unshare
 from grader.sandbox.parent import huge_pages
+from grader.sandbox.parent.zygote_imports import import_all, preload_core, students_imports
 from grader.sandbox.protocol import ChildRequest, ResourceLimits
 
 MAX_FD = 65536
 MAX_SPARES = 64
 QUIET_AFTER_HAND_OUT = 0.01  # seconds: a spare is forked this long after a hand-out, when another is ready
+RETRY_REMOVAL = 0.05  # seconds: an ended child's cgroup still busy is removed again after this
 DEFAULTS = ResourceLimits()  # until the request sets the rubric's limits
-
-CORE = ("torch", "numpy", "pydantic", "grader.sandbox.child.entry", "grader.inputs", "grader.observe",
-        "grader.course.drivers", "grader.sandbox.child.tracing", "grader.sandbox.layers.confine",
-        "grader.sandbox.channel", "grader.course.environment", "grader.course.packages",
-        "grader.sandbox.child.stability", "grader.sandbox.child.seeding", "grader.sandbox.child.ipython_shim",
-        "grader.sandbox.child.rehearsal")
-
-
-def _import_all(names) -> bool:
-    """Import ``names`` (one that is missing or fails is left to the child that needs it); True when
-    anything new was imported."""
-    import importlib
-
-    before = len(sys.modules)
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a course module that fails here fails in its child, with its message
-            pass
-    gc.freeze()  # a collection in a child never writes to (and so copies) the pages of the preloads' objects
-    return len(sys.modules) != before
-
-
-def _preload() -> None:
-    _import_all(CORE)
-    from grader.course.environment import install_process_wide  # after the preloads above, in the zygote only
-    from grader.sandbox.layers.confine import warm_up
-
-    install_process_wide()
-    warm_up()
-    gc.freeze()
-
-
-def _students_imports(folder: str, rubric: str) -> tuple[str, ...]:
-    """The known packages that many of the students' graded files import (``preloads.common_imports``); () on any
-    trouble: the grader's own preload message follows anyway."""
-    try:
-        from grader.course.preloads import common_imports, handed_in_files
-
-        return common_imports(handed_in_files(Path(folder), Path(rubric)))
-    except Exception:  # noqa: BLE001 - a first guess only
-        return ()
-
 
 @dataclass
 class _Waiting:
@@ -195,6 +155,7 @@ class _Children:
         self.spares: list[_Waiting] = []
         self.wanted = 1
         self.quiet_until = 0.0  # no spare is forked before, while one is ready: the child just handed out starts
+        self.sweep_after = 0.0  # ended children's cgroups are not removed before (some were still busy)
         self.collapsing: Iterator[tuple[int, int]] | None = huge_pages.private_memory_chunks()  # what is left
 
     def collapse_later(self) -> None:
@@ -209,6 +170,12 @@ class _Children:
             self.collapsing = None
             return
         huge_pages.collapse(*chunk)
+
+    def remove_ended_groups(self) -> None:
+        """Remove the ended children's cgroups; those still busy (their last tasks exiting) are tried again later."""
+        cgroups.sweep()
+        if cgroups.removal_pending():
+            self.sweep_after = time.monotonic() + RETRY_REMOVAL
 
     def fork_spare(self) -> None:
         """One more spare, with the default limits (a request's own are set when it is handed out)."""
@@ -239,7 +206,7 @@ class _Children:
         return child.pid
 
     def reap(self) -> None:
-        """Report every handed-out child that has ended, without blocking, and remove its cgroups."""
+        """Report every handed-out child that has ended, without blocking; its cgroups are removed while idle."""
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -250,7 +217,7 @@ class _Children:
             owned = self.groups.pop(pid, [])
             cgroups.kill_all(owned)  # what the child left behind in its groups, without a PID namespace
             oom = cgroups.oom_killed(owned)
-            cgroups.remove(owned)
+            cgroups.remove_later(owned)
             if pid in self.handed:
                 self.handed.discard(pid)
                 self.sock.send(json.dumps({"exit": pid, "returncode": os.waitstatus_to_exitcode(status),
@@ -281,6 +248,7 @@ class _Children:
             except ChildProcessError:
                 pass
             cgroups.remove(self.groups.pop(pid))
+        cgroups.sweep(wait=1.0)
 
 
 def serve(sock: socket.socket, students: tuple[str, str] | None = None) -> None:
@@ -292,9 +260,9 @@ def serve(sock: socket.socket, students: tuple[str, str] | None = None) -> None:
     still imports its own.
     """
     die_with_parent()
-    _preload()
+    preload_core()
     if students:
-        _import_all(_students_imports(*students))
+        import_all(students_imports(*students))
     wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
@@ -319,29 +287,40 @@ def _placement(message: dict) -> tuple[tuple[int | None, int | None], bool]:
     return (limits[0], limits[1]), message.get("pid_namespace") is not False
 
 
-def idle_wait(short: bool, spares: int, collapsing: bool, quiet_left: float) -> float | None:
-    """How long to wait for a message before the zygote's own work (forking a spare, collapsing its memory):
-    none left, forever; a spare still waiting and a child handed out less than ``QUIET_AFTER_HAND_OUT`` ago,
-    the rest of that moment (the new child starts on cores of its own); else not at all."""
-    if not (short or collapsing):
+def idle_wait(short: bool, spares: int, collapsing: bool, quiet_left: float,
+              removal_in: float | None = None) -> float | None:
+    """How long to wait for a message before the zygote's own work: forking a spare and collapsing its memory
+    (due now), removing ended children's cgroups (due in ``removal_in`` seconds; None: none to remove). Nothing
+    to do: forever. A spare still waiting and a child handed out less than ``QUIET_AFTER_HAND_OUT`` ago: not
+    before that moment ends (the new child starts on cores of its own)."""
+    dues = ([0.0] if short or collapsing else []) + ([removal_in] if removal_in is not None else [])
+    if not dues:
         return None
-    return quiet_left if spares and quiet_left > 0 else 0
+    return max(quiet_left if spares and quiet_left > 0 else 0, min(dues))
 
 
 def _serve_requests(sock: socket.socket, wake_r: int, children: _Children) -> None:
     while True:
         short = len(children.spares) < children.wanted
+        removal_in = max(0.0, children.sweep_after - time.monotonic()) if cgroups.removal_pending() else None
         timeout = idle_wait(short, len(children.spares), children.collapsing is not None,
-                            children.quiet_until - time.monotonic())
+                            children.quiet_until - time.monotonic(), removal_in)
         readable, _, _ = select.select([sock, wake_r], [], [], timeout)
-        if not readable:  # nothing waiting: fork the next spare, or collapse memory, now and not while a request waits
+        if not readable:  # nothing waiting: fork a spare, remove cgroups or collapse memory, not while a request waits
             if timeout:
                 continue
             if short:
-                children.fork_spare()
+                children.fork_spare()  # its cgroups' creation removes the ended children's first
+            elif removal_in == 0:
+                children.remove_ended_groups()
             else:
                 children.collapse_a_chunk()
             continue
+        if sock in readable:  # a request first: the ended children's reports are not waited for
+            data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
+            if not data:
+                return
+            _answer(json.loads(data), data, fds, children)
         if wake_r in readable:
             while True:
                 try:
@@ -349,11 +328,6 @@ def _serve_requests(sock: socket.socket, wake_r: int, children: _Children) -> No
                 except BlockingIOError:
                     break
             children.reap()
-        if sock in readable:
-            data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
-            if not data:
-                return
-            _answer(json.loads(data), data, fds, children)
 
 
 def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> None:
@@ -365,7 +339,7 @@ def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> 
         children.wanted = min(MAX_SPARES, wanted) if type(wanted) is int and wanted > 0 else 1
     elif "preload" in message:
         names = [n for n in message["preload"] if isinstance(n, str)] if isinstance(message["preload"], list) else []
-        if _import_all(names):
+        if import_all(names):
             children.retire_spares()
             children.collapse_later()
     if "request" not in message:
