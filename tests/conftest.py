@@ -65,3 +65,24 @@ def run_with_course_env(code: str, folder: Path, offline_root: str | None = None
     done = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr
+
+
+SLURM_TESTS = "tests/slurm/"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The Slurm tests first: on two workers (pytest-xdist, ``-n 2``) they are the longest share of one worker."""
+    items.sort(key=lambda item: not item.nodeid.startswith(SLURM_TESTS))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under pytest-xdist: each test file whole on one worker (its module fixtures made once), and every Slurm
+    test on the same worker, since they share one cluster."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return SLURM_TESTS if path.startswith(SLURM_TESTS) else path
+
+    return FileScheduling(config, log)

@@ -26,6 +26,7 @@ LAYER = {"pids": "pids-cgroup", "memory": "memory-cgroup"}
 _pending: list[Path] = []
 _lock = threading.Lock()
 _orphans_checked: set[Path] = set()
+ORPHAN_AGE = 120  # seconds: a group left empty this long by a creator that is gone is an orphan
 
 
 @functools.lru_cache(maxsize=1)
@@ -185,14 +186,24 @@ def oom_killed(groups: list[Path]) -> bool:
 
 
 def _remove_orphans(parent: Path) -> None:
-    """Once per process and folder: remove empty groups left by graders that were killed."""
+    """Once per process and folder: remove empty groups left by graders that were killed: their creator is not in
+    ``/proc`` and they are older than ``ORPHAN_AGE`` (a grader in another PID namespace, whose creator this
+    ``/proc`` does not show, may have made a group a moment ago that its child has not joined yet)."""
     if parent in _orphans_checked:
         return
     _orphans_checked.add(parent)
     for group in parent.iterdir():
         owner = group.name.split("-", 1)[0]
-        if group.is_dir() and owner.isdigit() and not Path(f"/proc/{owner}").exists():
+        if group.is_dir() and owner.isdigit() and not Path(f"/proc/{owner}").exists() and _age(group) > ORPHAN_AGE:
             _try_remove(group)
+
+
+def _age(group: Path) -> float:
+    """Seconds since ``group`` was made (0 when it is gone)."""
+    try:
+        return time.time() - group.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def remove_owned_by(owner: int, wait: float = 3.0) -> None:
