@@ -94,7 +94,9 @@ def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObserv
     """Grade ``job.students`` ``job.jobs`` at a time; store each result and its report as it is done
     (``mistakes``: the reference's mutants per question, to name the mistake a failed check matches).
     A student whose stored result is already current (a retried task) is skipped, unless ``job.force``. A stop signal
-    (``StopSignals``) ends the run: nothing is stored after it, and what was not stored stays pending."""
+    (``StopSignals``) ends the run: nothing is stored after it, and what was not stored stays pending. A result with
+    errors, and a failure of the grader itself, wait ``SETTLE_SECONDS`` first: the signal may have reached a child or
+    the fork server a moment before this process."""
     store = BatchStore(Path(job.out))
     outcome = Outcome()
 
@@ -118,11 +120,11 @@ def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObserv
         return keep(result)
 
     pool = ThreadPoolExecutor(max_workers=job.jobs)
-    settling: dict[str, tuple[_Settling, StudentWork]] = {}
+    settling: dict[str, tuple[float, Callable[[], Result | None], StudentWork]] = {}
     with StopSignals() as stop:
         waiting = {pool.submit(one, work, stop): work for work in job.students}
         while (waiting or settling) and not stop.requested():
-            due = min((s.due for s, _ in settling.values()), default=time.monotonic() + 1.0)
+            due = min((due for due, _, _ in settling.values()), default=time.monotonic() + 1.0)
             timeout = min(1.0, max(0.0, due - time.monotonic()))
             if waiting:
                 finished, _ = wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
@@ -131,14 +133,18 @@ def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObserv
                 stop.requested(wait=timeout)
             for future in finished:
                 work = waiting.pop(future)
-                if future.exception() is None and isinstance(future.result(), _Settling):
-                    settling[work.student] = (future.result(), work)
+                if future.exception() is not None and not isinstance(future.exception(), _NotStored):
+                    # the grader failed: perhaps because the stop signal reached its fork server first
+                    settling[work.student] = (time.monotonic() + SETTLE_SECONDS, future.result, work)
+                elif future.exception() is None and isinstance(future.result(), _Settling):
+                    pending = future.result()
+                    settling[work.student] = (pending.due, lambda pending=pending: keep(pending.result), work)
                 else:
                     _record(outcome, work, future.result, progress)
-            for student, (pending, work) in list(settling.items()):
-                if pending.due <= time.monotonic() and not stop.requested():
+            for student, (due, result_of, work) in list(settling.items()):
+                if due <= time.monotonic() and not stop.requested():
                     del settling[student]
-                    _record(outcome, work, lambda pending=pending: keep(pending.result), progress)
+                    _record(outcome, work, result_of, progress)
         outcome.stopped = stop.stopped
     # after a stop, children being graded are dying with the task: their threads are not waited for
     pool.shutdown(wait=not outcome.stopped, cancel_futures=True)

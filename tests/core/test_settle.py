@@ -1,5 +1,5 @@
-"""A result with errors waits a moment before it is stored (a stop signal may be on its way), without holding up
-the worker that graded it."""
+"""A result with errors, or a failure of the grader, waits a moment before it is stored (a stop signal may be on its
+way), without holding up the worker that graded it."""
 from __future__ import annotations
 
 import os
@@ -25,11 +25,14 @@ def _result(student: str, status: str) -> Result:
 
 @pytest.fixture
 def graded(monkeypatch):
-    """grade_submission replaced by one that answers at once: an error for students named err*."""
+    """grade_submission replaced by one that answers at once: an error for students named err*, and a failure of
+    the grader (its fork server gone) for those named boom*."""
     calls: list[tuple[str, float]] = []
 
     def fake(plan, folder, reference, **kwargs):
         calls.append((kwargs["student"], time.monotonic()))
+        if kwargs["student"].startswith("boom"):
+            raise RuntimeError("the fork server closed its socket")
         return _result(kwargs["student"], "error" if kwargs["student"].startswith("err") else "pass")
 
     monkeypatch.setattr(batch, "grade_submission", fake)
@@ -56,3 +59,18 @@ def test_a_stop_signal_while_a_result_settles_leaves_it_unstored(tmp_path, grade
     outcome = grade_work(_job(tmp_path, ["err1"]), None, {}, None)
     assert outcome.stopped == "SIGTERM" and outcome.graded == []
     assert not list((tmp_path / "out").rglob("*.json"))  # err1 stays pending for the next run
+
+
+def test_a_grader_failure_is_recorded_after_the_settling_time(tmp_path, graded):
+    started = time.monotonic()
+    outcome = grade_work(_job(tmp_path, ["boom1", "fine"]), None, {}, None)
+    assert list(outcome.failed) == ["boom1"] and "fork server closed" in outcome.failed["boom1"]
+    assert outcome.graded == ["fine"] and time.monotonic() - started >= SETTLE_SECONDS
+
+
+def test_a_grader_failure_just_before_a_stop_signal_leaves_the_student_pending(tmp_path, graded):
+    """Slurm signals a task's processes one by one: the fork server can die of the signal, and the file being graded
+    fail with it, a moment before the grader hears the signal. That failure is the stop's, not the student's."""
+    threading.Timer(SETTLE_SECONDS / 5, os.kill, (os.getpid(), signal.SIGTERM)).start()
+    outcome = grade_work(_job(tmp_path, ["boom1"]), None, {}, None)
+    assert outcome.stopped == "SIGTERM" and outcome.failed == {} and outcome.graded == []
