@@ -31,8 +31,15 @@ def generate_inputs(specs: dict[str, InputSpec], seed: int, device: str = "cpu")
             t = (spec.low + (spec.high - spec.low) * t).to(dtype)
         else:
             t = (torch.randn(spec.shape, generator=generator, dtype=torch.float64) * spec.scale).to(dtype)
-        t = t.to(device)
+        if device != "cpu":
+            t = t.to(device)
         if spec.requires_grad:
             t.requires_grad_(True)
         tensors[name] = t
     return tensors
+
+
+def pristine_copies(inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Copies of freshly generated inputs, equal to them bit for bit (layout and ``requires_grad`` included):
+    what ``generate_inputs`` would give again, at a fraction of its cost."""
+    return {name: t.detach().clone().requires_grad_(t.requires_grad) for name, t in inputs.items()}

@@ -48,6 +48,29 @@ def test_a_scratch_folder_and_its_lock_go_when_the_block_ends_even_on_an_error(t
     assert list(temp_root.iterdir()) == []
 
 
+def test_a_folder_removed_soon_goes_in_the_background_and_before_the_process_exits(temp_root):
+    """The caller does not wait for the removal (a slow disk cannot hold the next file up); however many are
+    queued when the process ends normally, none is left."""
+    done = _python("""
+        import atexit
+        import threading
+        from grader import scratch
+        gate = threading.Event()
+        real = scratch.remove_folder
+        scratch.remove_folder = lambda folder: (gate.wait(), real(folder))  # the disk as slow as it gets
+        first = scratch.make_folder("grade-test-")
+        (first / "work").mkdir()
+        scratch.remove_folder_soon(first)
+        assert first.is_dir()  # not removed yet, and the caller went on
+        for _ in range(20):
+            scratch.remove_folder_soon(scratch.make_folder("grade-test-"))
+        atexit.register(gate.set)  # the disk frees up only as the process exits (handlers run last first)
+        print("queued", flush=True)
+        """)
+    assert done.communicate(timeout=60)[0] == "queued\n" and done.returncode == 0
+    assert list(temp_root.iterdir()) == []
+
+
 def test_what_a_killed_process_left_is_removed_and_a_living_ones_is_kept(temp_root):
     killed = _python("""
         import os, signal

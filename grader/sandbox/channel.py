@@ -38,12 +38,16 @@ class Frame:
 
 
 def send(fd: int, kind: bytes, payload: dict, blob: bytes | memoryview = b"") -> None:
-    """Write one frame (child side); blocks until the parent has room for it."""
+    """Write one frame (child side) in one system call where the pipe has room (each call can wake the parent);
+    blocks until the parent has room for all of it."""
     data = json.dumps(payload).encode()
-    view = memoryview(HEADER.pack(kind, len(data), len(blob)) + data)
-    for part in (view, memoryview(blob)):
-        while part:
-            part = part[os.write(fd, part):]
+    parts = [memoryview(HEADER.pack(kind, len(data), len(blob)) + data), memoryview(blob)]
+    while parts:
+        written = os.writev(fd, parts)
+        while parts and written >= len(parts[0]):
+            written -= len(parts.pop(0))
+        if parts:
+            parts[0] = parts[0][written:]
 
 
 def widen(fd: int) -> None:

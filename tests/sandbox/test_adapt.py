@@ -87,6 +87,23 @@ def test_a_call_that_binds_is_made_as_it_is():
     assert notes == []
 
 
+def test_a_call_that_bound_once_is_kept_for_its_count_and_keywords_only():
+    """Whether a call binds is kept per function, number of arguments and keywords: another call of the same
+    function with other keywords or another count is still adapted, or refused, on its own."""
+    def gd_factorise_ad(A, rank, epochs=1000, lr=0.01):
+        return A, rank, epochs, lr
+
+    with adapt.noting() as notes:
+        assert adapt.call(gd_factorise_ad, [1, 2], {"epochs": 3}, "gd") == (1, 2, 3, 0.01)
+        assert adapt.call(gd_factorise_ad, [1, 2], {"epochs": 3}, "gd") == (1, 2, 3, 0.01)
+        assert adapt.call(gd_factorise_ad, [1, 2], {"num_epochs": 4}, "gd") == (1, 2, 4, 0.01)
+    assert notes == [{"kind": "keyword", "text": "`gd` takes the handout's `num_epochs=` as `epochs=`"}]
+    with pytest.raises(TypeError, match="takes from 2 to 4 positional arguments but 5 were given"):
+        adapt.call(gd_factorise_ad, [1, 2, 3, 4, 5], {}, "gd")
+    with pytest.raises(TypeError, match="'int' object is not callable"):
+        adapt.call(7, [], {}, "seven")
+
+
 def test_a_stand_in_is_looked_up_among_callables_and_noted():
     student = module(sgd_factorise_ad=lambda: "mine", sgd_factorise_note="not callable")
     with adapt.noting() as notes:

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 
 import pytest
 
-from grader.sandbox.channel import HEADER, FrameReader, ProtocolViolation
+from grader.sandbox.channel import HEADER, FrameReader, ProtocolViolation, send
 
 
 def frame(kind: bytes, payload: dict, blob: bytes = b"") -> bytes:
@@ -52,3 +54,35 @@ def test_more_frames_than_asked_for_are_refused_after_the_ones_asked_for(extra):
     frames, violation = read_all(FrameReader(1 << 20, max_frames=2), data)
     assert [f[1]["i"] for f in frames] == [0, 1]
     assert violation == "sent more replies than it was asked for"
+
+
+def test_a_frame_is_one_system_call_when_the_pipe_has_room(monkeypatch):
+    """Header, JSON and tensor bytes go in one ``writev``: each write to the pipe can wake the parent."""
+    calls = []
+    real = os.writev
+    monkeypatch.setattr(os, "writev", lambda fd, parts: calls.append(len(parts)) or real(fd, parts))
+    read_end, write_end = os.pipe()
+    try:
+        send(write_end, b"P", {"v": 1}, b"\x01\x02\x03")
+        frames, violation = read_all(FrameReader(1 << 20, max_frames=1), os.read(read_end, 1 << 16))
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert calls == [2]
+    assert (frames, violation) == ([(b"P", {"v": 1}, b"\x01\x02\x03")], "")
+
+
+def test_a_frame_larger_than_the_pipe_arrives_whole():
+    """A blob many times the pipe's buffer is written in pieces as the reader drains it, none lost or repeated."""
+    blob = bytes(range(256)) * (3 * 4096)  # 3 MiB
+    read_end, write_end = os.pipe()
+    sender = threading.Thread(target=lambda: (send(write_end, b"P", {"v": 2}, blob), os.close(write_end)))
+    sender.start()
+    received = bytearray()
+    while chunk := os.read(read_end, 1 << 16):
+        received += chunk
+    sender.join()
+    os.close(read_end)
+    frames, violation = read_all(FrameReader(1 << 23, max_frames=1), bytes(received))
+    assert violation == ""
+    assert frames == [(b"P", {"v": 2}, blob)]

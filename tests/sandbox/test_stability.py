@@ -3,6 +3,7 @@ switches off, and a probe whose answer depends on it is flagged."""
 from __future__ import annotations
 
 import textwrap
+import types
 from pathlib import Path
 
 import torch
@@ -43,3 +44,100 @@ def test_uninitialised_memory_is_filled_whatever_the_student_switched_off(tmp_pa
         observed = obs.probes[probe_id]
         assert observed.status == "ok", (probe_id, observed.error)
         assert torch.isnan(observed.values["out"].tensor).all(), probe_id  # so the same at every regrade
+
+
+NAMES = """
+import sys
+import types
+import torch
+
+rate = 0.1
+weights = torch.ones(3)
+_issued = [0]
+
+def __getattr__(name):  # a module-level __getattr__ (PEP 562): reading `ticket` runs the student's code
+    if name == "ticket":
+        _issued[0] += 1
+        return _issued[0]
+    raise AttributeError(name)
+
+class _Counting(types.ModuleType):
+    @property
+    def serial(self):  # a property on the module's own class: reading `serial` runs code too
+        _issued[0] += 1
+        return _issued[0]
+
+sys.modules[__name__].__class__ = _Counting
+"""
+
+
+def read(probe_id: str, name: str) -> Probe:
+    return Probe(id=probe_id, timeout=5, steps=[Step(read=name, observe="out")])
+
+
+def test_a_read_that_runs_the_students_code_is_run_twice_and_flagged(tmp_path: Path) -> None:
+    """Reads of names bound to plain values are not run again (nothing of the student's runs); a read through a
+    module ``__getattr__`` or a property of the module's class is, and its changing answer is caught."""
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "q.py").write_text(textwrap.dedent(NAMES))
+    probes = [read("rate", "rate"), read("weights", "weights"), read("ticket", "ticket"), read("serial", "serial")]
+    obs = run_file("q.py", folder, probes, import_timeout=20)
+    assert obs.imported.status == "ok", obs.imported.detail
+    assert obs.probes["rate"].values["out"].number == 0.1 and not obs.probes["rate"].unstable
+    assert not obs.probes["weights"].unstable
+    for probe_id in ("ticket", "serial"):
+        assert obs.probes[probe_id].unstable == "`out` came out different", probe_id
+
+
+def test_which_probes_can_answer_differently_in_a_second_run() -> None:
+    from grader.sandbox.child.stability import runs_student_code
+
+    module = types.ModuleType("q")
+    module.rate, module.weights, module.model = 0.1, torch.ones(2), torch.nn.Linear(2, 2)
+    reads = [Step(read="rate", observe="a"), Step(read="weights", observe="b")]
+    assert not runs_student_code([], module, {}, torch)  # a probe with no steps
+    assert not runs_student_code(reads, module, {"a": 0.1, "b": module.weights}, torch)
+    assert runs_student_code([Step(call="f", observe="a")], module, {"a": 1}, torch)
+    assert runs_student_code([Step(read="model.weight", observe="a")], module, {"a": module.model.weight}, torch)
+    assert runs_student_code([Step(read="model", observe="a")], module, {"a": module.model}, torch)  # its repr
+    assert runs_student_code([Step(read="missing", observe="a")], module, {}, torch)
+    odd = type("Odd", (types.ModuleType,), {})("q")
+    odd.rate = 0.1
+    assert runs_student_code([Step(read="rate", observe="a")], odd, {"a": 0.1}, torch)
+
+
+IN_PLACE = """
+def double_in_place(x, w):
+    x.mul_(2)  # changes the grader's input tensor itself
+    return (x * w).sum()
+"""
+
+
+def test_a_second_run_gets_the_inputs_as_generated_not_as_the_first_run_left_them(tmp_path: Path) -> None:
+    from grader.sandbox.protocol import InputSpec
+
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "q.py").write_text(textwrap.dedent(IN_PLACE))
+    spec = {"x": InputSpec(shape=[4]), "w": InputSpec(shape=[4], requires_grad=True)}
+    probes = [Probe(id="p", timeout=5, inputs=spec,
+                    steps=[Step(call="double_in_place", args=[{"input": "x"}, {"input": "w"}], observe="out")])]
+    obs = run_file("q.py", folder, probes, import_timeout=20)
+    assert obs.probes["p"].status == "ok", obs.probes["p"].error
+    assert not obs.probes["p"].unstable  # a second run on the doubled input would have answered twice as much
+
+
+def test_pristine_copies_are_the_generated_inputs_bit_for_bit() -> None:
+    from grader.inputs import generate_inputs, pristine_copies
+    from grader.sandbox.protocol import InputSpec
+
+    specs = {"a": InputSpec(shape=[2, 3]), "b": InputSpec(shape=[3], requires_grad=True),
+             "c": InputSpec(shape=[5], distribution="randint", low=0, high=9, dtype="int64")}
+    generated = generate_inputs(specs, seed=7)
+    copies = pristine_copies(generated)
+    again = generate_inputs(specs, seed=7)
+    for name in specs:
+        assert copies[name] is not generated[name]
+        assert copies[name].is_leaf and copies[name].requires_grad == again[name].requires_grad
+        assert copies[name].dtype == again[name].dtype and torch.equal(copies[name], again[name])

@@ -85,18 +85,40 @@ def _signature(target: Callable) -> inspect.Signature:
         return inspect.signature(target)
 
 
+_BINDS: set[tuple] = set()  # (function, bound method, positional count, keywords) of calls that bind as they are
+
+
+def _binds(target: Callable, args: list, kwargs: dict) -> inspect.Signature | None:
+    """None when ``target(*args, **kwargs)`` binds to its signature (whether a call binds depends only on how many
+    arguments it passes and which keywords, so the answer is kept); the signature when it does not; raises
+    ValueError for a callable without one."""
+    function = getattr(target, "__func__", target)
+    try:
+        key = (function, function is not target, len(args), tuple(kwargs))
+        if key in _BINDS:
+            return None
+    except Exception:  # noqa: BLE001 - a callable object that cannot be hashed (or whose __hash__ raises)
+        key = None
+    signature = _signature(target)
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError:
+        return signature
+    if key is not None:
+        _BINDS.add(key)
+    return None
+
+
 def adapted_kwargs(target: Callable, args: list, kwargs: dict, label: str,
                    fill: Callable[[str], tuple[Any, str] | None]) -> dict | None:
     """Keyword arguments under which ``target(*args, **kwargs)`` binds to the student's signature, when the
     plain call does not: handout keywords renamed to the student's parameters, extra parameters filled by
     ``fill(name) -> (value, where)``. None when the call binds as it is, or cannot be adapted."""
     try:
-        signature = _signature(target)
-        signature.bind(*args, **kwargs)
+        signature = _binds(target, args, kwargs)
+    except (ValueError, TypeError):  # no signature (a builtin), or not callable: call it as it is
         return None
-    except TypeError:
-        pass
-    except ValueError:  # no signature (a builtin): call it as it is
+    if signature is None:
         return None
     params = signature.parameters
     if any(p.kind == p.VAR_KEYWORD for p in params.values()):

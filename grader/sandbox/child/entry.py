@@ -191,15 +191,15 @@ class _ProbeRun:
             self.observed[step.observe] = result
 
 
-def _attempt(module, probe: Probe, request: ChildRequest, torch, state, claimed: set[str]) -> tuple[dict, dict]:
-    """Run one probe from its seed: the reply's payload (without values) and what it observed, as objects."""
-    from grader.inputs import generate_inputs  # imported after confinement: the child starts cheaply
+def _attempt(module, probe: Probe, request: ChildRequest, torch, state, claimed: set[str],
+             inputs: dict) -> tuple[dict, dict]:
+    """Run one probe from its seed on ``inputs`` (its generated inputs, which the run may change): the reply's
+    payload (without values) and what it observed, as objects."""
     from grader.sandbox.child.seeding import seed_everything
     from grader.sandbox.child.tracing import OpRecorder
 
     state.restore(torch)
     seed_everything(probe.seed, request.device)
-    inputs = generate_inputs(probe.inputs, probe.seed, request.device)
     recorder = OpRecorder()
     run = _ProbeRun(module, probe, inputs, recorder, claimed)
     captured = _CappedText(STDOUT_CAP)
@@ -235,30 +235,37 @@ def _encoded(observed: dict, tensors: dict, whole: bool) -> dict:
     return values
 
 
-def _rerun_wanted(probe: Probe, first: dict, request: ChildRequest) -> bool:
-    """Whether to run a student's probe again to see that it gives the same answer: not the reference's (trusted),
-    not a driver's training or measurement run (checked by properties, and long), not a call that took a third
-    of its time limit (a second run could push it past the limit)."""
-    if request.keep_whole or any(step.driver for step in probe.steps):
-        return False
+def _may_run_twice(probe: Probe, request: ChildRequest) -> bool:
+    """Whether a probe may be run a second time to see that it gives the same answer: not the reference's
+    (trusted), not a driver's training or measurement run (checked by properties, and long)."""
+    return not request.keep_whole and not any(step.driver for step in probe.steps)
+
+
+def _quick(probe: Probe, first: dict) -> bool:
+    """A first run short enough for a second: not a call that took a third of its time limit (a second run
+    could push it past the limit)."""
     return first["seconds"] < min(RERUN_UNDER, probe.timeout / 3)
 
 
 def run_probe(module, probe: Probe, request: ChildRequest, torch, state, losses,
               claimed: set[str] = frozenset()) -> tuple[dict, dict]:
     """One probe's reply and tensors. Uninitialised memory reads as NaN (or the largest integer), so that
-    ``torch.empty`` gives the same answer at every regrade; a student's short probe is then run a second time
-    with uninitialised memory left as it is, and a different answer is sent along as ``rerun`` (the parent
-    flags the check as unstable)."""
-    from grader.sandbox.child.stability import difference, uninitialised_memory
+    ``torch.empty`` gives the same answer at every regrade; a student's short probe that ran the student's code
+    is then run a second time with uninitialised memory left as it is, and a different answer is sent along as
+    ``rerun`` (the parent flags the check as unstable)."""
+    from grader.inputs import generate_inputs, pristine_copies  # imported after confinement: the child starts cheaply
+    from grader.sandbox.child.stability import difference, runs_student_code, uninitialised_memory
 
+    inputs = generate_inputs(probe.inputs, probe.seed, request.device)
+    twice = _may_run_twice(probe, request)
+    inputs_again = pristine_copies(inputs) if twice else {}  # the first run may change its inputs in place
     with uninitialised_memory(torch, filled=True):
-        payload, observed = _attempt(module, probe, request, torch, state, claimed)
+        payload, observed = _attempt(module, probe, request, torch, state, claimed, inputs)
     tensors: dict = {}
     payload["values"] = _encoded(observed, tensors, request.keep_whole)
-    if _rerun_wanted(probe, payload, request):
+    if twice and _quick(probe, payload) and runs_student_code(probe.steps, module, observed, torch):
         with uninitialised_memory(torch, filled=False):
-            again, observed_again = _attempt(module, probe, request, torch, state, claimed)
+            again, observed_again = _attempt(module, probe, request, torch, state, claimed, inputs_again)
         scratch: dict = {}
         again["values"] = _encoded(observed_again, scratch, False)
         differs = difference(payload, tensors, again, scratch)

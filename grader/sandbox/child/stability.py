@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import re
+import types
 import warnings
-from typing import Iterator
+from typing import Any, Iterator
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")  # object reprs differ between runs by their address only
 
 
+_PLAIN = (int, float, bool, str, type(None))
 _OURS: list = []  # the warnings filter this module put first, to see whether student code removed it
 
 
@@ -98,3 +100,15 @@ def difference(first: dict, first_tensors: dict, second: dict, second_tensors: d
                 not all(_same_tensors(a, b) for a, b in zip(tensors_a, tensors_b)):
             return f"`{name}` came out different"
     return ""
+
+
+def runs_student_code(steps: list, module: Any, observed: dict, torch) -> bool:
+    """Whether a probe's steps ran any code of the student's, so that a second run could answer differently: not
+    when each step only read a name the file bound to a plain value (a number, a string, a tensor) in an ordinary
+    module, so that no ``__getattr__``, property or ``__repr__`` of the student's was called."""
+    if type(module) is not types.ModuleType:
+        return True
+    names = vars(module)
+    if any(not step.read or "." in step.read or step.read not in names for step in steps):
+        return True
+    return not all(type(value) in _PLAIN or type(value) is torch.Tensor for value in observed.values())

@@ -10,7 +10,7 @@ import signal
 from pathlib import Path
 
 from grader.observe import ErrorInfo, FileObservations, ImportInfo, Observation
-from grader.scratch import make_folder, remove_folder
+from grader.scratch import make_folder, remove_folder, remove_folder_soon
 from grader.sandbox.layers.working_copy import CopyFailed, copy_submission, open_source
 from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
 from grader.sandbox.parent.output import CappedOutput
@@ -88,8 +88,8 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
                                box=str(base / "box"), probes=probes, device=device, import_timeout=import_timeout,
                                seed=seed, keep_whole=keep_whole, sandbox=settings)
         return _run_children(request, base, launcher, clock)
-    finally:
-        remove_folder(base)
+    finally:  # a working copy on disk (the tmpfs switched off) goes now; the requests alone go in the background
+        (remove_folder if (base / "work").exists() else remove_folder_soon)(base)
 
 
 def _readable_path(folder: Path, base: Path) -> str:
