@@ -43,6 +43,7 @@ class _Zygote:
         self.home = str(make_folder("grade-zygote-"))
         self.box = os.path.join(self.home, "box")  # every child's tmpfs mount point, kept until the zygote is gone
         os.mkdir(self.box)
+        self.probe_sets: set[str] = set()  # the keys of the probe sets written to its folder
         self.exits: dict[int, ChildExit] = {}
         self.detached: set[int] = set()
         self.ready = False
@@ -121,10 +122,12 @@ class _Zygote:
         elif "tag" in message:
             self._replies[message["tag"]] = message
 
-    def fork(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> int:
-        """Ask for a child running ``request_file``; its pid."""
+    def fork(self, request: ChildRequest, request_file: Path, probes: tuple[str, str], channel_fd: int,
+             output_fd: int) -> int:
+        """Ask for a child running ``request_file`` with the probe set ``probes`` (its key and file); its pid."""
         tag = next(self._tags)
-        message = json.dumps({"request": str(request_file), "tag": tag, "limits": list(group_limits(request)),
+        message = json.dumps({"request": str(request_file), "probes": probes[0], "probes_file": probes[1],
+                              "tag": tag, "limits": list(group_limits(request)),
                               "pid_namespace": "pid-namespace" not in request.sandbox.disable}).encode()
         socket.send_fds(self.sock, [message], [channel_fd, output_fd])
         self._await(lambda: tag in self._replies)
@@ -267,10 +270,14 @@ class ForkServerLauncher:
 
     def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> _ForkedChild:
         """Hand ``request`` to a child; its stdout and stderr go to the pipe ``output_fd``."""
+        from grader.sandbox.parent import probe_sets
+
         zygote = self._ready_zygote()
-        request_file.write_text(request.model_copy(update={"box": zygote.box}).model_dump_json())
+        probes = probe_sets.write(request.probes, zygote.home, zygote.probe_sets)
+        request_file.write_text(request.model_copy(update={"box": zygote.box, "probes": []})
+                                .model_dump_json(exclude_defaults=True))
         try:
-            pid = zygote.fork(request, request_file, channel_fd, output_fd)
+            pid = zygote.fork(request, request_file, probes, channel_fd, output_fd)
         except (LauncherError, OSError, ValueError) as exc:
             zygote.failure = zygote.failure or str(exc)  # the next start replaces it
             raise

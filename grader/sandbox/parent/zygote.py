@@ -25,9 +25,9 @@ child starts with them).
 
 Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; ``{"spares": n}``
 sets how many spares to keep; ``{"preload": [module, ...]}`` imports those modules; for each
-``{"request": path, "tag": t, "limits": [max_pids, memory_mb], "pid_namespace": bool}`` (the
-child's channel and output pipes attached as file descriptors; ``null`` for a cgroup switched off)
-it replies ``{"pid": n, "tag": t}`` (or ``{"error": why, "tag": t}``) and, when that child has
+``{"request": path, "probes": key, "probes_file": path, "tag": t, "limits": [max_pids, memory_mb],
+"pid_namespace": bool}`` (the request without its probes, which are the set ``key`` (``probe_sets``); the
+child's channel and output pipes attached as file descriptors; ``null`` for a cgroup switched off) it replies ``{"pid": n, "tag": t}`` (or ``{"error": why, "tag": t}``) and, when that child has
 ended, ``{"exit": n, "returncode": rc, "oom": bool}``; ``{"kill": n}`` kills child ``n`` and every
 member of its cgroups, if it is a child handed out by this zygote that has not been reaped (so the
 pid cannot have been reused).
@@ -51,7 +51,7 @@ from pathlib import Path
 
 from grader.sandbox.layers import cgroups, userns
 from grader.sandbox.layers.confine import CLONE_NEWPID, die_with_parent, set_namespace, unshare
-from grader.sandbox.parent import huge_pages
+from grader.sandbox.parent import huge_pages, probe_sets
 from grader.sandbox.parent.zygote_imports import import_all, preload_core, students_imports
 from grader.sandbox.protocol import ChildRequest, ResourceLimits
 
@@ -141,6 +141,7 @@ def _run_when_asked(sock: socket.socket) -> None:
 
     with open(message["request"]) as f:
         request = ChildRequest.model_validate_json(f.read())
+    request = request.model_copy(update={"probes": probe_sets.probes(message["probes"], message["probes_file"])})
     run_request(request, channel_fd)
 
 
@@ -360,6 +361,8 @@ def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> 
         for fd in fds:
             os.close(fd)
     children.sock.send(json.dumps({"pid": pid, "tag": tag}).encode())
+    if isinstance(message.get("probes"), str) and isinstance(message.get("probes_file"), str):
+        probe_sets.remember(message["probes"], message["probes_file"])  # parsed once, for the next children
 
 
 def main() -> None:
