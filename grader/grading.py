@@ -18,10 +18,11 @@ from grader.diagnosis.blame import NOT_YOURS, attribute, error_sentence, grader_
 from grader.diagnosis.known import KnownMistake
 from grader.handins.notebooks import NotebookError
 from grader.handins.staging import stage
-from grader.observe import FileObservations, ImportInfo
+from grader.observe import FileObservations, ImportInfo, Observation
 from grader.plan import GradingPlan, QuestionPlan
 from grader.results import CheckResult, QuestionResult, Result
 from grader.scoring_ahead import AheadVerdicts, score_ahead
+from grader.scoring_early import EarlyScoring
 from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
 from grader.sandbox.parent.runner import run_file
 from grader.sandbox.protocol import SandboxSettings
@@ -37,8 +38,10 @@ class GradingOptions(BaseModel):
 
 
 def run_question(plan: GradingPlan, qplan: QuestionPlan, folder: Path, side: str, launcher: Launcher | None,
-                 options: GradingOptions | None = None) -> FileObservations:
-    """Run one side's probes of a question against ``folder`` (the reference's or a student's)."""
+                 options: GradingOptions | None = None,
+                 on_reply: Callable[[str, Observation, ImportInfo], None] | None = None) -> FileObservations:
+    """Run one side's probes of a question against ``folder`` (the reference's or a student's); ``on_reply``
+    gets each probe's observation as it comes, unless the file was staged under another name."""
     question = qplan.question
     probes = qplan.probes(side)
     chosen = plan.chosen_file(qplan, folder)
@@ -58,7 +61,8 @@ def run_question(plan: GradingPlan, qplan: QuestionPlan, folder: Path, side: str
     try:
         observed = run_file(staged.module_file, staged.folder, probes, device=plan.device,
                             seed=plan.assignment.rubric.seed, import_timeout=question.import_timeout * scale,
-                            launcher=launcher, sandbox=sandbox, keep_whole=side == "reference")
+                            launcher=launcher, sandbox=sandbox, keep_whole=side == "reference",
+                            on_reply=None if staged.relabels else on_reply)
     finally:
         staged.close()
     observed = staged.relabel(observed)
@@ -106,12 +110,13 @@ def _scoring_threads() -> None:
 
 def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObservations,
                    reference_obs: FileObservations | None, mistakes: list[KnownMistake] | None = None,
-                   ahead: AheadVerdicts | None = None) -> QuestionResult:
+                   ahead: AheadVerdicts | None = None, early: EarlyScoring | None = None) -> QuestionResult:
     """Score every check of a question from the two sides' observations (``mistakes``: the reference's mutants
     observed on the same probes, to name a mistake a failed check matches; ``ahead``: the file-only checks
-    scored while the file ran)."""
+    scored while the file ran; ``early``: the checks scored as their probes replied)."""
     question = qplan.question
     _scoring_threads()
+    scored_early = early.verdicts(student_obs) if early else {}  # first: it waits for their scoring to end
     attribute(student_obs, qplan.probes("student"))
     evidence = Evidence(student=student_obs, reference=reference_obs, submission_dir=submission, ctx=qplan.ctx,
                         mistakes=mistakes or [])
@@ -120,6 +125,8 @@ def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObser
     for check in question.checks:
         if import_problem and qplan.checks[check.id].student:
             verdict = import_problem
+        elif check.id in scored_early:
+            verdict = scored_early[check.id]
         else:
             try:
                 early = ahead.verdict(check.id, student_obs) if ahead else None
@@ -137,6 +144,17 @@ def score_question(qplan: QuestionPlan, submission: Path, student_obs: FileObser
     return QuestionResult(id=question.id, title=question.title, points=round(sum(c.points for c in checks), 6),
                           max_points=question.max_points, checks=checks, output=student_obs.stdout,
                           code_seconds=round(code_seconds, 4))
+
+
+def _early_scorer(qplan: QuestionPlan) -> Callable[[Evidence, str], Verdict]:
+    """A check's verdict as ``score_question`` records it, for checks scored as their probes reply."""
+    checks = {check.id: check for check in qplan.question.checks}
+
+    def score(evidence: Evidence, check_id: str) -> Verdict:
+        plan = qplan.checks[check_id]
+        return _owned(score_check(checks[check_id], evidence, plan), plan, evidence.student, evidence.reference)
+
+    return score
 
 
 class _ThenScore:
@@ -166,13 +184,15 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
     with ThreadPoolExecutor(1, thread_name_prefix="score") as scorer:  # a question is scored while the next runs
         scored, waiting, upcoming, ahead = [], [], [], {}
 
-        def score_with_ahead(qplan: QuestionPlan, *args) -> QuestionResult:
-            early = ahead[qplan.question.id]  # done: submitted to this one thread before
-            return score_question(qplan, *args, ahead=None if early.exception() else early.result())
+        def score_with_ahead(qplan: QuestionPlan, *args, early: EarlyScoring) -> QuestionResult:
+            files_only = ahead[qplan.question.id]  # done: submitted to this one thread before
+            return score_question(qplan, *args, ahead=None if files_only.exception() else files_only.result(),
+                                  early=early)
 
         def score_waiting() -> None:
             while waiting:
-                scored.append(scorer.submit(score_with_ahead, *waiting.pop(0)))
+                *args, early = waiting.pop(0)
+                scored.append(scorer.submit(score_with_ahead, *args, early=early))
             while upcoming:  # the file-only checks of the question whose child just started
                 qplan = upcoming.pop(0)
                 ahead[qplan.question.id] = scorer.submit(score_ahead, plan, qplan, submission,
@@ -181,14 +201,17 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
         handing = _ThenScore(launcher, score_waiting)
         for qplan in plan:
             upcoming.append(qplan)
-            observed = run_question(plan, qplan, submission, "student", handing, options)
+            question_id = qplan.question.id
+            known = (mistakes or {}).get(question_id)
+            early = EarlyScoring(qplan, plan.chosen_file(qplan, submission), submission, reference.get(question_id),
+                                 known or [], _early_scorer(qplan), scorer.submit)
+            observed = run_question(plan, qplan, submission, "student", handing, options, early.reply)
             score_waiting()  # a question that started no child
-            waiting.append((qplan, submission, observed, reference.get(qplan.question.id),
-                            (mistakes or {}).get(qplan.question.id)))
+            waiting.append((qplan, submission, observed, reference.get(question_id), known, early))
             active += [layer for layer in observed.imported.sandbox if layer not in active]
             missing += [layer for layer in observed.imported.sandbox_missing if layer not in missing]
-        score_waiting()
         questions = [future.result() for future in scored]
+        questions += [score_with_ahead(*args, early=early) for *args, early in waiting]  # the last: here
     rubric = plan.assignment.rubric
     result = Result(student=student or submission.name, assignment=rubric.assignment, total=0,
                     max_total=rubric.max_total, questions=questions, sandbox=active, sandbox_missing=missing,

@@ -55,9 +55,14 @@ class Stage:
     temp: Path | None = None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def relabels(self) -> bool:
+        """Whether ``relabel`` changes observations (a staged notebook or script, notes to add)."""
+        return self.module_file != self.shown or bool(self.notes)
+
     def relabel(self, obs: FileObservations) -> FileObservations:
         """Observations that name the student's file and notebook cells instead of the staged files."""
-        if self.module_file == self.shown and not self.notes:
+        if not self.relabels:
             return obs
         fix = self._text
         obs.module_file = self.shown

@@ -1,5 +1,5 @@
 """A question is scored in the parent while the submission's next question file runs in its child, once that child
-has its request."""
+has its request; the last question after its file, in the grader's own thread (it has nothing else to do then)."""
 from __future__ import annotations
 
 import threading
@@ -24,14 +24,14 @@ def test_scoring_overlaps_the_next_files_run(monkeypatch, tmp_path):
         def start(self, *args):
             spans["child"].append(time.monotonic())
 
-    def run_question(plan, qplan, folder, side, launcher, options=None):
+    def run_question(plan, qplan, folder, side, launcher, options=None, on_reply=None):
         started = time.monotonic()
         launcher.start(None, None, 0, 0)
         time.sleep(PAUSE)
         spans["run"].append((started, time.monotonic(), threading.current_thread().name))
         return FileObservations(module_file=qplan.question.file, imported=ImportInfo(status="ok"))
 
-    def score_question(qplan, submission, student_obs, reference_obs, mistakes=None, ahead=None):
+    def score_question(qplan, submission, student_obs, reference_obs, mistakes=None, ahead=None, early=None):
         started = time.monotonic()
         time.sleep(PAUSE)
         spans["score"].append((started, time.monotonic(), threading.current_thread().name))
@@ -43,7 +43,9 @@ def test_scoring_overlaps_the_next_files_run(monkeypatch, tmp_path):
     result = grading.grade_submission(plan, tmp_path, {}, launcher=Launcher())
     elapsed = time.monotonic() - started
     assert [q.id for q in result.questions] == [q.id for q in plan.assignment.rubric.questions]  # in order
-    assert all(name != threading.main_thread().name for _, _, name in spans["score"])
+    *before_last, last = sorted(spans["score"])
+    assert all(name != threading.main_thread().name for _, _, name in before_last)
+    assert last[2] == threading.main_thread().name
     first_scored, second_run = spans["score"][0], spans["run"][1]
     assert first_scored[0] < second_run[1] and second_run[0] < first_scored[1]  # they overlapped
     assert all(spans["child"][k + 1] <= scored[0] for k, scored in enumerate(sorted(spans["score"])[:-1]))

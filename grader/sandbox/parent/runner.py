@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 from grader.observe import ErrorInfo, FileObservations, ImportInfo, Observation
@@ -58,10 +59,12 @@ def _too_big(folder: Path, settings: SandboxSettings) -> str:
 
 def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, device: str = "cpu",
              seed: int = 0, import_timeout: float = 20.0, launcher: Launcher | None = None,
-             sandbox: SandboxSettings | None = None, keep_whole: bool = False) -> FileObservations:
+             sandbox: SandboxSettings | None = None, keep_whole: bool = False,
+             on_reply: Callable[[str, Observation, ImportInfo], None] | None = None) -> FileObservations:
     """Run ``probes`` against ``submission_dir/module_file`` in sandboxed children.
 
-    ``keep_whole`` is for the reference's own runs: its values come back whatever their size.
+    ``keep_whole`` is for the reference's own runs: its values come back whatever their size. ``on_reply``
+    gets each probe's observation as its reply arrives.
     """
     launcher = launcher or SpawnLauncher()
     if not (submission_dir / module_file).is_file():
@@ -87,7 +90,7 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
         request = ChildRequest(module_file=module_file, source=source, workdir=str(base / "work"),
                                box=str(base / "box"), probes=probes, device=device, import_timeout=import_timeout,
                                seed=seed, keep_whole=keep_whole, sandbox=settings)
-        return _run_children(request, base, launcher, clock)
+        return _run_children(request, base, launcher, clock, on_reply)
     finally:  # a working copy on disk (the tmpfs switched off) goes now; the requests alone go in the background
         (remove_folder if (base / "work").exists() else remove_folder_soon)(base)
 
@@ -112,7 +115,8 @@ def _readable_path(folder: Path, base: Path) -> str:
     return path
 
 
-def _run_children(request: ChildRequest, base: Path, launcher: Launcher, clock: FileClock) -> FileObservations:
+def _run_children(request: ChildRequest, base: Path, launcher: Launcher, clock: FileClock,
+                  on_reply: Callable[[str, Observation, ImportInfo], None] | None) -> FileObservations:
     observations: dict[str, Observation] = {}
     imported: ImportInfo | None = None
     output = CappedOutput()
@@ -120,7 +124,7 @@ def _run_children(request: ChildRequest, base: Path, launcher: Launcher, clock: 
     reply_bytes = request.sandbox.reply_mb << 20
     for attempt in range(1, len(request.probes) + 2):
         run = _one_child(request.model_copy(update={"probes": pending}), base / f"request-{attempt}.json",
-                         launcher, output, clock, reply_bytes)
+                         launcher, output, clock, reply_bytes, on_reply)
         observations.update(run.observations)
         if imported is None:
             imported = _import_outcome(run, request, clock)
@@ -143,7 +147,7 @@ def _run_children(request: ChildRequest, base: Path, launcher: Launcher, clock: 
 
 
 def _one_child(request: ChildRequest, request_file: Path, launcher: Launcher, output: CappedOutput,
-               clock: FileClock, reply_bytes: int) -> ChildRun:
+               clock: FileClock, reply_bytes: int, on_reply: Callable[[str, Observation, ImportInfo], None] | None) -> ChildRun:
     channel_r, channel_w = os.pipe()
     out_r, out_w = os.pipe()
     try:
@@ -153,7 +157,7 @@ def _one_child(request: ChildRequest, request_file: Path, launcher: Launcher, ou
             os.close(channel_w)
             os.close(out_w)
         return watch(handle, channel_r, out_r, output, request.probes, request.import_timeout, clock, reply_bytes,
-                     request.keep_whole)
+                     request.keep_whole, on_reply)
     finally:
         os.close(channel_r)
         os.close(out_r)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import selectors
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from grader.observe import ImportInfo, Observation
@@ -55,8 +56,9 @@ class ChildRun:
 class _Phases:
     """Where the child should be, by the parent's count, and until when."""
 
-    def __init__(self, probes: list[Probe], import_timeout: float, clock: FileClock, keep_whole: bool) -> None:
-        self.probes, self.clock, self.keep_whole = probes, clock, keep_whole
+    def __init__(self, probes: list[Probe], import_timeout: float, clock: FileClock, keep_whole: bool,
+                 on_reply: Callable[[str, Observation, ImportInfo], None] | None = None) -> None:
+        self.probes, self.clock, self.keep_whole, self.on_reply = probes, clock, keep_whole, on_reply
         self.next_probe = 0
         self.started = time.monotonic()
         self.deadline = self._bounded(self.started + import_timeout)
@@ -74,10 +76,12 @@ class _Phases:
             self._advance(now, run)
         elif kind == b"P" and run.current is not None:
             probe = self.probes[self.next_probe]
-            run.observations[probe.id] = replies.probe_observation(probe.id, payload, blob, now - self.started,
-                                                                   self.keep_whole)
+            observation = replies.probe_observation(probe.id, payload, blob, now - self.started, self.keep_whole)
+            run.observations[probe.id] = observation
             self.next_probe += 1
             self._advance(now, run)
+            if self.on_reply is not None:
+                self.on_reply(probe.id, observation, run.imported)
         elif kind == b"E" and run.imported is not None and run.current is None:
             run.ended = True
         else:
@@ -92,10 +96,12 @@ class _Phases:
 
 
 def watch(handle: ChildHandle, channel: int, output_fd: int, output: CappedOutput, probes: list[Probe],
-          import_timeout: float, clock: FileClock, reply_bytes: int, keep_whole: bool) -> ChildRun:
-    """Read the child's frames and output until it ends, breaks a rule or runs out of time; stop it."""
+          import_timeout: float, clock: FileClock, reply_bytes: int, keep_whole: bool,
+          on_reply: Callable[[str, Observation, ImportInfo], None] | None = None) -> ChildRun:
+    """Read the child's frames and output until it ends, breaks a rule or runs out of time; stop it. Each
+    probe's observation is also handed to ``on_reply`` as it comes, with the import report it follows."""
     run = ChildRun()
-    phases = _Phases(probes, import_timeout, clock, keep_whole)
+    phases = _Phases(probes, import_timeout, clock, keep_whole, on_reply)
     reader = FrameReader(reply_bytes, max_frames=3 + len(probes))
     with selectors.DefaultSelector() as selector:
         selector.register(channel, selectors.EVENT_READ)
