@@ -42,6 +42,12 @@ class EarlyScoring:
     def reply(self, probe_id: str, observation: Observation, imported: ImportInfo) -> None:
         """One probe's observation as it arrives, after the import report ``imported``: the checks it completes go
         to the scoring thread, on a copy of the observations so far (the watching thread goes on adding to them)."""
+        try:
+            self._reply(probe_id, observation, imported)
+        except Exception:  # noqa: BLE001 - never the child's fault: its checks are scored with the rest
+            self.missing.clear()
+
+    def _reply(self, probe_id: str, observation: Observation, imported: ImportInfo) -> None:
         probe = self.probes.get(probe_id)
         if probe is None:
             return

@@ -85,3 +85,25 @@ def test_a_verdict_whose_probe_was_answered_again_is_scored_again(graded):
                                                         {p.id for p in qplan.checks[c].student}}
     failed = student.model_copy(update={"imported": student.imported.model_copy(update={"status": "error"})})
     assert early.verdicts(failed) == {}
+
+
+def test_a_failure_of_the_early_scoring_is_never_the_childs(graded, monkeypatch):
+    """Whatever goes wrong in scoring early (here: the hand-over to the scoring thread), the file's replies are
+    taken as they came and every check is scored after the file, as if nothing had been scored early."""
+    plan, reference, results, _ = graded
+
+    def broken(*args):
+        raise ValueError("the scoring thread is gone")
+
+    real_init = EarlyScoring.__init__
+
+    def with_a_broken_thread(self, *args) -> None:
+        real_init(self, *args)
+        self.submit = broken
+
+    monkeypatch.setattr(EarlyScoring, "__init__", with_a_broken_thread)
+    folder = EXAMPLES / "anna_correct"
+    with ForkServerLauncher(1) as launcher:
+        result = grading.grade_submission(plan, folder, reference, launcher=launcher)
+    assert _without_timing(result) == _without_timing(results["anna_correct"][1])
+
