@@ -11,7 +11,9 @@ def double(a):
 
 
 def add(a, b):
-    nested = []
+    # comparing two lists nested 200,000 deep recurses in C until the stack runs out (repr would too, but its
+    # check for cycles costs as much again at every level: 1.2-3 s before the crash, against a 3 s limit)
+    left, right = [], []
     for _ in range(2 * 10**5):
-        nested = [nested]
-    return repr(nested)
+        left, right = [left], [right]
+    return left == right
