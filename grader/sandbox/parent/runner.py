@@ -147,7 +147,8 @@ def _run_children(request: ChildRequest, base: Path, launcher: Launcher, clock: 
 
 
 def _one_child(request: ChildRequest, request_file: Path, launcher: Launcher, output: CappedOutput,
-               clock: FileClock, reply_bytes: int, on_reply: Callable[[str, Observation, ImportInfo], None] | None) -> ChildRun:
+               clock: FileClock, reply_bytes: int,
+               on_reply: Callable[[str, Observation, ImportInfo], None] | None) -> ChildRun:
     channel_r, channel_w = os.pipe()
     out_r, out_w = os.pipe()
     try:
