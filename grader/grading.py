@@ -39,12 +39,14 @@ class GradingOptions(BaseModel):
 
 def run_question(plan: GradingPlan, qplan: QuestionPlan, folder: Path, side: str, launcher: Launcher | None,
                  options: GradingOptions | None = None,
-                 on_reply: Callable[[str, Observation, ImportInfo], None] | None = None) -> FileObservations:
+                 on_reply: Callable[[str, Observation, ImportInfo], None] | None = None,
+                 chosen: str | None = None) -> FileObservations:
     """Run one side's probes of a question against ``folder`` (the reference's or a student's); ``on_reply``
-    gets each probe's observation as it comes, unless the file was staged under another name."""
+    gets each probe's observation as it comes, unless the file was staged under another name; ``chosen``: the
+    file graded, when the caller has already chosen it (``GradingPlan.chosen_file``)."""
     question = qplan.question
     probes = qplan.probes(side)
-    chosen = plan.chosen_file(qplan, folder)
+    chosen = chosen or plan.chosen_file(qplan, folder)
     if not probes:  # manual, source and artifact checks only: nothing to import
         return FileObservations(module_file=chosen, imported=ImportInfo(status="ok"))
     options = options or GradingOptions()
@@ -194,18 +196,19 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
                 *args, early = waiting.pop(0)
                 scored.append(scorer.submit(score_with_ahead, *args, early=early))
             while upcoming:  # the file-only checks of the question whose child just started
-                qplan = upcoming.pop(0)
-                ahead[qplan.question.id] = scorer.submit(score_ahead, plan, qplan, submission,
+                qplan, chosen = upcoming.pop(0)
+                ahead[qplan.question.id] = scorer.submit(score_ahead, qplan, chosen, submission,
                                                          reference.get(qplan.question.id))
 
         handing = _ThenScore(launcher, score_waiting)
         for qplan in plan:
-            upcoming.append(qplan)
+            chosen = plan.chosen_file(qplan, submission)  # once: with several candidates it reads each of them
+            upcoming.append((qplan, chosen))
             question_id = qplan.question.id
             known = (mistakes or {}).get(question_id)
-            early = EarlyScoring(qplan, plan.chosen_file(qplan, submission), submission, reference.get(question_id),
-                                 known or [], _early_scorer(qplan), scorer.submit)
-            observed = run_question(plan, qplan, submission, "student", handing, options, early.reply)
+            early = EarlyScoring(qplan, chosen, submission, reference.get(question_id), known or [],
+                                 _early_scorer(qplan), scorer.submit)
+            observed = run_question(plan, qplan, submission, "student", handing, options, early.reply, chosen)
             score_waiting()  # a question that started no child
             waiting.append((qplan, submission, observed, reference.get(question_id), known, early))
             active += [layer for layer in observed.imported.sandbox if layer not in active]

@@ -11,7 +11,7 @@ from pathlib import Path
 from grader.checks.base import Evidence, Verdict
 from grader.checks.registry import kind_of
 from grader.observe import FileObservations, ImportInfo
-from grader.plan import GradingPlan, QuestionPlan
+from grader.plan import QuestionPlan
 
 
 @dataclass
@@ -33,11 +33,10 @@ def reads_files_only(check) -> bool:
     return getattr(kind_of(check), "READS_FILES_ONLY", False)
 
 
-def score_ahead(plan: GradingPlan, qplan: QuestionPlan, submission: Path,
+def score_ahead(qplan: QuestionPlan, module_file: str, submission: Path,
                 reference_obs: FileObservations | None) -> AheadVerdicts:
-    """The file-only checks of ``qplan`` scored for ``submission``'s file as if it imports; a check that raises is
-    left out (scored, and its error reported, with the rest)."""
-    module_file = plan.chosen_file(qplan, submission)
+    """The file-only checks of ``qplan`` scored for ``submission``'s file ``module_file`` (the one graded) as if it
+    imports; a check that raises is left out (scored, and its error reported, with the rest)."""
     ahead = AheadVerdicts(module_file)
     checks = [c for c in qplan.question.checks if reads_files_only(c)]
     if not checks:

@@ -24,7 +24,7 @@ def test_scoring_overlaps_the_next_files_run(monkeypatch, tmp_path):
         def start(self, *args):
             spans["child"].append(time.monotonic())
 
-    def run_question(plan, qplan, folder, side, launcher, options=None, on_reply=None):
+    def run_question(plan, qplan, folder, side, launcher, options=None, on_reply=None, chosen=None):
         started = time.monotonic()
         launcher.start(None, None, 0, 0)
         time.sleep(PAUSE)
