@@ -6,7 +6,9 @@ copy (``working_copy``) and the cgroup tree hidden; network and IPC namespaces; 
 whose init runs the student's code (when it ends, the kernel kills everything it left behind); resource limits;
 every capability dropped; Landlock; seccomp. A layer that cannot be applied is recorded as
 missing, with the reason, and the rest still apply, with one exception: a submission that does
-not fit in its tmpfs is refused, never run on the real disk instead.
+not fit in its tmpfs is refused, never run on the real disk instead. A spare child of the fork
+server, as root, made its mount, network and IPC namespaces and its Landlock ruleset of the system
+paths while it waited for its request (``ahead``): here only the rest is done.
 
 The child keeps uid 0 without capabilities rather than switching to an unprivileged uid: the
 Python installation often lives under a root-only home (``/root/.pyenv``) that another uid
@@ -32,12 +34,12 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from grader.sandbox.layers import cgroups, landlock, seccomp, userns
+from grader.sandbox.layers import ahead, cgroups, landlock, seccomp, userns
+from grader.sandbox.layers.kernel import (CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWPID, MS_NODEV, MS_NOEXEC, MS_NOSUID,
+                                         MS_RDONLY, libc, make_mounts_private, mount, unshare)
 from grader.sandbox.layers.working_copy import CopyFailed, copy_submission, open_source
 from grader.sandbox.protocol import ChildRequest, SandboxSettings
 
-CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x40000000, 0x08000000
-MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_RDONLY = 0x4000, 0x40000, 0x2, 0x4, 0x8, 0x1
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 1, 24, 47, 4
 CAPABILITY_VERSION_3 = 0x20080522
 LAYERS = ("pids-cgroup", "memory-cgroup", "tmpfs-quota", "network-namespace", "ipc-namespace", "pid-namespace",
@@ -80,38 +82,10 @@ class Confinement:
         return True
 
 
-@functools.lru_cache(maxsize=1)
-def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def unshare(flags: int) -> None:
-    """``unshare(2)``: move this process into new namespaces (Python 3.11 has no os.unshare)."""
-    if _libc().unshare(flags) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, os.strerror(errno))
-
-
-def set_namespace(fd: int, nstype: int) -> None:
-    """``setns(2)``: join the namespace ``fd`` refers to."""
-    if _libc().setns(fd, nstype) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, os.strerror(errno))
-
-
-def _mount(source: str, target: str, fstype: str | None, flags: int, data: str | None) -> None:
-    libc = _libc()
-    result = libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None, ctypes.c_ulong(flags),
-                        data.encode() if data else None)
-    if result != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"mount {target}: {os.strerror(errno)}")
-
-
 def die_with_parent() -> None:
     """Ask the kernel to SIGKILL this process when its parent dies (and check it is still there)."""
     parent = os.getppid()
-    prctl = getattr(_libc(), "prctl", None)  # Linux only; elsewhere the process group still applies
+    prctl = getattr(libc(), "prctl", None)  # Linux only; elsewhere the process group still applies
     if prctl is not None:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
@@ -122,10 +96,10 @@ def _private_tmpfs(request: ChildRequest, conf: Confinement, source_fd: int) -> 
     """A private mount namespace with a size- and inode-limited tmpfs on the request's ``box``, holding the
     working copy."""
     s = request.sandbox
-    unshare(CLONE_NEWNS)
-    _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
+    if not ahead.applied.mount_namespace:
+        make_mounts_private()
     os.makedirs(request.box, exist_ok=True)
-    _mount("grader-box", request.box, "tmpfs", MS_NOSUID | MS_NODEV,
+    mount("grader-box", request.box, "tmpfs", MS_NOSUID | MS_NODEV,
            f"size={s.disk_mb}m,nr_inodes={s.max_files},mode=0700")
     work = os.path.join(request.box, "work")
     try:
@@ -134,7 +108,7 @@ def _private_tmpfs(request: ChildRequest, conf: Confinement, source_fd: int) -> 
         raise Refused(f"the submission does not fit in the sandbox's disk of {s.disk_mb} MB and {s.max_files:,} "
                       f"files (limits: disk_mb, max_files): {exc}") from None
     if os.path.isdir(CGROUP_TREE):  # the child's own limits are out of its reach, whatever else is off
-        _mount("grader-hidden", CGROUP_TREE, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k")
+        mount("grader-hidden", CGROUP_TREE, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k")
     conf.workdir = work
 
 
@@ -152,7 +126,7 @@ def _pid_namespace() -> None:
     pid = os.fork()
     if pid == 0:
         os.close(ready_w)
-        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         os.read(ready_r, 1)
         os.close(ready_r)
         return
@@ -191,13 +165,13 @@ def _cgroups(request: ChildRequest) -> list[str]:
 
 def _drop_capabilities() -> None:
     """Empty the bounding, ambient, effective, permitted and inheritable capability sets."""
-    libc = _libc()
+    c = libc()
     for cap in range(64):
-        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
-    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+        c.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    c.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
     header = struct.pack("Ii", CAPABILITY_VERSION_3, 0)
     data = bytes(24)
-    if libc.capset(ctypes.create_string_buffer(header, 8), ctypes.create_string_buffer(data, 24)) != 0:
+    if c.capset(ctypes.create_string_buffer(header, 8), ctypes.create_string_buffer(data, 24)) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"capset: {os.strerror(errno)}")
 
@@ -211,6 +185,11 @@ def _read_only_paths() -> list[str]:
     return sorted(paths) + SYSTEM_READ_ONLY
 
 
+def apply_ahead() -> None:
+    """In a spare child waiting for its request, as root: the layers every request gets alike (``ahead``)."""
+    ahead.apply(_read_only_paths())
+
+
 def warm_up() -> None:
     """Compute what every child needs once, in the fork server, before any fork.
 
@@ -222,7 +201,7 @@ def warm_up() -> None:
     import numpy as np
     import torch
 
-    _libc()
+    libc()
     _read_only_paths()
     landlock.abi_version()
     cgroups.parents()
@@ -254,8 +233,12 @@ def confine(request: ChildRequest) -> Confinement:
         conf.refused = str(exc)
         return conf
     if namespaced:
-        conf.attempt("network-namespace", s, lambda: unshare(CLONE_NEWNET))
-        conf.attempt("ipc-namespace", s, lambda: unshare(CLONE_NEWIPC))
+        for layer, flag, early in (("network-namespace", CLONE_NEWNET, ahead.applied.network_namespace),
+                                   ("ipc-namespace", CLONE_NEWIPC, ahead.applied.ipc_namespace)):
+            if early:  # applied while a spare (a request switching it off is given another child): reported as is
+                conf.active.append(layer)
+            else:
+                conf.attempt(layer, s, lambda flag=flag: unshare(flag))
         conf.attempt("pid-namespace", s, _pid_namespace)
     nproc = is_root or (namespaced and userns.nproc_counts_only_the_namespace())
     conf.attempt("rlimits", s, lambda: _rlimits(request, nproc))
@@ -264,8 +247,14 @@ def confine(request: ChildRequest) -> Confinement:
     if not is_root and namespaced and "tmpfs-quota" not in conf.active and userns.restricted_by_apparmor():
         conf.missing.append("user-namespace capabilities (AppArmor takes them away: sysctl "
                             "kernel.apparmor_restrict_unprivileged_userns = 1)")
-    readable = _read_only_paths() + ([s.offline_root] if s.offline_root else [])
-    conf.attempt("landlock", s, lambda: landlock.restrict(readable, [conf.workdir, "/dev/null"]))
+    offline = [s.offline_root] if s.offline_root else []
+    ruleset = ahead.applied.take_ruleset()  # the system's read-only paths, allowed while this child was a spare
+    try:
+        conf.attempt("landlock", s, lambda: landlock.enforce(ruleset, offline, [conf.workdir, "/dev/null"]) if ruleset
+                     else landlock.restrict(_read_only_paths() + offline, [conf.workdir, "/dev/null"]))
+    finally:
+        if ruleset:
+            ruleset.close()  # switched off: the ruleset is not the student's to use
     conf.attempt("seccomp", s, seccomp.restrict)
     return conf
 

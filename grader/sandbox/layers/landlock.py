@@ -6,9 +6,12 @@ and no signals or abstract sockets outside the domain (ABI 6+).
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
+import stat
 import struct
+from dataclasses import dataclass
 
 _SYSCALLS = {"x86_64": (444, 445, 446), "aarch64": (444, 445, 446)}
 _CREATE_RULESET_VERSION = 1
@@ -29,6 +32,7 @@ class LandlockError(OSError):
     """Landlock is unavailable or refused a rule."""
 
 
+@functools.lru_cache(maxsize=1)
 def _libc() -> ctypes.CDLL:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
@@ -63,13 +67,29 @@ def _fs_rights(abi: int) -> int:
     return rights
 
 
-def restrict(read_only: list[str], read_write: list[str], *, block_tcp: bool = True, scope: bool = True) -> list[str]:
-    """Confine this process (and its future children); returns the names of what was enforced."""
+@dataclass
+class Ruleset:
+    """A ruleset being built (its file descriptor) and what it handles; ``close`` it unless ``enforce`` does."""
+
+    fd: int
+    abi: int
+    handled_fs: int
+    handled_net: int
+    scoped: int
+
+    def close(self) -> None:
+        """Close the ruleset's descriptor (once)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def prepare(read_only: list[str], *, block_tcp: bool = True, scope: bool = True) -> Ruleset:
+    """A ruleset with ``read_only`` trees allowed, not yet enforced: rules may still be added (``enforce``)."""
     abi = abi_version()
     if abi < 1:
         raise LandlockError("Landlock is not available on this kernel")
-    create, add_rule, restrict_self = _numbers()
-    libc = _libc()
+    create, add_rule, _ = _numbers()
     handled_fs = _fs_rights(abi)
     handled_net = NET_BIND_TCP | NET_CONNECT_TCP if (block_tcp and abi >= 4) else 0
     scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if (scope and abi >= 6) else 0
@@ -80,38 +100,60 @@ def restrict(read_only: list[str], read_write: list[str], *, block_tcp: bool = T
     else:
         attr = struct.pack("Q", handled_fs)
     buf = ctypes.create_string_buffer(attr, len(attr))
-    ruleset = libc.syscall(create, buf, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0))
-    if ruleset < 0:
+    fd = _libc().syscall(create, buf, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0))
+    if fd < 0:
         raise LandlockError(ctypes.get_errno(), "landlock_create_ruleset failed")
+    ruleset = Ruleset(fd, abi, handled_fs, handled_net, scoped)
     try:
-        for paths, rights in ((read_only, READ_ONLY), (read_write, handled_fs)):
+        for path in read_only:
+            _allow(add_rule, ruleset, path, READ_ONLY)
+    except BaseException:
+        ruleset.close()
+        raise
+    return ruleset
+
+
+def enforce(ruleset: Ruleset, read_only: list[str], read_write: list[str]) -> list[str]:
+    """Add ``read_only`` and ``read_write`` trees to ``ruleset`` and confine this process (and its future children)
+    with it; the ruleset is closed. Returns the names of what was enforced."""
+    _, add_rule, restrict_self = _numbers()
+    libc = _libc()
+    try:
+        for paths, rights in ((read_only, READ_ONLY), (read_write, ruleset.handled_fs)):
             for path in paths:
-                _allow(libc, add_rule, ruleset, path, rights & handled_fs)
+                _allow(add_rule, ruleset, path, rights)
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise LandlockError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-        if libc.syscall(restrict_self, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+        if libc.syscall(restrict_self, ctypes.c_int(ruleset.fd), ctypes.c_uint32(0)) != 0:
             raise LandlockError(ctypes.get_errno(), "landlock_restrict_self failed")
     finally:
-        os.close(ruleset)
-    enforced = [f"landlock-fs (ABI {abi})"]
-    if handled_net:
+        ruleset.close()
+    enforced = [f"landlock-fs (ABI {ruleset.abi})"]
+    if ruleset.handled_net:
         enforced.append("landlock-tcp")
-    if scoped:
+    if ruleset.scoped:
         enforced.append("landlock-signal-scope")
     return enforced
 
 
-def _allow(libc: ctypes.CDLL, add_rule: int, ruleset: int, path: str, rights: int) -> None:
+def restrict(read_only: list[str], read_write: list[str], *, block_tcp: bool = True, scope: bool = True) -> list[str]:
+    """Confine this process (and its future children); returns the names of what was enforced."""
+    return enforce(prepare(read_only, block_tcp=block_tcp, scope=scope), [], read_write)
+
+
+def _allow(add_rule: int, ruleset: Ruleset, path: str, rights: int) -> None:
     try:
         fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
     except OSError:
         return
     try:
-        if not os.path.isdir(path):
+        rights &= ruleset.handled_fs
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
             rights &= WRITE_FILE | READ_FILE | EXECUTE | TRUNCATE | IOCTL_DEV
         attr = struct.pack("=Qi", rights, fd)
         buf = ctypes.create_string_buffer(attr, len(attr))
-        if libc.syscall(add_rule, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH), buf, ctypes.c_uint32(0)) != 0:
+        if _libc().syscall(add_rule, ctypes.c_int(ruleset.fd), ctypes.c_int(_RULE_PATH_BENEATH), buf,
+                           ctypes.c_uint32(0)) != 0:
             raise LandlockError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
     finally:
         os.close(fd)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Sequence
 from grader.cache import cache_root
 from grader.scratch import make_folder, remove_folder
 from grader.sandbox.layers import cgroups
+from grader.sandbox.layers.ahead import NAMESPACE_LAYERS
 from grader.sandbox.parent.launcher import ChildExit, Launcher, SpawnLauncher, child_environment, group_limits
 
 if TYPE_CHECKING:  # the grade script starts a fork server through this module before anything else is imported
@@ -128,7 +129,8 @@ class _Zygote:
         tag = next(self._tags)
         message = json.dumps({"request": str(request_file), "probes": probes[0], "probes_file": probes[1],
                               "tag": tag, "limits": list(group_limits(request)),
-                              "pid_namespace": "pid-namespace" not in request.sandbox.disable}).encode()
+                              "pid_namespace": "pid-namespace" not in request.sandbox.disable,
+                              "namespaces": not set(NAMESPACE_LAYERS) & set(request.sandbox.disable)}).encode()
         socket.send_fds(self.sock, [message], [channel_fd, output_fd])
         self._await(lambda: tag in self._replies)
         with self._cv:

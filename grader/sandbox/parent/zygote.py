@@ -9,7 +9,8 @@ again while the served children run, whenever no message is waiting (but not in 
 after a hand-out while another spare waits: the child handed out starts on cores of its own); a request is
 answered before the ends of earlier children are handled, and their cgroups, whose removal can take
 milliseconds, are removed only while no message is waiting. While
-it waits, a spare rehearses what every child does whatever its request (``rehearsal``), and once its
+it waits, a spare applies the sandbox layers every request gets alike (``layers.ahead``, as root) and
+rehearses what every child does whatever its request (``rehearsal``), and once its
 imports are done the zygote's own memory is collapsed into huge pages (``huge_pages``): both take work
 off the path from a request to the student's first line. Run by an ordinary user, a spare
 first creates a user namespace owning a new PID namespace and forks once more into it: its PID 1
@@ -26,7 +27,7 @@ child starts with them).
 Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; ``{"spares": n}``
 sets how many spares to keep; ``{"preload": [module, ...]}`` imports those modules; for each
 ``{"request": path, "probes": key, "probes_file": path, "tag": t, "limits": [max_pids, memory_mb],
-"pid_namespace": bool}`` (the request without its probes, which are the set ``key`` (``probe_sets``); the
+"pid_namespace": bool, "namespaces": bool}`` (the request without its probes, which are the set ``key`` (``probe_sets``); the
 child's channel and output pipes attached as file descriptors; ``null`` for a cgroup switched off) it
 replies ``{"pid": n, "tag": t}`` (or ``{"error": why, "tag": t}``) and, when that child has
 ended, ``{"exit": n, "returncode": rc, "oom": bool}``; ``{"kill": n}`` kills child ``n`` and every
@@ -51,7 +52,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.sandbox.layers import cgroups, userns
-from grader.sandbox.layers.confine import CLONE_NEWPID, die_with_parent, set_namespace, unshare
+from grader.sandbox.layers.confine import apply_ahead, die_with_parent
+from grader.sandbox.layers.kernel import CLONE_NEWPID, set_namespace, unshare
 from grader.sandbox.parent import huge_pages, probe_sets
 from grader.sandbox.parent.zygote_imports import import_all, preload_core, students_imports
 from grader.sandbox.protocol import ChildRequest, ResourceLimits
@@ -93,9 +95,11 @@ def _own_pid_namespace() -> int | None:
         return None
 
 
-def _fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int | None, int | None]) -> _Waiting:
+def _fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int | None, int | None],
+                  spare: bool = False) -> _Waiting:
     """Fork a child that waits for its request, in fresh cgroups with ``limits`` (max pids, memory
-    MiB); where permitted it is PID 1 of a new PID namespace."""
+    MiB); where permitted it is PID 1 of a new PID namespace. A ``spare`` forked by root applies the
+    layers every request gets alike while it waits (``ahead``)."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     groups = cgroups.create(*limits) if limits != (None, None) else []
     root = os.geteuid() == 0
@@ -116,6 +120,8 @@ def _fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int
         cgroups.join(groups)
         if new_namespace and not root:
             _user_and_pid_namespace()
+        if spare and root:
+            apply_ahead()
         _run_when_asked(theirs)
     finally:
         os._exit(70)
@@ -181,7 +187,7 @@ class _Children:
 
     def fork_spare(self) -> None:
         """One more spare, with the default limits (a request's own are set when it is handed out)."""
-        spare = _fork_waiting(self.own_pid_ns, True, (DEFAULTS.max_processes, DEFAULTS.memory_mb))
+        spare = _fork_waiting(self.own_pid_ns, True, (DEFAULTS.max_processes, DEFAULTS.memory_mb), spare=True)
         self.groups[spare.pid] = spare.groups
         self.spares.append(spare)
 
@@ -192,9 +198,10 @@ class _Children:
         self.spares.clear()
 
     def hand_out(self, data: bytes, fds: list[int], limits: tuple[int | None, int | None],
-                 pid_namespace: bool) -> int:
-        """Give a request to a spare (or, for other placements, to a child forked for it); its pid."""
-        if pid_namespace and None not in limits and self.spares:
+                 pid_namespace: bool, namespaces: bool = True) -> int:
+        """Give a request to a spare (or, for other placements, to a child forked for it); its pid. A spare
+        fits a request with every namespace and both cgroups (``namespaces``: the network and IPC ones)."""
+        if pid_namespace and namespaces and None not in limits and self.spares:
             child = self.spares.pop(0)
             for group in child.groups:
                 cgroups.set_limits([group], *limits)
@@ -279,14 +286,15 @@ def serve(sock: socket.socket, students: tuple[str, str] | None = None) -> None:
         children.stop_all()
 
 
-def _placement(message: dict) -> tuple[tuple[int | None, int | None], bool]:
-    """The cgroup limits (max pids, memory MiB; None: that layer off) and whether the child gets a PID
-    namespace, as the grader sent them with the request (the request itself is the child's to read)."""
+def _placement(message: dict) -> tuple[tuple[int | None, int | None], bool, bool]:
+    """The cgroup limits (max pids, memory MiB; None: that layer off), whether the child gets a PID
+    namespace and whether it may have network and IPC namespaces, as the grader sent them with the
+    request (the request itself is the child's to read)."""
     limits = message.get("limits")
     if not (isinstance(limits, list) and len(limits) == 2
             and all(v is None or (type(v) is int and v > 0) for v in limits)):
         limits = [DEFAULTS.max_processes, DEFAULTS.memory_mb]
-    return (limits[0], limits[1]), message.get("pid_namespace") is not False
+    return (limits[0], limits[1]), message.get("pid_namespace") is not False, message.get("namespaces") is not False
 
 
 def idle_wait(short: bool, spares: int, collapsing: bool, quiet_left: float,
@@ -355,9 +363,9 @@ def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> 
         children.sock.send(json.dumps({"error": "a request needs a channel and an output descriptor",
                                        "tag": tag}).encode())
         return
-    limits, pid_namespace = _placement(message)
+    limits, pid_namespace, namespaces = _placement(message)
     try:
-        pid = children.hand_out(data, fds, limits, pid_namespace)
+        pid = children.hand_out(data, fds, limits, pid_namespace, namespaces)
     finally:
         for fd in fds:
             os.close(fd)

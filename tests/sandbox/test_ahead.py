@@ -1,0 +1,122 @@
+"""A spare child applies the layers every request gets alike before its request comes (``layers.ahead``): its
+own mount, network and IPC namespaces and the Landlock ruleset of the system's paths. What a child reports is
+what it has, and a request that switches a namespace off is never given such a spare."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.sandbox.layers import landlock
+from grader.sandbox.parent.pool import ForkServerLauncher
+from grader.sandbox.parent.runner import run_file
+from grader.sandbox.protocol import Probe, SandboxSettings, Step
+
+root_only = pytest.mark.skipif(os.geteuid() != 0, reason="a spare applies layers ahead only as root")
+NAMESPACES = ("net", "ipc", "mnt")
+PROBES = [Probe(id="spaces", timeout=5, steps=[Step(call="spaces", observe="out")])]
+
+
+def student(tmp_path: Path) -> Path:
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "q.py").write_text("import os\ndef spaces():\n"
+                                 f"    return ' '.join(os.readlink('/proc/self/ns/' + k) for k in {NAMESPACES!r})\n")
+    return folder
+
+
+def host_namespaces() -> list[str]:
+    return [os.readlink(f"/proc/self/ns/{kind}") for kind in NAMESPACES]
+
+
+@root_only
+def test_a_spare_runs_the_request_in_namespaces_of_its_own_and_says_so(tmp_path):
+    folder = student(tmp_path)
+    with ForkServerLauncher(1) as launcher:
+        first, second = (run_file("q.py", folder, PROBES, launcher=launcher) for _ in range(2))
+    for obs in (first, second):
+        assert obs.probes["spaces"].status == "ok"
+        child = obs.probes["spaces"].values["out"].text.split()
+        assert all(mine != theirs for mine, theirs in zip(child, host_namespaces()))
+        assert {"network-namespace", "ipc-namespace", "tmpfs-quota"} <= set(obs.imported.sandbox)
+        assert any(layer.startswith("landlock-fs") for layer in obs.imported.sandbox)
+    assert first.probes["spaces"].values["out"].text != second.probes["spaces"].values["out"].text  # one child each
+
+
+def spares_of(zygote_pid: int) -> list[int]:
+    """The fork server's live children: the spares waiting for a request (every child handed out here has ended,
+    maybe not yet reaped)."""
+    children = []
+    for task in os.listdir(f"/proc/{zygote_pid}/task"):
+        children += [int(pid) for pid in Path(f"/proc/{zygote_pid}/task/{task}/children").read_text().split()]
+    return [pid for pid in children if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+
+
+@root_only
+def test_spares_have_their_namespaces_before_any_request(tmp_path):
+    folder = student(tmp_path)
+    with ForkServerLauncher(1) as launcher:
+        run_file("q.py", folder, PROBES, launcher=launcher)
+        (zygote,) = launcher._all
+        for _ in range(100):  # the spare forked after the hand-out is applying its layers
+            spares = spares_of(zygote.proc.pid)
+            spaces = [[os.readlink(f"/proc/{pid}/ns/{kind}") for kind in NAMESPACES] for pid in spares]
+            if len(spares) >= 2 and all(all(mine != theirs for mine, theirs in zip(space, host_namespaces()))
+                                        for space in spaces):
+                break
+            time.sleep(0.05)
+        assert len(spares) >= 2
+        for space in spaces:
+            assert all(mine != theirs for mine, theirs in zip(space, host_namespaces()))
+
+
+@root_only
+@pytest.mark.parametrize("layer, kind", [("network-namespace", "net"), ("ipc-namespace", "ipc")])
+def test_a_request_that_switches_a_namespace_off_gets_a_child_without_it(tmp_path, layer, kind):
+    folder = student(tmp_path)
+    with ForkServerLauncher(1) as launcher:
+        run_file("q.py", folder, PROBES, launcher=launcher)  # spares are waiting, their namespaces made
+        obs = run_file("q.py", folder, PROBES, launcher=launcher, sandbox=SandboxSettings(disable=[layer]))
+    child = dict(zip(NAMESPACES, obs.probes["spaces"].values["out"].text.split()))
+    host = dict(zip(NAMESPACES, host_namespaces()))
+    assert child[kind] == host[kind]
+    assert f"{layer} (switched off)" in obs.imported.sandbox_missing and layer not in obs.imported.sandbox
+    other = "ipc" if kind == "net" else "net"
+    assert child[other] != host[other]
+
+
+@pytest.mark.skipif(landlock.abi_version() < 1, reason="Landlock is not available on this kernel")
+def test_a_ruleset_prepared_early_confines_as_one_made_at_once(tmp_path):
+    """Read-only rules added while preparing and when enforcing both hold; nothing else can be read."""
+    early, late, work, elsewhere = (tmp_path / name for name in ("early", "late", "work", "elsewhere"))
+    for folder in (early, late, work, elsewhere):
+        folder.mkdir()
+        (folder / "f.txt").write_text(folder.name)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            ruleset = landlock.prepare([str(early)])
+            enforced = landlock.enforce(ruleset, [str(late)], [str(work)])
+            closed = ruleset.fd == -1
+            readable = [(folder / "f.txt").read_text() for folder in (early, late, work)]
+            (work / "g.txt").write_text("written")
+            try:
+                (elsewhere / "f.txt").read_text()
+                refused = False
+            except PermissionError:
+                refused = True
+            try:
+                (late / "g.txt").write_text("no")
+                read_only = False
+            except PermissionError:
+                read_only = True
+            code = 0 if (closed and readable == ["early", "late", "work"] and refused and read_only
+                         and enforced[0].startswith("landlock-fs")) else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert (work / "g.txt").read_text() == "written" and not (late / "g.txt").exists()
