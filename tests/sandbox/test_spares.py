@@ -1,6 +1,7 @@
-"""A spare child applies the layers every request gets alike before its request comes (``layers.ahead``): its
-own mount, network and IPC namespaces and the Landlock ruleset of the system's paths. What a child reports is
-what it has, and a request that switches a namespace off is never given such a spare."""
+"""What a spare child prepares before its request comes. The layers every request gets alike (``layers.ahead``):
+its own mount, network and IPC namespaces and the Landlock ruleset of the system's paths; what a child reports
+is what it has, and a request that switches a namespace off is never given such a spare. Its cgroups, made
+with the latest request's limits: a request with other limits still runs under its own."""
 from __future__ import annotations
 
 import os
@@ -120,3 +121,21 @@ def test_a_ruleset_prepared_early_confines_as_one_made_at_once(tmp_path):
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert (work / "g.txt").read_text() == "written" and not (late / "g.txt").exists()
+
+
+@root_only
+def test_each_request_runs_under_its_own_memory_limit_whatever_the_spare_was_made_with(tmp_path):
+    """Spares are made with the latest request's limits and changed only when a request's differ: a request of
+    the default 4 GiB after two of 256 MiB, then one of 256 MiB again, each holds 400 MB under its own limit."""
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "q.py").write_text("import torch\ndef hold():\n    block = torch.ones(100 * 2**20)\n"
+                                 "    return float(block[-1])\n")
+    probes = [Probe(id="hold", timeout=20, steps=[Step(call="hold", observe="out")])]
+    small = SandboxSettings(memory_mb=256, disable=["rlimits"])
+    default = SandboxSettings(disable=["rlimits"])
+    with ForkServerLauncher(1) as launcher:
+        outcomes = [run_file("q.py", folder, probes, launcher=launcher, sandbox=settings).probes["hold"]
+                    for settings in (small, small, default, small)]
+    assert [o.status for o in outcomes] == ["crashed", "crashed", "ok", "crashed"], [o.error for o in outcomes]
+    assert all("memory limit of 256 MB" in o.detail for o in outcomes if o.status == "crashed"), outcomes
