@@ -214,8 +214,8 @@ class ForkServerLauncher:
     reads the rubric, the reference cache and the submissions; ``preload`` names what else the
     course's files import, imported by the zygote before the first request. It keeps ``size`` + 1
     spare children, so that ``size`` requests at once each find one, and a worker's next request, a
-    few milliseconds after its last, finds one that is ready (a spare needs ~20 ms to be: its fork,
-    joining its cgroups, its rehearsal). It is started from the
+    few milliseconds after its last, finds one that is ready (a spare needs ~10-20 ms to be: its fork,
+    joining its cgroups, its early layers). It is started from the
     caller's thread on purpose: a zygote dies with the thread that started it (``PR_SET_PDEATHSIG``)."""
 
     name = "fork-server"

@@ -9,9 +9,8 @@ again while the served children run, whenever no message is waiting (but not in 
 after a hand-out while another spare waits: the child handed out starts on cores of its own); a request is
 answered before the ends of earlier children are handled, and their cgroups, whose removal can take
 milliseconds, are removed only while no message is waiting. While
-it waits, a spare applies the sandbox layers every request gets alike (``layers.ahead``, as root) and
-rehearses what every child does whatever its request (``rehearsal``), and once its
-imports are done the zygote's own memory is collapsed into huge pages (``huge_pages``): both take work
+it waits, a spare applies the sandbox layers every request gets alike (``layers.ahead``, as root), and once
+its imports are done the zygote's own memory is collapsed into huge pages (``huge_pages``): both take work
 off the path from a request to the student's first line. Run by an ordinary user, a spare
 first creates a user namespace owning a new PID namespace and forks once more into it: its PID 1
 waits for the request, and the process above it only mirrors how that PID 1 ends. Each child
@@ -129,12 +128,6 @@ def _fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int
 
 
 def _run_when_asked(sock: socket.socket) -> None:
-    from grader.sandbox.child.rehearsal import rehearse
-
-    try:
-        rehearse(stop=lambda: bool(select.select([sock], [], [], 0)[0]))
-    except Exception:  # noqa: BLE001 - a rehearsal only saves time; the request's own run reports any failure
-        pass
     data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
     if not data or len(fds) != 2:
         os._exit(0)

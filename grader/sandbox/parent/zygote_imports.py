@@ -12,8 +12,7 @@ from pathlib import Path
 CORE = ("torch", "numpy", "pydantic", "grader.sandbox.child.entry", "grader.inputs", "grader.observe",
         "grader.course.drivers", "grader.sandbox.child.tracing", "grader.sandbox.layers.confine",
         "grader.sandbox.channel", "grader.course.environment", "grader.course.packages",
-        "grader.sandbox.child.stability", "grader.sandbox.child.seeding", "grader.sandbox.child.ipython_shim",
-        "grader.sandbox.child.rehearsal")
+        "grader.sandbox.child.stability", "grader.sandbox.child.seeding", "grader.sandbox.child.ipython_shim")
 
 
 def import_all(names: Iterable[str]) -> bool:
