@@ -104,9 +104,15 @@ def _shape(value: object) -> object:
     return value
 
 
+@functools.lru_cache(maxsize=512)  # by identity: a parsed tree is never changed, and several checks ask
 def fingerprint(node: ast.AST) -> str:
     """The code of a definition, layout, comments and docstrings aside."""
     return repr(_shape(node))
+
+
+def _is_starters(name: str, node: ast.AST, starter: dict[str, str]) -> bool:
+    """``node``, defined as ``name``, is the starter's code of that name (fingerprinted only if the starter has it)."""
+    return name in starter and starter[name] == fingerprint(node)
 
 
 @functools.lru_cache(maxsize=32)
@@ -158,7 +164,7 @@ def _untouched(name: str, node: ast.AST, starter: dict[str, str]) -> bool:
     """``node`` (defined as ``name``) is empty or the starter's own code."""
     if _empty(node):
         return True
-    if starter.get(name) == fingerprint(node):
+    if _is_starters(name, node, starter):
         return True
     if isinstance(node, ast.ClassDef):
         methods = [m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -179,11 +185,11 @@ def _nothing_done(tree: ast.Module, spec: Spec, ctx: PlanContext, file: str,
     starter, files = starter_code(ctx)
     judged = {n: d for n, d in scopes_.items() if d is not None} if spec.within else _judged(tree, spec, ctx)
     if not judged:
-        if not spec.within and files.get(file) == fingerprint(tree):
+        if not spec.within and _is_starters(file, tree, files):
             return f"{file} is the starter's file unchanged, so there is nothing to judge yet"
         return ""
     if spec.within and spec.require:
-        same = [n for n, d in judged.items() if starter.get(n) == fingerprint(d)]
+        same = [n for n, d in judged.items() if _is_starters(n, d, starter)]
         if same:
             return f"{_names(same)} {'is' if len(same) == 1 else 'are'} the starter's code unchanged, so the " \
                    "rules earn nothing yet"

@@ -33,7 +33,8 @@ class Names:
 
     def qualified(self, node: ast.AST) -> str | None:
         """The dotted name an expression stands for (``th.einsum`` -> ``torch.einsum``), or None."""
-        return self.alias(node).target if self.alias(node) else None
+        alias = self.alias(node)
+        return alias.target if alias else None
 
     def alias(self, node: ast.AST) -> Alias | None:
         if isinstance(node, ast.Name):
@@ -131,10 +132,11 @@ def _bind(names: Names, statements, resolver: Names | None = None) -> None:
                 names.constants.pop(key, None)
 
 
-def _module_constants(tree: ast.Module) -> dict[str, Any]:
-    """Module names bound once in the whole file, at the top level, to a literal (``USE_EINSUM = False``)."""
+def _module_constants(tree: ast.Module, nodes: list[ast.AST]) -> dict[str, Any]:
+    """Module names bound once in the whole file (``nodes``: every node of ``tree``), at the top level, to a
+    literal (``USE_EINSUM = False``)."""
     bound: dict[str, int] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             bound[node.id] = bound.get(node.id, 0) + 1
         elif isinstance(node, ast.Global):
@@ -159,9 +161,10 @@ def module_names(tree: ast.Module) -> Names:
     """The names of a module's top level, plus attribute aliases (``self.loss = F.mse_loss``) from anywhere."""
     names = Names()
     _bind(names, _own_statements(tree))
-    names.constants = _module_constants(tree)
+    nodes = list(ast.walk(tree))
+    names.constants = _module_constants(tree, nodes)
     attributes = Names()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Attribute) for t in targets):

@@ -353,3 +353,20 @@ def test_rules_earn_nothing_for_work_not_done(tmp_path):
                  observed(module_file="question2.py"),
                  folder=hand_in(tmp_path / "kept", STARTER.replace('"""Fill', '"""Now fill'), "question2.py"), ctx=ctx)
     assert kept.message == "`seeded` is the starter's code unchanged, so the rules earn nothing yet"
+
+
+def test_a_definition_is_fingerprinted_once_and_only_where_the_starter_has_its_name():
+    """Several source checks of a file compare the same definitions with the starter's: the fingerprint of a
+    parsed node is computed once, and not at all for a name the starter does not define."""
+    import ast
+
+    from grader.checks.source import _is_starters, fingerprint
+
+    tree = ast.parse("def f(x):\n    '''doc'''\n    return x + 1\n\ndef g():\n    pass\n")
+    f, g = tree.body
+    starter = {"f": fingerprint(ast.parse("def f(x):\n    return x + 1\n").body[0])}
+    before = fingerprint.cache_info()
+    assert _is_starters("f", f, starter) and _is_starters("f", f, starter)
+    assert not _is_starters("g", g, starter)
+    after = fingerprint.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
