@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Sequence
 from grader.cache import cache_root
 from grader.scratch import make_folder, remove_folder
 from grader.sandbox.layers import cgroups
-from grader.sandbox.layers.ahead import NAMESPACE_LAYERS
 from grader.sandbox.parent.launcher import ChildExit, Launcher, SpawnLauncher, child_environment, group_limits
 
 if TYPE_CHECKING:  # the grade script starts a fork server through this module before anything else is imported
@@ -126,6 +125,8 @@ class _Zygote:
     def fork(self, request: ChildRequest, request_file: Path, probes: tuple[str, str], channel_fd: int,
              output_fd: int) -> int:
         """Ask for a child running ``request_file`` with the probe set ``probes`` (its key and file); its pid."""
+        from grader.sandbox.layers.ahead import NAMESPACE_LAYERS  # not at start-up: the zygote starts first
+
         tag = next(self._tags)
         message = json.dumps({"request": str(request_file), "probes": probes[0], "probes_file": probes[1],
                               "tag": tag, "limits": list(group_limits(request)),
