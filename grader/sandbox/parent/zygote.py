@@ -26,8 +26,9 @@ child starts with them).
 Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; ``{"spares": n}``
 sets how many spares to keep; ``{"preload": [module, ...]}`` imports those modules; for each
 ``{"request": path, "probes": key, "probes_file": path, "tag": t, "limits": [max_pids, memory_mb],
-"pid_namespace": bool, "namespaces": bool}`` (the request without its probes, which are the set ``key`` (``probe_sets``); the
-child's channel and output pipes attached as file descriptors; ``null`` for a cgroup switched off) it
+"pid_namespace": bool, "namespaces": bool}`` (the request without its probes, which are the set ``key``
+(``probe_sets``); the child's channel and output pipes attached as file descriptors; ``null`` for a cgroup
+switched off; ``namespaces``: whether the network and IPC namespaces are wanted) it
 replies ``{"pid": n, "tag": t}`` (or ``{"error": why, "tag": t}``) and, when that child has
 ended, ``{"exit": n, "returncode": rc, "oom": bool}``; ``{"kill": n}`` kills child ``n`` and every
 member of its cgroups, if it is a child handed out by this zygote that has not been reaped (so the
