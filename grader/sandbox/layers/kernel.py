@@ -1,4 +1,5 @@
-"""The system calls the layers make that Python 3.11's ``os`` lacks: ``unshare``, ``setns`` and ``mount``."""
+"""The C library for the system calls the layers make that Python 3.11's ``os`` lacks: ``unshare``, ``setns``,
+``mount``, ``prctl``, ``capset`` and raw ``syscall`` (Landlock)."""
 from __future__ import annotations
 
 import ctypes
@@ -11,8 +12,10 @@ MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_RDONLY = 0x4000, 0x40000,
 
 @functools.lru_cache(maxsize=1)
 def libc() -> ctypes.CDLL:
-    """The C library, with ``errno`` kept for each call."""
-    return ctypes.CDLL(None, use_errno=True)
+    """The C library, with ``errno`` kept for each call (``syscall`` returns a long)."""
+    library = ctypes.CDLL(None, use_errno=True)
+    library.syscall.restype = ctypes.c_long
+    return library
 
 
 def unshare(flags: int) -> None:

@@ -6,12 +6,13 @@ and no signals or abstract sockets outside the domain (ABI 6+).
 from __future__ import annotations
 
 import ctypes
-import functools
 import os
 import platform
 import stat
 import struct
 from dataclasses import dataclass
+
+from grader.sandbox.layers.kernel import libc
 
 _SYSCALLS = {"x86_64": (444, 445, 446), "aarch64": (444, 445, 446)}
 _CREATE_RULESET_VERSION = 1
@@ -32,13 +33,6 @@ class LandlockError(OSError):
     """Landlock is unavailable or refused a rule."""
 
 
-@functools.lru_cache(maxsize=1)
-def _libc() -> ctypes.CDLL:
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
-    return libc
-
-
 def _numbers() -> tuple[int, int, int]:
     machine = platform.machine()
     if machine not in _SYSCALLS:
@@ -52,7 +46,7 @@ def abi_version() -> int:
         create, _, _ = _numbers()
     except LandlockError:
         return 0
-    version = _libc().syscall(create, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION))
+    version = libc().syscall(create, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION))
     return max(0, int(version))
 
 
@@ -100,7 +94,7 @@ def prepare(read_only: list[str], *, block_tcp: bool = True, scope: bool = True)
     else:
         attr = struct.pack("Q", handled_fs)
     buf = ctypes.create_string_buffer(attr, len(attr))
-    fd = _libc().syscall(create, buf, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0))
+    fd = libc().syscall(create, buf, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0))
     if fd < 0:
         raise LandlockError(ctypes.get_errno(), "landlock_create_ruleset failed")
     ruleset = Ruleset(fd, abi, handled_fs, handled_net, scoped)
@@ -117,14 +111,14 @@ def enforce(ruleset: Ruleset, read_only: list[str], read_write: list[str]) -> li
     """Add ``read_only`` and ``read_write`` trees to ``ruleset`` and confine this process (and its future children)
     with it; the ruleset is closed. Returns the names of what was enforced."""
     _, add_rule, restrict_self = _numbers()
-    libc = _libc()
+    c = libc()
     try:
         for paths, rights in ((read_only, READ_ONLY), (read_write, ruleset.handled_fs)):
             for path in paths:
                 _allow(add_rule, ruleset, path, rights)
-        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        if c.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise LandlockError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-        if libc.syscall(restrict_self, ctypes.c_int(ruleset.fd), ctypes.c_uint32(0)) != 0:
+        if c.syscall(restrict_self, ctypes.c_int(ruleset.fd), ctypes.c_uint32(0)) != 0:
             raise LandlockError(ctypes.get_errno(), "landlock_restrict_self failed")
     finally:
         ruleset.close()
@@ -152,7 +146,7 @@ def _allow(add_rule: int, ruleset: Ruleset, path: str, rights: int) -> None:
             rights &= WRITE_FILE | READ_FILE | EXECUTE | TRUNCATE | IOCTL_DEV
         attr = struct.pack("=Qi", rights, fd)
         buf = ctypes.create_string_buffer(attr, len(attr))
-        if _libc().syscall(add_rule, ctypes.c_int(ruleset.fd), ctypes.c_int(_RULE_PATH_BENEATH), buf,
+        if libc().syscall(add_rule, ctypes.c_int(ruleset.fd), ctypes.c_int(_RULE_PATH_BENEATH), buf,
                            ctypes.c_uint32(0)) != 0:
             raise LandlockError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
     finally:

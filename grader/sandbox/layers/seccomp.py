@@ -15,7 +15,7 @@ import functools
 import platform
 import struct
 
-from grader.sandbox.layers.landlock import _libc
+from grader.sandbox.layers.kernel import libc
 
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 LD_W_ABS, JEQ_K, JGE_K, JSET_K, RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
@@ -78,12 +78,12 @@ def program() -> bytes:
 def restrict() -> list[str]:
     """Install the filter on this process and its future children."""
     code = program()
-    libc = _libc()
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+    c = libc()
+    if c.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
     filters = ctypes.create_string_buffer(code, len(code))
     fprog = struct.pack("@HP", len(code) // 8, ctypes.addressof(filters))
     buf = ctypes.create_string_buffer(fprog, len(fprog))
-    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, buf, 0, 0) != 0:
+    if c.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, buf, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")
     return ["seccomp"]

@@ -21,6 +21,8 @@ import os
 import signal
 from pathlib import Path
 
+from grader.sandbox.layers.kernel import libc
+
 CLONE_NEWUSER = 0x10000000
 PR_SET_PDEATHSIG = 1
 # The layers a user namespace provides to an ordinary user; with all of them switched off none is created.
@@ -38,11 +40,6 @@ class _State:
 
 
 state = _State()
-
-
-@functools.lru_cache(maxsize=1)
-def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(None, use_errno=True)
 
 
 def _write(path: str, text: str) -> None:
@@ -79,7 +76,7 @@ def enter(extra_flags: int = 0) -> bool:
     if state.failure:
         return False
     uid, gid = os.geteuid(), os.getegid()
-    if _libc().unshare(CLONE_NEWUSER | extra_flags) != 0:
+    if libc().unshare(CLONE_NEWUSER | extra_flags) != 0:
         state.failure = why_unavailable(ctypes.get_errno())
         return False
     try:
@@ -112,7 +109,7 @@ def become_init() -> None:
     pid = os.fork()
     if pid == 0:
         os.close(alive_w)
-        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         os.set_blocking(alive_r, False)
         try:
             parent_gone = os.read(alive_r, 1) == b""  # the write end closes only when the parent ends
