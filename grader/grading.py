@@ -18,13 +18,14 @@ from grader.diagnosis.blame import NOT_YOURS, attribute, error_sentence, grader_
 from grader.diagnosis.known import KnownMistake
 from grader.handins.notebooks import NotebookError
 from grader.handins.staging import stage
-from grader.observe import FileObservations, ImportInfo, Observation
+from grader.observe import FileObservations, ImportInfo
 from grader.plan import GradingPlan, QuestionPlan
 from grader.results import CheckResult, QuestionResult, Result
 from grader.scoring_ahead import AheadVerdicts, score_ahead
 from grader.scoring_early import EarlyScoring
 from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
 from grader.sandbox.parent.runner import run_file
+from grader.sandbox.parent.watch import OnReply
 from grader.sandbox.protocol import SandboxSettings
 
 FULL_TIMEOUT_SCALE = 100  # `--full`: real data sets train for hours on a CPU, minutes on a GPU
@@ -39,7 +40,7 @@ class GradingOptions(BaseModel):
 
 def run_question(plan: GradingPlan, qplan: QuestionPlan, folder: Path, side: str, launcher: Launcher | None,
                  options: GradingOptions | None = None,
-                 on_reply: Callable[[str, Observation, ImportInfo], None] | None = None,
+                 on_reply: OnReply | None = None,
                  chosen: str | None = None) -> FileObservations:
     """Run one side's probes of a question against ``folder`` (the reference's or a student's); ``on_reply``
     gets each probe's observation as it comes, unless the file was staged under another name; ``chosen``: the

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
 from pathlib import Path
 
 from grader.observe import ErrorInfo, FileObservations, ImportInfo, Observation
@@ -16,7 +15,7 @@ from grader.sandbox.layers.working_copy import CopyFailed, copy_submission, open
 from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
 from grader.sandbox.parent.output import CappedOutput
 from grader.sandbox.protocol import ChildRequest, Probe, SandboxSettings
-from grader.sandbox.parent.watch import ChildRun, FileClock, watch
+from grader.sandbox.parent.watch import ChildRun, FileClock, OnReply, watch
 
 PAGE = 4096
 
@@ -60,7 +59,7 @@ def _too_big(folder: Path, settings: SandboxSettings) -> str:
 def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, device: str = "cpu",
              seed: int = 0, import_timeout: float = 20.0, launcher: Launcher | None = None,
              sandbox: SandboxSettings | None = None, keep_whole: bool = False,
-             on_reply: Callable[[str, Observation, ImportInfo], None] | None = None) -> FileObservations:
+             on_reply: OnReply | None = None) -> FileObservations:
     """Run ``probes`` against ``submission_dir/module_file`` in sandboxed children.
 
     ``keep_whole`` is for the reference's own runs: its values come back whatever their size. ``on_reply``
@@ -116,7 +115,7 @@ def _readable_path(folder: Path, base: Path) -> str:
 
 
 def _run_children(request: ChildRequest, base: Path, launcher: Launcher, clock: FileClock,
-                  on_reply: Callable[[str, Observation, ImportInfo], None] | None) -> FileObservations:
+                  on_reply: OnReply | None) -> FileObservations:
     observations: dict[str, Observation] = {}
     imported: ImportInfo | None = None
     output = CappedOutput()
@@ -148,7 +147,7 @@ def _run_children(request: ChildRequest, base: Path, launcher: Launcher, clock: 
 
 def _one_child(request: ChildRequest, request_file: Path, launcher: Launcher, output: CappedOutput,
                clock: FileClock, reply_bytes: int,
-               on_reply: Callable[[str, Observation, ImportInfo], None] | None) -> ChildRun:
+               on_reply: OnReply | None) -> ChildRun:
     channel_r, channel_w = os.pipe()
     out_r, out_w = os.pipe()
     try:

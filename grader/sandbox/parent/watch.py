@@ -21,6 +21,7 @@ from grader.sandbox.parent.output import CappedOutput, drain
 from grader.sandbox.protocol import Probe
 
 END_GRACE = 2.0  # after the last reply, for the child to flush its output and say it is done
+OnReply = Callable[[str, Observation, ImportInfo], None]  # a probe's observation as it comes, with the import report
 
 
 @dataclass
@@ -57,7 +58,7 @@ class _Phases:
     """Where the child should be, by the parent's count, and until when."""
 
     def __init__(self, probes: list[Probe], import_timeout: float, clock: FileClock, keep_whole: bool,
-                 on_reply: Callable[[str, Observation, ImportInfo], None] | None = None) -> None:
+                 on_reply: OnReply | None = None) -> None:
         self.probes, self.clock, self.keep_whole, self.on_reply = probes, clock, keep_whole, on_reply
         self.next_probe = 0
         self.started = time.monotonic()
@@ -97,7 +98,7 @@ class _Phases:
 
 def watch(handle: ChildHandle, channel: int, output_fd: int, output: CappedOutput, probes: list[Probe],
           import_timeout: float, clock: FileClock, reply_bytes: int, keep_whole: bool,
-          on_reply: Callable[[str, Observation, ImportInfo], None] | None = None) -> ChildRun:
+          on_reply: OnReply | None = None) -> ChildRun:
     """Read the child's frames and output until it ends, breaks a rule or runs out of time; stop it. Each
     probe's observation is also handed to ``on_reply`` as it comes, with the import report it follows."""
     run = ChildRun()
