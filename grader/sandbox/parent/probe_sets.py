@@ -53,18 +53,19 @@ def probes(key: str, path: str) -> list[Probe]:
     return found if found is not None else _read(key, path)
 
 
-def remember(key: str, path: str) -> None:
+def remember(key: str, path: str) -> list[Probe] | None:
     """Parse the set ``key`` in the fork server, for the children it forks from now on (a set it cannot read
-    is left to the child, which refuses it)."""
+    is left to the child, which refuses it); the set when it is new here."""
     if key in _parsed:
         _parsed.move_to_end(key)
-        return
+        return None
     try:
         _parsed[key] = _read(key, path)
     except (ProbeSetError, ValueError):
-        return
+        return None
     while len(_parsed) > KEPT:
         _parsed.popitem(last=False)
+    return _parsed.get(key)
 
 
 def _read(key: str, path: str) -> list[Probe]:

@@ -40,6 +40,7 @@ a spare child or another child's pipes, whatever layers are switched off.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import select
@@ -56,7 +57,7 @@ from grader.sandbox.layers.confine import apply_ahead, die_with_parent
 from grader.sandbox.layers.kernel import CLONE_NEWPID, set_namespace, unshare
 from grader.sandbox.parent import huge_pages, probe_sets
 from grader.sandbox.parent.zygote_imports import import_all, preload_core, students_imports
-from grader.sandbox.protocol import ChildRequest, ResourceLimits
+from grader.sandbox.protocol import ChildRequest, Probe, ResourceLimits
 
 MAX_FD = 65536
 MAX_SPARES = 64
@@ -161,6 +162,7 @@ class _Children:
         self.quiet_until = 0.0  # no spare is forked before, while one is ready: the child just handed out starts
         self.sweep_after = 0.0  # ended children's cgroups are not removed before (some were still busy)
         self.collapsing: Iterator[tuple[int, int]] | None = huge_pages.private_memory_chunks()  # what is left
+        self.unrehearsed: list[list[Probe]] = []  # probe sets named for the first time, to rehearse while idle
 
     def collapse_later(self) -> None:
         """Collapse the zygote's memory into huge pages (again: new imports), a chunk at a time while idle."""
@@ -174,6 +176,17 @@ class _Children:
             self.collapsing = None
             return
         huge_pages.collapse(*chunk)
+
+    def rehearse_a_set(self) -> None:
+        """Run the oldest probe set not yet rehearsed (``rehearsal``), then let the spares forked before it go."""
+        from grader.sandbox.parent.rehearsal import rehearse  # torch: imported by the preloads already
+
+        try:
+            rehearse(self.unrehearsed.pop(0))
+        except Exception:  # noqa: BLE001 - a rehearsal only saves children time: they run all the same without
+            pass
+        gc.freeze()  # what the rehearsal left is never collected in a child (which would copy its pages)
+        self.retire_spares()
 
     def remove_ended_groups(self) -> None:
         """Remove the ended children's cgroups; those still busy (their last tasks exiting) are tried again later."""
@@ -311,13 +324,15 @@ def _serve_requests(sock: socket.socket, wake_r: int, children: _Children) -> No
     while True:
         short = len(children.spares) < children.wanted
         removal_in = max(0.0, children.sweep_after - time.monotonic()) if cgroups.removal_pending() else None
-        timeout = idle_wait(short, len(children.spares), children.collapsing is not None,
+        timeout = idle_wait(short, len(children.spares), children.collapsing is not None or bool(children.unrehearsed),
                             children.quiet_until - time.monotonic(), removal_in)
         readable, _, _ = select.select([sock, wake_r], [], [], timeout)
         if not readable:  # nothing waiting: fork a spare, remove cgroups or collapse memory, not while a request waits
             if timeout:
                 continue
-            if short:
+            if children.unrehearsed:  # first: the spares forked before it are let go
+                children.rehearse_a_set()
+            elif short:
                 children.fork_spare()  # its cgroups' creation removes the ended children's first
             elif removal_in == 0:
                 children.remove_ended_groups()
@@ -369,7 +384,9 @@ def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> 
             os.close(fd)
     children.sock.send(json.dumps({"pid": pid, "tag": tag}).encode())
     if isinstance(message.get("probes"), str) and isinstance(message.get("probes_file"), str):
-        probe_sets.remember(message["probes"], message["probes_file"])  # parsed once, for the next children
+        parsed = probe_sets.remember(message["probes"], message["probes_file"])  # once, for the next children
+        if parsed:
+            children.unrehearsed.append(parsed)
 
 
 def main() -> None:

@@ -36,8 +36,11 @@ def preload_core() -> None:
     from grader.course.environment import install_process_wide  # after the preloads above, in the zygote only
     from grader.sandbox.layers.confine import warm_up
 
+    from grader.sandbox.parent.rehearsal import workout
+
     install_process_wide()
     warm_up()
+    workout()
     gc.freeze()
 
 
