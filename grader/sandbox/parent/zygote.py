@@ -1,8 +1,9 @@
 """The fork server: one process that imports torch once and forks a fresh child per request.
 
 Importing torch costs about 2 s and 600 MB; forking a process that already has it costs a few
-milliseconds. The zygote imports the heavy modules but runs no torch op and never touches
-CUDA, so each forked child starts clean. One zygote serves every worker of a batch. It keeps
+milliseconds. The zygote imports the heavy modules and never touches CUDA, so each forked child
+starts clean; it runs torch's common CPU operations once, and each question's probes once against a
+stand-in module (``rehearsal``), so that its children do not each run them for the first time. One zygote serves every worker of a batch. It keeps
 *spare* children forked in advance (one per worker, and one more), each born as PID 1 of its own PID
 namespace and waiting for its request, so a request costs a message, not a fork; spares are forked
 again while the served children run, whenever no message is waiting (but not in the first moment
