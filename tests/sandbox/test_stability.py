@@ -141,3 +141,37 @@ def test_pristine_copies_are_the_generated_inputs_bit_for_bit() -> None:
         assert copies[name] is not generated[name]
         assert copies[name].is_leaf and copies[name].requires_grad == again[name].requires_grad
         assert copies[name].dtype == again[name].dtype and torch.equal(copies[name], again[name])
+
+
+def test_inputs_are_the_formula_s_values_bit_for_bit_where_an_operation_is_skipped() -> None:
+    """A scale of 1 and the unit interval skip their arithmetic: the values are the ones the full formula gives."""
+    from grader.inputs import generate_inputs
+    from grader.sandbox.protocol import InputSpec
+
+    specs = {"n": InputSpec(shape=[4, 3]), "u": InputSpec(shape=[6], distribution="uniform"),
+             "s": InputSpec(shape=[5], scale=2.5), "w": InputSpec(shape=[3], distribution="uniform", low=-2, high=3)}
+    generated = generate_inputs(specs, seed=11)
+    generator = torch.Generator().manual_seed(11)
+    expected = {}
+    for name in sorted(specs):
+        spec = specs[name]
+        if spec.distribution == "uniform":
+            t = torch.rand(spec.shape, generator=generator, dtype=torch.float64)
+            expected[name] = (spec.low + (spec.high - spec.low) * t).to(torch.float32)
+        else:
+            t = torch.randn(spec.shape, generator=generator, dtype=torch.float64)
+            expected[name] = (t * spec.scale).to(torch.float32)
+    for name in specs:
+        assert generated[name].dtype == torch.float32
+        assert generated[name].numpy().tobytes() == expected[name].numpy().tobytes(), name
+
+
+def test_a_scale_of_1_and_the_unit_interval_cost_no_arithmetic() -> None:
+    from grader.inputs import generate_inputs
+    from grader.sandbox.child.tracing import OpRecorder
+    from grader.sandbox.protocol import InputSpec
+
+    recorder = OpRecorder()
+    with recorder:
+        generate_inputs({"n": InputSpec(shape=[3]), "u": InputSpec(shape=[3], distribution="uniform")}, seed=1)
+    assert not [name for name in recorder.counts if "mul" in name or "add" in name], recorder.counts
