@@ -114,7 +114,7 @@ print(json.dumps([cold, pages_written()]))
 
 
 def test_a_child_forked_after_the_rehearsal_writes_fewer_pages_of_its_own():
-    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
+    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run([sys.executable, "-c", FORKED], capture_output=True, text=True, cwd=ROOT, env=env,
                           timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
