@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -17,16 +18,17 @@ from grader.course.offline_data import prepare
 from grader.diagnosis.blame import NOT_YOURS, attribute, error_sentence, grader_faults
 from grader.diagnosis.known import KnownMistake
 from grader.handins.notebooks import NotebookError
-from grader.handins.staging import stage
+from grader.handins.staging import Stage, stage
 from grader.observe import FileObservations, ImportInfo
 from grader.plan import GradingPlan, QuestionPlan
+from grader.rubric import Question
 from grader.results import CheckResult, QuestionResult, Result
 from grader.scoring_ahead import AheadVerdicts, score_ahead
 from grader.scoring_early import EarlyScoring
 from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
-from grader.sandbox.parent.runner import run_file
+from grader.sandbox.parent.runner import EarlyChild, run_file, start_early
 from grader.sandbox.parent.watch import OnReply
-from grader.sandbox.protocol import SandboxSettings
+from grader.sandbox.protocol import Probe, SandboxSettings
 
 FULL_TIMEOUT_SCALE = 100  # `--full`: real data sets train for hours on a CPU, minutes on a GPU
 
@@ -38,34 +40,79 @@ class GradingOptions(BaseModel):
     full_data_dir: str | None = Field(None, description="`--full`: real data sets and weights instead of stand-ins")
 
 
-def run_question(plan: GradingPlan, qplan: QuestionPlan, folder: Path, side: str, launcher: Launcher | None,
-                 options: GradingOptions | None = None,
-                 on_reply: OnReply | None = None,
-                 chosen: str | None = None) -> FileObservations:
-    """Run one side's probes of a question against ``folder`` (the reference's or a student's); ``on_reply``
-    gets each probe's observation as it comes, unless the file was staged under another name; ``chosen``: the
-    file graded, when the caller has already chosen it (``GradingPlan.chosen_file``)."""
-    question = qplan.question
-    probes = qplan.probes(side)
-    chosen = chosen or plan.chosen_file(qplan, folder)
-    if not probes:  # manual, source and artifact checks only: nothing to import
-        return FileObservations(module_file=chosen, imported=ImportInfo(status="ok"))
-    options = options or GradingOptions()
+@dataclass
+class EarlyQuestion:
+    """A student's question file staged, and its first child handed the request before the file's turn."""
+
+    chosen: str
+    staged: Stage
+    child: EarlyChild
+
+    def cancel(self) -> None:
+        """Not run after all."""
+        self.child.cancel()
+        self.staged.close()
+
+
+def _run_arguments(plan: GradingPlan, question: Question, probes: list[Probe], side: str,
+                   options: GradingOptions) -> tuple[list[Probe], dict]:
+    """The probes as run (their limits scaled for ``--full`` data) and the rest of ``run_file``'s arguments."""
     offline_root = prepare(question.offline_data, cache_root(), options.full_data_dir)
     sandbox = SandboxSettings(**plan.assignment.rubric.limits.model_dump(), disable=options.without,
                               offline_root=offline_root)
     scale = FULL_TIMEOUT_SCALE if options.full_data_dir and question.offline_data else 1
     if scale != 1:
         probes = [p.model_copy(update={"timeout": p.timeout * scale}) for p in probes]
+    return probes, {"device": plan.device, "seed": plan.assignment.rubric.seed, "sandbox": sandbox,
+                    "import_timeout": question.import_timeout * scale, "keep_whole": side == "reference"}
+
+
+def start_question_early(plan: GradingPlan, qplan: QuestionPlan, folder: Path, launcher: Launcher,
+                         options: GradingOptions | None, chosen: str) -> EarlyQuestion | None:
+    """Stage a student's question file and hand its first child the request now, while the worker's previous file
+    runs: the child applies its layers meanwhile and imports the file at its turn (``run_question(..., early=)``).
+    None where there is nothing to start (no probes, a notebook that cannot be read, no child)."""
+    question = qplan.question
+    probes = qplan.probes("student")
+    if not probes:
+        return None
+    probes, arguments = _run_arguments(plan, question, probes, "student", options or GradingOptions())
     try:
         staged = stage(folder, chosen, plan.course, question.run_as_main)
+    except NotebookError:
+        return None
+    child = start_early(staged.module_file, staged.folder, probes, launcher=launcher, **arguments)
+    if child is None:
+        staged.close()
+        return None
+    return EarlyQuestion(chosen, staged, child)
+
+
+def run_question(plan: GradingPlan, qplan: QuestionPlan, folder: Path, side: str, launcher: Launcher | None,
+                 options: GradingOptions | None = None,
+                 on_reply: OnReply | None = None,
+                 chosen: str | None = None, early: EarlyQuestion | None = None) -> FileObservations:
+    """Run one side's probes of a question against ``folder`` (the reference's or a student's); ``on_reply``
+    gets each probe's observation as it comes, unless the file was staged under another name; ``chosen``: the
+    file graded, when the caller has already chosen it (``GradingPlan.chosen_file``); ``early``: that file's
+    child, started with ``start_question_early``."""
+    question = qplan.question
+    probes = qplan.probes(side)
+    chosen = chosen or plan.chosen_file(qplan, folder)
+    if early is not None and early.chosen != chosen:
+        early.cancel()
+        early = None
+    if not probes:  # manual, source and artifact checks only: nothing to import
+        return FileObservations(module_file=chosen, imported=ImportInfo(status="ok"))
+    probes, arguments = _run_arguments(plan, question, probes, side, options or GradingOptions())
+    try:
+        staged = early.staged if early else stage(folder, chosen, plan.course, question.run_as_main)
     except NotebookError as exc:
         return FileObservations(module_file=chosen, imported=ImportInfo(status="error", detail=str(exc)))
     try:
-        observed = run_file(staged.module_file, staged.folder, probes, device=plan.device,
-                            seed=plan.assignment.rubric.seed, import_timeout=question.import_timeout * scale,
-                            launcher=launcher, sandbox=sandbox, keep_whole=side == "reference",
-                            on_reply=None if staged.relabels else on_reply)
+        observed = run_file(staged.module_file, staged.folder, probes, launcher=launcher,
+                            on_reply=None if staged.relabels else on_reply, early=early.child if early else None,
+                            **arguments)
     finally:
         staged.close()
     observed = staged.relabel(observed)
@@ -162,12 +209,12 @@ def _early_scorer(qplan: QuestionPlan) -> Callable[[Evidence, str], Verdict]:
 
 class _ThenScore:
     """A launcher that, once it has handed the next file's child its request, starts the scoring of the question
-    before: the scoring thread and the hand-over compete for the interpreter, and the hand-over is on the way to
-    the student's next line, the scoring is not."""
+    before (and the next file's child, early): the scoring thread and the hand-over compete for the interpreter,
+    and the hand-over is on the way to the student's next line, the scoring is not."""
 
     def __init__(self, launcher: Launcher, then: Callable[[], None]) -> None:
         self.launcher, self.then = launcher, then
-        self.name, self.layers = launcher.name, launcher.layers
+        self.name, self.layers, self.early_starts = launcher.name, launcher.layers, launcher.early_starts
 
     def start(self, *args):
         """The launcher's ``start``, then the waiting scoring."""
@@ -184,6 +231,10 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
     launcher = launcher or SpawnLauncher()
     started = time.perf_counter()
     active, missing = list(launcher.layers), []
+    qplans = list(plan)
+    chosen_files = [plan.chosen_file(q, submission) for q in qplans]  # once: with several candidates it reads each
+    early_runs: dict[int, EarlyQuestion | None] = {}  # a question's file started while the one before runs
+    running = 0
     with ThreadPoolExecutor(1, thread_name_prefix="score") as scorer:  # a question is scored while the next runs
         scored, waiting, upcoming, ahead = [], [], [], {}
 
@@ -201,19 +252,40 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
                 ahead[qplan.question.id] = scorer.submit(score_ahead, qplan, chosen, submission,
                                                          reference.get(qplan.question.id))
 
-        handing = _ThenScore(launcher, score_waiting)
-        for qplan in plan:
-            chosen = plan.chosen_file(qplan, submission)  # once: with several candidates it reads each of them
-            upcoming.append((qplan, chosen))
-            question_id = qplan.question.id
-            known = (mistakes or {}).get(question_id)
-            early = EarlyScoring(qplan, chosen, submission, reference.get(question_id), known or [],
-                                 _early_scorer(qplan), scorer.submit)
-            observed = run_question(plan, qplan, submission, "student", handing, options, early.reply, chosen)
-            score_waiting()  # a question that started no child
-            waiting.append((qplan, submission, observed, reference.get(question_id), known, early))
-            active += [layer for layer in observed.imported.sandbox if layer not in active]
-            missing += [layer for layer in observed.imported.sandbox_missing if layer not in missing]
+        def started_one() -> None:
+            """A question's child has its request (or its word to go): score what waits, start the next early."""
+            score_waiting()
+            following = running + 1
+            if launcher.early_starts and following < len(qplans) and following not in early_runs:
+                early_runs[following] = None
+                try:
+                    early_runs[following] = start_question_early(plan, qplans[following], submission, launcher,
+                                                                 options, chosen_files[following])
+                except Exception:  # noqa: BLE001 - at its own turn the file is staged again, and says what fails
+                    pass
+
+        handing = _ThenScore(launcher, started_one)
+        try:
+            for running, (qplan, chosen) in enumerate(zip(qplans, chosen_files)):
+                upcoming.append((qplan, chosen))
+                question_id = qplan.question.id
+                known = (mistakes or {}).get(question_id)
+                early = EarlyScoring(qplan, chosen, submission, reference.get(question_id), known or [],
+                                     _early_scorer(qplan), scorer.submit)
+                started_early = early_runs.pop(running, None)
+                if started_early is not None:
+                    started_early.child.go()
+                    started_one()
+                observed = run_question(plan, qplan, submission, "student", handing, options, early.reply, chosen,
+                                        started_early)
+                score_waiting()  # a question that started no child
+                waiting.append((qplan, submission, observed, reference.get(question_id), known, early))
+                active += [layer for layer in observed.imported.sandbox if layer not in active]
+                missing += [layer for layer in observed.imported.sandbox_missing if layer not in missing]
+        finally:
+            for unused in early_runs.values():
+                if unused is not None:
+                    unused.cancel()
         questions = [future.result() for future in scored]
         questions += [score_with_ahead(*args, early=early) for *args, early in waiting]  # the last: here
     rubric = plan.assignment.rubric

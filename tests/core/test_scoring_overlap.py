@@ -19,12 +19,12 @@ def test_scoring_overlaps_the_next_files_run(monkeypatch, tmp_path):
     spans: dict[str, list] = {"run": [], "score": [], "child": []}
 
     class Launcher:
-        name, layers = "fake", ()
+        name, layers, early_starts = "fake", (), False
 
         def start(self, *args):
             spans["child"].append(time.monotonic())
 
-    def run_question(plan, qplan, folder, side, launcher, options=None, on_reply=None, chosen=None):
+    def run_question(plan, qplan, folder, side, launcher, options=None, on_reply=None, chosen=None, early=None):
         started = time.monotonic()
         launcher.start(None, None, 0, 0)
         time.sleep(PAUSE)

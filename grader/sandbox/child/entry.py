@@ -308,8 +308,19 @@ def _prepare_process(request: ChildRequest):
     return torch_settings()
 
 
-def run_request(request: ChildRequest, channel_fd: int) -> None:
-    """Import the student's file, run every probe, send the replies, and exit the process."""
+def _wait_for_word(go_fd: int) -> None:
+    """Block until the parent says go (one byte); a parent that closes the pipe instead no longer wants this
+    child, which leaves before any student code runs."""
+    word = os.read(go_fd, 1)
+    os.close(go_fd)
+    if not word:
+        os._exit(0)
+
+
+def run_request(request: ChildRequest, channel_fd: int, go_fd: int | None = None) -> None:
+    """Import the student's file, run every probe, send the replies, and exit the process. With ``go_fd`` the
+    child was handed its request early (while the worker's previous file still runs): it applies its layers and
+    sets itself up, then waits for the parent's word before it imports anything of the student's."""
     from grader.observe import pack_reply  # these imports run in the child, after the fork, not at start-up
     from grader.course import environment
     from grader.sandbox.channel import send, widen
@@ -327,6 +338,8 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
         request = request.model_copy(update={"workdir": confinement.workdir})
         torch = _prepare_process(request)
         environment.install(request.sandbox.offline_root)
+        if go_fd is not None:
+            _wait_for_word(go_fd)
         seed_everything(request.seed, request.device)
         started = time.perf_counter()
         imported: dict[str, Any] = {"status": "ok"}
@@ -364,14 +377,14 @@ def run_request(request: ChildRequest, channel_fd: int) -> None:
 
 
 def main() -> None:
-    """``python -m grader.sandbox.child.entry REQUEST.json CHANNEL_FD``."""
+    """``python -m grader.sandbox.child.entry REQUEST.json CHANNEL_FD [GO_FD]``."""
     from grader.sandbox.layers import userns
     from grader.sandbox.layers.confine import die_with_parent
 
     die_with_parent()
     request = ChildRequest.model_validate_json(Path(sys.argv[1]).read_text())
     userns.enter_if_wanted(request.sandbox.disable)  # before torch is imported: it starts a thread
-    run_request(request, int(sys.argv[2]))
+    run_request(request, int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else None)
 
 
 if __name__ == "__main__":

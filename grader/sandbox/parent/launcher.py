@@ -45,14 +45,29 @@ class ChildHandle(Protocol):
         """The child finished cleanly and was stopped: its exit status is not needed."""
 
 
+def free_core(workers: int) -> bool:
+    """Whether ``workers`` leave a core of this process's for a child started early (``runner.start_early``): a
+    worker's next file then sets itself up beside the running one. Where every core already has a worker, that
+    set-up only takes time from the running children (measured at ``-j 2`` on two cores: a batch 7% slower)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return workers < cores
+
+
 class Launcher(Protocol):
-    """Starts sandboxed children; ``layers`` are the layers it provides itself."""
+    """Starts sandboxed children; ``layers`` are the layers it provides itself; ``early_starts``: whether a worker's
+    next file may have its child started while the one before runs (``free_core``)."""
 
     name: str
     layers: tuple[str, ...]
+    early_starts: bool
 
-    def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> ChildHandle:
-        """Start one child for ``request``; its stdout and stderr go to ``output_fd``."""
+    def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int,
+              go_fd: int | None = None) -> ChildHandle:
+        """Start one child for ``request``; its stdout and stderr go to ``output_fd``. With ``go_fd`` (the read end
+        of a pipe) the child sets itself up and waits for one byte on it before it imports the student's file."""
 
     def __enter__(self) -> "Launcher": ...
 
@@ -120,13 +135,17 @@ class SpawnLauncher:
     name = "spawn"
     layers = ("process-group", "wall-clock-timeout", "private-copy", "scrubbed-environment")
 
+    def __init__(self, size: int = 1) -> None:
+        self.early_starts = free_core(size)
+
     def __enter__(self) -> "SpawnLauncher":
         return self
 
     def __exit__(self, *exc) -> None:
         cgroups.sweep(wait=5.0)
 
-    def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> _SpawnedChild:
+    def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int,
+              go_fd: int | None = None) -> _SpawnedChild:
         """Create the child's cgroups, write its request, start it."""
         s = request.sandbox
         limits = group_limits(request)
@@ -135,8 +154,10 @@ class SpawnLauncher:
         request_file.write_text(request.model_dump_json())
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.child.entry", str(request_file), str(channel_fd)],
-                pass_fds=(channel_fd,), stdin=subprocess.DEVNULL, stdout=output_fd, stderr=output_fd,
+                [sys.executable, "-m", "grader.sandbox.child.entry", str(request_file), str(channel_fd),
+                 *([] if go_fd is None else [str(go_fd)])],
+                pass_fds=(channel_fd,) + (() if go_fd is None else (go_fd,)), stdin=subprocess.DEVNULL,
+                stdout=output_fd, stderr=output_fd,
                 start_new_session=True, env=child_environment(str(request_file.parent)))
         except BaseException:
             cgroups.remove(groups)

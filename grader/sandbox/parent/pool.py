@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Sequence
 from grader.cache import cache_root
 from grader.scratch import make_folder, remove_folder
 from grader.sandbox.layers import cgroups
-from grader.sandbox.parent.launcher import ChildExit, Launcher, SpawnLauncher, child_environment, group_limits
+from grader.sandbox.parent.launcher import (ChildExit, Launcher, SpawnLauncher, child_environment, free_core,
+                                            group_limits)
 
 if TYPE_CHECKING:  # the grade script starts a fork server through this module before anything else is imported
     from grader.sandbox.protocol import ChildRequest
@@ -123,8 +124,9 @@ class _Zygote:
             self._replies[message["tag"]] = message
 
     def fork(self, request: ChildRequest, request_file: Path, probes: tuple[str, str], channel_fd: int,
-             output_fd: int) -> int:
-        """Ask for a child running ``request_file`` with the probe set ``probes`` (its key and file); its pid."""
+             output_fd: int, go_fd: int | None = None) -> int:
+        """Ask for a child running ``request_file`` with the probe set ``probes`` (its key and file), waiting for the
+        word on ``go_fd`` before the import when given; its pid."""
         from grader.sandbox.layers.ahead import NAMESPACE_LAYERS  # not at start-up: the zygote starts first
 
         tag = next(self._tags)
@@ -132,7 +134,7 @@ class _Zygote:
                               "tag": tag, "limits": list(group_limits(request)),
                               "pid_namespace": "pid-namespace" not in request.sandbox.disable,
                               "namespaces": not set(NAMESPACE_LAYERS) & set(request.sandbox.disable)}).encode()
-        socket.send_fds(self.sock, [message], [channel_fd, output_fd])
+        socket.send_fds(self.sock, [message], [channel_fd, output_fd] + ([] if go_fd is None else [go_fd]))
         self._await(lambda: tag in self._replies)
         with self._cv:
             reply = self._replies.pop(tag)
@@ -224,6 +226,7 @@ class ForkServerLauncher:
 
     def __init__(self, size: int = 1, preload: Sequence[str] = ()) -> None:
         self.size, self.preload = max(1, size), tuple(preload)
+        self.early_starts = free_core(self.size)
         self._lock = threading.Lock()
         self._all: list[_Zygote] = []
         try:
@@ -271,8 +274,10 @@ class ForkServerLauncher:
             except OSError:
                 pass  # a fork server that cannot be told is replaced on first use, and told then
 
-    def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int) -> _ForkedChild:
-        """Hand ``request`` to a child; its stdout and stderr go to the pipe ``output_fd``."""
+    def start(self, request: ChildRequest, request_file: Path, channel_fd: int, output_fd: int,
+              go_fd: int | None = None) -> _ForkedChild:
+        """Hand ``request`` to a child; its stdout and stderr go to the pipe ``output_fd`` (``go_fd``: the pipe it
+        waits on before the import, see ``Launcher.start``)."""
         from grader.sandbox.parent import probe_sets
 
         zygote = self._ready_zygote()
@@ -280,7 +285,7 @@ class ForkServerLauncher:
         request_file.write_text(request.model_copy(update={"box": zygote.box, "probes": []})
                                 .model_dump_json(exclude_defaults=True))
         try:
-            pid = zygote.fork(request, request_file, probes, channel_fd, output_fd)
+            pid = zygote.fork(request, request_file, probes, channel_fd, output_fd, go_fd)
         except (LauncherError, OSError, ValueError) as exc:
             zygote.failure = zygote.failure or str(exc)  # the next start replaces it
             raise
@@ -340,5 +345,5 @@ def make_launcher(mode: str = "auto", size: int = 1, preload: Sequence[str] = ()
     """``fork-server`` where fork is safe (Linux), else ``spawn``; ``mode`` can force either. ``preload``: modules
     the batch's files import, for the fork server to import once (``grader.course.preloads``)."""
     if mode == "spawn" or (mode == "auto" and not sys.platform.startswith("linux")):
-        return SpawnLauncher()
+        return SpawnLauncher(size)
     return ForkServerLauncher(size, preload)

@@ -1,18 +1,20 @@
 """The parent side of one question file: start children, watch them, retry after a failure.
 
 A hang, crash or exit inside one probe costs that probe only: the remaining probes run again
-in a fresh child, within the file's total time budget.
+in a fresh child, within the file's total time budget. A file's first child may be started early
+(``start_early``), while the worker's previous file runs: it waits for the word before the import.
 """
 from __future__ import annotations
 
 import os
 import signal
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.observe import ErrorInfo, FileObservations, ImportInfo, Observation
 from grader.scratch import make_folder, remove_folder, remove_folder_soon
 from grader.sandbox.layers.working_copy import CopyFailed, copy_submission, open_source
-from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
+from grader.sandbox.parent.launcher import ChildHandle, Launcher, SpawnLauncher
 from grader.sandbox.parent.output import CappedOutput
 from grader.sandbox.protocol import ChildRequest, Probe, SandboxSettings
 from grader.sandbox.parent.watch import ChildRun, FileClock, OnReply, watch
@@ -56,16 +58,48 @@ def _too_big(folder: Path, settings: SandboxSettings) -> str:
     return ""
 
 
-def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, device: str = "cpu",
-             seed: int = 0, import_timeout: float = 20.0, launcher: Launcher | None = None,
-             sandbox: SandboxSettings | None = None, keep_whole: bool = False,
-             on_reply: OnReply | None = None) -> FileObservations:
-    """Run ``probes`` against ``submission_dir/module_file`` in sandboxed children.
+@dataclass
+class EarlyChild:
+    """A file's first child, handed its request before the file's turn (while the worker's previous file runs):
+    it applies its layers, sets itself up and waits for the word (``go``) before it imports the student's file."""
 
-    ``keep_whole`` is for the reference's own runs: its values come back whatever their size. ``on_reply``
-    gets each probe's observation as its reply arrives.
-    """
-    launcher = launcher or SpawnLauncher()
+    module_file: str
+    request: ChildRequest
+    base: Path
+    handle: ChildHandle
+    channel_r: int
+    out_r: int
+    go_w: int
+
+    told: bool = False
+
+    def go(self) -> None:
+        """Let the child import the file and run its probes (once)."""
+        if self.told:
+            return
+        self.told = True
+        try:
+            os.write(self.go_w, b"g")
+        except OSError:
+            pass  # the child is gone already: watching it says how
+        os.close(self.go_w)
+
+    def cancel(self) -> None:
+        """The file is not run after all: the child leaves before any student code ran."""
+        if not self.told:
+            self.told = True
+            os.close(self.go_w)
+        self.handle.stop()
+        self.handle.release()
+        for fd in (self.channel_r, self.out_r):
+            os.close(fd)
+        remove_folder_soon(self.base)
+
+
+def _request(module_file: str, submission_dir: Path, probes: list[Probe], device: str, seed: int,
+             import_timeout: float, sandbox: SandboxSettings | None,
+             keep_whole: bool) -> tuple[Path, ChildRequest] | FileObservations:
+    """A new request folder and the request of the file's first child, or why the file is not run."""
     if not (submission_dir / module_file).is_file():
         present = sorted(p.name for p in submission_dir.iterdir()) if submission_dir.is_dir() else []
         detail = f"{module_file} is not in the submission (it holds: {', '.join(present) or 'nothing'})"
@@ -78,18 +112,65 @@ def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, dev
     if refused:
         return FileObservations(module_file=module_file, imported=ImportInfo(status="error", detail=refused))
     base = make_folder("grade-file-")  # the requests, and the working copy when the tmpfs is off
+    seconds = FileClock.budget(import_timeout, probes)
+    settings = settings.model_copy(update={"cpu_seconds": int(seconds) + 5})
     try:
-        clock = FileClock.start(import_timeout, probes)
-        settings = settings.model_copy(update={"cpu_seconds": int(clock.seconds) + 5})
-        try:
-            source = _readable_path(submission_dir, base)
-        except CopyFailed as exc:
-            detail = f"the submission could not be copied for the sandbox ({exc}), so it was not run"
-            return FileObservations(module_file=module_file, imported=ImportInfo(status="error", detail=detail))
-        request = ChildRequest(module_file=module_file, source=source, workdir=str(base / "work"),
-                               box=str(base / "box"), probes=probes, device=device, import_timeout=import_timeout,
-                               seed=seed, keep_whole=keep_whole, sandbox=settings)
-        return _run_children(request, base, launcher, clock, on_reply)
+        source = _readable_path(submission_dir, base)
+    except CopyFailed as exc:
+        remove_folder(base)
+        detail = f"the submission could not be copied for the sandbox ({exc}), so it was not run"
+        return FileObservations(module_file=module_file, imported=ImportInfo(status="error", detail=detail))
+    return base, ChildRequest(module_file=module_file, source=source, workdir=str(base / "work"),
+                              box=str(base / "box"), probes=probes, device=device, import_timeout=import_timeout,
+                              seed=seed, keep_whole=keep_whole, sandbox=settings)
+
+
+def start_early(module_file: str, submission_dir: Path, probes: list[Probe], *, launcher: Launcher,
+                device: str = "cpu", seed: int = 0, import_timeout: float = 20.0,
+                sandbox: SandboxSettings | None = None, keep_whole: bool = False) -> EarlyChild | None:
+    """Hand the file's first child its request now, to wait for ``EarlyChild.go`` (then ``run_file(...,
+    early=)``); None where the file would not be run (``run_file`` says why) or no child could be started."""
+    made = _request(module_file, submission_dir, probes, device, seed, import_timeout, sandbox, keep_whole)
+    if isinstance(made, FileObservations):
+        return None
+    base, request = made
+    channel_r, channel_w = os.pipe()
+    out_r, out_w = os.pipe()
+    go_r, go_w = os.pipe()
+    try:
+        handle = launcher.start(request, base / "request-1.json", channel_w, out_w, go_r)
+    except Exception:  # noqa: BLE001 - the file's turn starts a child the usual way, and reports what fails
+        for fd in (channel_r, out_r, go_w):
+            os.close(fd)
+        remove_folder(base)
+        return None
+    finally:
+        for fd in (channel_w, out_w, go_r):
+            os.close(fd)
+    return EarlyChild(module_file, request, base, handle, channel_r, out_r, go_w)
+
+
+def run_file(module_file: str, submission_dir: Path, probes: list[Probe], *, device: str = "cpu",
+             seed: int = 0, import_timeout: float = 20.0, launcher: Launcher | None = None,
+             sandbox: SandboxSettings | None = None, keep_whole: bool = False,
+             on_reply: OnReply | None = None, early: EarlyChild | None = None) -> FileObservations:
+    """Run ``probes`` against ``submission_dir/module_file`` in sandboxed children.
+
+    ``keep_whole`` is for the reference's own runs: its values come back whatever their size. ``on_reply``
+    gets each probe's observation as its reply arrives. ``early``: the file's first child, started with
+    ``start_early`` from the same arguments; the file's time starts now, when it is told to go.
+    """
+    launcher = launcher or SpawnLauncher()
+    if early is not None and early.module_file != module_file:
+        early.cancel()
+        early = None
+    made = (early.base, early.request) if early is not None else \
+        _request(module_file, submission_dir, probes, device, seed, import_timeout, sandbox, keep_whole)
+    if isinstance(made, FileObservations):
+        return made
+    base, request = made
+    try:
+        return _run_children(request, base, launcher, FileClock.start(import_timeout, probes), on_reply, early)
     finally:  # a working copy on disk (the tmpfs switched off) goes now; the requests alone go in the background
         (remove_folder if (base / "work").exists() else remove_folder_soon)(base)
 
@@ -115,15 +196,18 @@ def _readable_path(folder: Path, base: Path) -> str:
 
 
 def _run_children(request: ChildRequest, base: Path, launcher: Launcher, clock: FileClock,
-                  on_reply: OnReply | None) -> FileObservations:
+                  on_reply: OnReply | None, early: EarlyChild | None) -> FileObservations:
     observations: dict[str, Observation] = {}
     imported: ImportInfo | None = None
     output = CappedOutput()
     pending = list(request.probes)
     reply_bytes = request.sandbox.reply_mb << 20
     for attempt in range(1, len(request.probes) + 2):
-        run = _one_child(request.model_copy(update={"probes": pending}), base / f"request-{attempt}.json",
-                         launcher, output, clock, reply_bytes, on_reply)
+        if attempt == 1 and early is not None:
+            run = _early_child(early, output, clock, reply_bytes, on_reply)
+        else:
+            run = _one_child(request.model_copy(update={"probes": pending}), base / f"request-{attempt}.json",
+                             launcher, output, clock, reply_bytes, on_reply)
         observations.update(run.observations)
         if imported is None:
             imported = _import_outcome(run, request, clock)
@@ -161,6 +245,18 @@ def _one_child(request: ChildRequest, request_file: Path, launcher: Launcher, ou
     finally:
         os.close(channel_r)
         os.close(out_r)
+
+
+def _early_child(early: EarlyChild, output: CappedOutput, clock: FileClock, reply_bytes: int,
+                 on_reply: OnReply | None) -> ChildRun:
+    request = early.request
+    try:
+        early.go()
+        return watch(early.handle, early.channel_r, early.out_r, output, request.probes, request.import_timeout,
+                     clock, reply_bytes, request.keep_whole, on_reply)
+    finally:
+        os.close(early.channel_r)
+        os.close(early.out_r)
 
 
 def _budget_note(clock: FileClock) -> str:

@@ -33,9 +33,14 @@ class FileClock:
 
     @classmethod
     def start(cls, import_timeout: float, probes: list[Probe]) -> "FileClock":
-        """One import, one re-import after a failed probe, and every probe's own limit."""
-        seconds = 2 * import_timeout + sum(p.timeout for p in probes)
+        """The file's budget, from now."""
+        seconds = cls.budget(import_timeout, probes)
         return cls(time.monotonic() + seconds, seconds)
+
+    @staticmethod
+    def budget(import_timeout: float, probes: list[Probe]) -> float:
+        """One import, one re-import after a failed probe, and every probe's own limit."""
+        return 2 * import_timeout + sum(p.timeout for p in probes)
 
 
 @dataclass

@@ -28,7 +28,8 @@ Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; 
 sets how many spares to keep; ``{"preload": [module, ...]}`` imports those modules; for each
 ``{"request": path, "probes": key, "probes_file": path, "tag": t, "limits": [max_pids, memory_mb],
 "pid_namespace": bool, "namespaces": bool}`` (the request without its probes, which are the set ``key``
-(``probe_sets``); the child's channel and output pipes attached as file descriptors; ``null`` for a cgroup
+(``probe_sets``); the child's channel and output pipes attached as file descriptors, and for a child handed its
+request early the pipe it waits on for the word to go (``entry.run_request``); ``null`` for a cgroup
 switched off; ``namespaces``: whether the network and IPC namespaces are wanted) it
 replies ``{"pid": n, "tag": t}`` (or ``{"error": why, "tag": t}``) and, when that child has
 ended, ``{"exit": n, "returncode": rc, "oom": bool}``; ``{"kill": n}`` kills child ``n`` and every
@@ -131,13 +132,13 @@ def _fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int
 
 
 def _run_when_asked(sock: socket.socket) -> None:
-    data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
-    if not data or len(fds) != 2:
+    data, fds, _, _ = socket.recv_fds(sock, 65536, 3)
+    if not data or len(fds) not in (2, 3):
         os._exit(0)
     sock.close()
     message = json.loads(data)
     os.setsid()
-    channel_fd, output_fd = fds
+    channel_fd, output_fd, *go = fds
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     os.close(output_fd)
@@ -146,7 +147,7 @@ def _run_when_asked(sock: socket.socket) -> None:
     with open(message["request"]) as f:
         request = ChildRequest.model_validate_json(f.read())
     request = request.model_copy(update={"probes": probe_sets.probes(message["probes"], message["probes_file"])})
-    run_request(request, channel_fd)
+    run_request(request, channel_fd, go[0] if go else None)
 
 
 class _Children:
@@ -341,7 +342,7 @@ def _serve_requests(sock: socket.socket, wake_r: int, children: _Children) -> No
                 children.collapse_a_chunk()
             continue
         if sock in readable:  # a request first: the ended children's reports are not waited for
-            data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
+            data, fds, _, _ = socket.recv_fds(sock, 65536, 3)
             if not data:
                 return
             _answer(json.loads(data), data, fds, children)
@@ -371,11 +372,11 @@ def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> 
             os.close(fd)
         return
     tag = message.get("tag")
-    if len(fds) != 2:
+    if len(fds) not in (2, 3):
         for fd in fds:
             os.close(fd)
-        children.sock.send(json.dumps({"error": "a request needs a channel and an output descriptor",
-                                       "tag": tag}).encode())
+        children.sock.send(json.dumps({"error": "a request needs a channel and an output descriptor (and "
+                                                "maybe the word to go)", "tag": tag}).encode())
         return
     limits, pid_namespace, namespaces = _placement(message)
     try:
