@@ -119,13 +119,14 @@ def as_found() -> Iterator[None]:
         yield
     finally:
         dtype, grad, algorithms, warn_only, fill = settings
-        torch.set_default_dtype(dtype)
-        torch.set_grad_enabled(grad)
-        torch._C._set_deterministic_algorithms(algorithms, warn_only=warn_only)
-        deterministic.fill_uninitialized_memory = fill
         torch.set_rng_state(generators[0])
         np.random.set_state(generators[1])
         random.setstate(generators[2])
         warnings.filters[:] = filters
         warnings._filters_mutated()
         stability._OURS[:] = ours
+        torch.set_default_dtype(dtype)
+        torch.set_grad_enabled(grad)
+        deterministic.fill_uninitialized_memory = fill
+        setting = getattr(torch._C, "_set_deterministic_algorithms", None)  # another torch: the public way
+        (setting or torch.use_deterministic_algorithms)(algorithms, warn_only=warn_only)
