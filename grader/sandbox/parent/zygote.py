@@ -3,11 +3,11 @@
 Importing torch costs about 2 s and 600 MB; forking a process that already has it costs a few
 milliseconds. The zygote imports the heavy modules and never touches CUDA, so each forked child
 starts clean; it runs torch's common CPU operations once, and each question's probes once against a
-stand-in module (``rehearsal``), so that its children do not each run them for the first time. One zygote serves every worker of a batch. It keeps
-*spare* children forked in advance (one per worker, and one more), each born as PID 1 of its own PID
-namespace and waiting for its request, so a request costs a message, not a fork; spares are forked
-again while the served children run, whenever no message is waiting (but not in the first moment
-after a hand-out while another spare waits: the child handed out starts on cores of its own); a request is
+stand-in module (``rehearsal``), so that its children do not each run them for the first time. One
+zygote serves every worker of a batch. It keeps *spare* children forked in advance (one per worker,
+and one more), each born as PID 1 of its own PID namespace and waiting for its request, so a
+request costs a message, not a fork; spares are forked again while the served children run,
+whenever no message is waiting (but not in the first moment after a hand-out while another spare waits: the child handed out starts on cores of its own); a request is
 answered before the ends of earlier children are handled, and their cgroups, whose removal can take
 milliseconds, are removed only while no message is waiting. While
 it waits, a spare applies the sandbox layers every request gets alike (``layers.ahead``, as root), and once
@@ -28,9 +28,9 @@ Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; 
 sets how many spares to keep; ``{"preload": [module, ...]}`` imports those modules; for each
 ``{"request": path, "probes": key, "probes_file": path, "tag": t, "limits": [max_pids, memory_mb],
 "pid_namespace": bool, "namespaces": bool}`` (the request without its probes, which are the set ``key``
-(``probe_sets``); the child's channel and output pipes attached as file descriptors, and for a child handed its
-request early the pipe it waits on for the word to go (``entry.run_request``); ``null`` for a cgroup
-switched off; ``namespaces``: whether the network and IPC namespaces are wanted) it
+(``probe_sets``); the child's channel and output pipes attached as file descriptors, and for a child started early
+the pipe it waits on for the word to go; ``null`` for a cgroup switched off; ``namespaces``: whether the network
+and IPC namespaces are wanted) it
 replies ``{"pid": n, "tag": t}`` (or ``{"error": why, "tag": t}``) and, when that child has
 ended, ``{"exit": n, "returncode": rc, "oom": bool}``; ``{"kill": n}`` kills child ``n`` and every
 member of its cgroups, if it is a child handed out by this zygote that has not been reaped (so the
@@ -182,7 +182,6 @@ class _Children:
     def rehearse_a_set(self) -> None:
         """Run the oldest probe set not yet rehearsed (``rehearsal``), then let the spares forked before it go."""
         from grader.sandbox.parent.rehearsal import rehearse  # torch: imported by the preloads already
-
         try:
             rehearse(self.unrehearsed.pop(0))
         except Exception:  # noqa: BLE001 - a rehearsal only saves children time: they run all the same without
