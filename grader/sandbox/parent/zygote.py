@@ -7,12 +7,13 @@ stand-in module (``rehearsal``), so that its children do not each run them for t
 zygote serves every worker of a batch. It keeps *spare* children forked in advance (one per worker,
 and one more), each born as PID 1 of its own PID namespace and waiting for its request, so a
 request costs a message, not a fork; spares are forked again while the served children run,
-whenever no message is waiting (but not in the first moment after a hand-out while another spare waits: the child handed out starts on cores of its own); a request is
-answered before the ends of earlier children are handled, and their cgroups, whose removal can take
-milliseconds, are removed only while no message is waiting. While
-it waits, a spare applies the sandbox layers every request gets alike (``layers.ahead``, as root), and once
-its imports are done the zygote's own memory is collapsed into huge pages (``huge_pages``): both take work
-off the path from a request to the student's first line. Run by an ordinary user, a spare
+whenever no message is waiting (but not in the first moment after a hand-out while another spare
+waits: the child handed out starts on cores of its own); a request is answered before the ends of
+earlier children are handled, and their cgroups, whose removal can take milliseconds, are removed
+only while no message is waiting. While it waits, a spare applies the sandbox layers every request
+gets alike (``layers.ahead``, as root), and once its imports are done the zygote's own memory is
+collapsed into huge pages (``huge_pages``): both take work off the path from a request to the
+student's first line. Run by an ordinary user, a spare
 first creates a user namespace owning a new PID namespace and forks once more into it: its PID 1
 waits for the request, and the process above it only mirrors how that PID 1 ends. Each child
 becomes its own session leader and calls the same ``run_request`` a spawned child calls.
