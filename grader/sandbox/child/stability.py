@@ -34,12 +34,12 @@ def fill_uninitialised_memory(torch) -> None:
         warnings.filterwarnings("ignore", message=".*does not have a deterministic implementation.*")
         _OURS[:] = [warnings.filters[0]]
     if not (torch.are_deterministic_algorithms_enabled() and torch.is_deterministic_algorithms_warn_only_enabled()):
-        _deterministic_algorithms(torch)
+        deterministic_algorithms(torch)
     torch.utils.deterministic.fill_uninitialized_memory = True
 
 
-def _deterministic_algorithms(torch) -> None:
-    """``torch.use_deterministic_algorithms(True, warn_only=True)`` without importing the compiler for it:
+def deterministic_algorithms(torch, mode: bool = True, warn_only: bool = True) -> None:
+    """``torch.use_deterministic_algorithms(mode, warn_only=warn_only)`` without importing the compiler for it:
     the public function first imports ``torch._inductor.config`` (1.4 s of torch._dynamo in every child) to set
     its ``deterministic`` flag, which only matters once ``torch.compile`` is in use; so the flag is set only
     where the student's code already imported it."""
@@ -47,11 +47,11 @@ def _deterministic_algorithms(torch) -> None:
 
     setting = getattr(torch._C, "_set_deterministic_algorithms", None)
     if setting is None:  # another torch: the public way
-        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.use_deterministic_algorithms(mode, warn_only=warn_only)
         return
     if "torch._inductor.config" in sys.modules:
-        sys.modules["torch._inductor.config"].deterministic = True
-    setting(True, warn_only=True)
+        sys.modules["torch._inductor.config"].deterministic = mode
+    setting(mode, warn_only=warn_only)
 
 
 @contextlib.contextmanager

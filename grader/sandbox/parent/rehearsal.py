@@ -128,5 +128,4 @@ def as_found() -> Iterator[None]:
         torch.set_default_dtype(dtype)
         torch.set_grad_enabled(grad)
         deterministic.fill_uninitialized_memory = fill
-        setting = getattr(torch._C, "_set_deterministic_algorithms", None)  # another torch: the public way
-        (setting or torch.use_deterministic_algorithms)(algorithms, warn_only=warn_only)
+        stability.deterministic_algorithms(torch, algorithms, warn_only)  # last: the public way may raise
