@@ -47,6 +47,8 @@ class EarlyQuestion:
     chosen: str
     staged: Stage
     child: EarlyChild
+    probes: list[Probe]  # as run, with the rest of run_file's arguments (``_run_arguments``)
+    arguments: dict
 
     def cancel(self) -> None:
         """Not run after all."""
@@ -85,7 +87,7 @@ def start_question_early(plan: GradingPlan, qplan: QuestionPlan, folder: Path, l
     if child is None:
         staged.close()
         return None
-    return EarlyQuestion(chosen, staged, child)
+    return EarlyQuestion(chosen, staged, child, probes, arguments)
 
 
 def run_question(plan: GradingPlan, qplan: QuestionPlan, folder: Path, side: str, launcher: Launcher | None,
@@ -104,7 +106,8 @@ def run_question(plan: GradingPlan, qplan: QuestionPlan, folder: Path, side: str
         early = None
     if not probes:  # manual, source and artifact checks only: nothing to import
         return FileObservations(module_file=chosen, imported=ImportInfo(status="ok"))
-    probes, arguments = _run_arguments(plan, question, probes, side, options or GradingOptions())
+    probes, arguments = (early.probes, early.arguments) if early else \
+        _run_arguments(plan, question, probes, side, options or GradingOptions())
     try:
         staged = early.staged if early else stage(folder, chosen, plan.course, question.run_as_main)
     except NotebookError as exc:
@@ -234,7 +237,6 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
     qplans = list(plan)
     chosen_files = [plan.chosen_file(q, submission) for q in qplans]  # once: with several candidates it reads each
     early_runs: dict[int, EarlyQuestion | None] = {}  # a question's file started while the one before runs
-    running = 0
     with ThreadPoolExecutor(1, thread_name_prefix="score") as scorer:  # a question is scored while the next runs
         scored, waiting, upcoming, ahead = [], [], [], {}
 
