@@ -1,4 +1,8 @@
-"""Seeded generation of probe inputs, identical in the child and in the parent."""
+"""Seeded generation of probe inputs, identical in the child and in the parent.
+
+The fork server generates the inputs of the probe sets it is sent once (``prepare_inputs``, CPU only), and each
+child forked after it takes its own copy-on-write copy of them (``take_inputs``) instead of generating them again.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -6,9 +10,11 @@ import typing
 
 import torch
 
-from grader.sandbox.protocol import DTypeName, InputSpec
+from grader.sandbox.protocol import DTypeName, InputSpec, Probe
 
 _DTYPES = {name: getattr(torch, name) for name in typing.get_args(DTypeName)}
+PREPARED_BYTES = 64 << 20  # at most this much of prepared inputs is kept (in the fork server)
+_prepared: dict[tuple, dict[str, torch.Tensor]] = {}  # (seed, specs) -> the inputs generate_inputs gives, on the CPU
 
 
 def derive_seed(*parts: object) -> int:
@@ -46,3 +52,30 @@ def pristine_copies(inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """Copies of freshly generated inputs, equal to them bit for bit (layout and ``requires_grad`` included):
     what ``generate_inputs`` would give again, at a fraction of its cost."""
     return {name: t.detach().clone().requires_grad_(True) if t.requires_grad else t.clone() for name, t in inputs.items()}
+
+
+def _key(specs: dict[str, InputSpec], seed: int) -> tuple:
+    return seed, tuple((name, tuple(s.shape), s.dtype, s.distribution, s.low, s.high, s.scale, s.requires_grad)
+                       for name, s in sorted(specs.items()))
+
+
+def prepare_inputs(probes: list[Probe]) -> None:
+    """Generate the CPU inputs of ``probes`` now, for ``take_inputs`` in the processes forked after (at most
+    ``PREPARED_BYTES`` in all)."""
+    held = sum(t.nbytes for tensors in _prepared.values() for t in tensors.values())
+    for probe in probes:
+        key = _key(probe.inputs, probe.seed)
+        if not probe.inputs or key in _prepared:
+            continue
+        tensors = generate_inputs(probe.inputs, probe.seed)
+        held += sum(t.nbytes for t in tensors.values())
+        if held > PREPARED_BYTES:
+            return
+        _prepared[key] = tensors
+
+
+def take_inputs(specs: dict[str, InputSpec], seed: int, device: str = "cpu") -> dict[str, torch.Tensor]:
+    """What ``generate_inputs`` gives: the prepared inputs (taken, so that the same key asked again in this
+    process is generated afresh) or, when none were prepared, generated now."""
+    prepared = _prepared.pop(_key(specs, seed), None) if device == "cpu" else None
+    return prepared if prepared is not None else generate_inputs(specs, seed, device)

@@ -6,6 +6,7 @@ import textwrap
 import types
 from pathlib import Path
 
+import pytest
 import torch
 
 from grader.sandbox.parent.runner import run_file
@@ -13,6 +14,7 @@ from grader.sandbox.protocol import Probe, Step
 
 SWITCHED_OFF = """
 import warnings
+import pytest
 import torch
 torch.use_deterministic_algorithms(False)  # what a script copied from a speed tip does
 warnings.resetwarnings()
@@ -49,6 +51,7 @@ def test_uninitialised_memory_is_filled_whatever_the_student_switched_off(tmp_pa
 NAMES = """
 import sys
 import types
+import pytest
 import torch
 
 rate = 0.1
@@ -175,3 +178,67 @@ def test_a_scale_of_1_and_the_unit_interval_cost_no_arithmetic() -> None:
     with recorder:
         generate_inputs({"n": InputSpec(shape=[3]), "u": InputSpec(shape=[3], distribution="uniform")}, seed=1)
     assert not [name for name in recorder.counts if "mul" in name or "add" in name], recorder.counts
+
+
+def test_prepared_inputs_are_the_generated_ones_taken_once_and_bounded(monkeypatch) -> None:
+    from grader import inputs
+    from grader.sandbox.protocol import InputSpec
+
+    monkeypatch.setattr(inputs, "_prepared", {})
+    specs = {"a": InputSpec(shape=[2, 3]), "b": InputSpec(shape=[3], requires_grad=True, dtype="float64"),
+             "c": InputSpec(shape=[5], distribution="randint", low=0, high=9, dtype="int64")}
+    probes = [Probe(id="p", seed=5, inputs=specs, steps=[Step(call="f", observe="v")]),
+              Probe(id="none", steps=[Step(call="f", observe="v")])]
+    inputs.prepare_inputs(probes)
+    assert len(inputs._prepared) == 1  # a probe without inputs prepares nothing
+    prepared = next(iter(inputs._prepared.values()))
+    taken = inputs.take_inputs(specs, 5)
+    assert all(taken[name] is prepared[name] for name in specs)  # the prepared tensors themselves, no copy
+    expected = inputs.generate_inputs(specs, 5)
+    for name in specs:
+        assert taken[name].is_leaf and taken[name].requires_grad == expected[name].requires_grad
+        assert taken[name].dtype == expected[name].dtype and torch.equal(taken[name].detach(), expected[name].detach())
+    again = inputs.take_inputs(specs, 5)  # taken already: generated afresh, not what the first run may have changed
+    assert again["a"] is not taken["a"] and torch.equal(again["a"], expected["a"])
+    assert inputs.take_inputs({"a": InputSpec(shape=[2, 4])}, 5)["a"].shape == (2, 4)  # another spec, another key
+    monkeypatch.setattr(inputs, "PREPARED_BYTES", 100)
+    inputs.prepare_inputs([Probe(id="big", seed=1, inputs={"x": InputSpec(shape=[100])}, steps=[])])
+    assert inputs._prepared == {}  # over the bound: left to the children
+
+
+PREPARED_PROBE = """
+import sys
+import pytest
+import torch
+
+def prepared(x):
+    x.add_(1)  # in place: the second run must still get the input as generated
+    return float(len(sys.modules["grader.inputs"]._prepared)), float(x.sum())
+"""
+
+
+def test_a_fork_server_child_takes_inputs_the_fork_server_prepared(tmp_path: Path) -> None:
+    """Once a request has named a probe set, the fork server generates its inputs, and the next child takes them
+    instead of generating its own: the answers are the same, and a second run sees the inputs as generated."""
+    import time
+
+    from grader.inputs import generate_inputs
+    from grader.sandbox.parent.pool import ForkServerLauncher
+    from grader.sandbox.protocol import InputSpec
+
+    (tmp_path / "q.py").write_text(PREPARED_PROBE)
+    specs = {"x": InputSpec(shape=[6])}
+    probes = [Probe(id=f"p{seed}", seed=seed, timeout=5, inputs=specs,
+                    steps=[Step(call="prepared", args=[{"input": "x"}], observe="out")]) for seed in (1, 2, 3)]
+    with ForkServerLauncher(1) as launcher:
+        first = run_file("q.py", tmp_path, probes, launcher=launcher, import_timeout=20)
+        time.sleep(2)  # the fork server rehearses the new set and prepares its inputs while idle
+        second = run_file("q.py", tmp_path, probes, launcher=launcher, import_timeout=20)
+    left = lambda obs: [obs.probes[p.id].values["out"].items[0].number for p in probes]  # noqa: E731
+    assert left(first) == [0, 0, 0]
+    assert left(second) == [2, 1, 0]  # each probe took its own prepared inputs
+    for probe in probes:
+        sums = [obs.probes[probe.id].values["out"].items[1].number for obs in (first, second)]
+        expected = float((generate_inputs(specs, probe.seed)["x"] + 1).sum())
+        assert sums == [pytest.approx(expected)] * 2
+        assert not second.probes[probe.id].unstable

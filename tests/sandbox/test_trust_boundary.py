@@ -326,6 +326,8 @@ while True:
         if time.monotonic() > deadline:
             raise
         time.sleep(0.2)
+import shutil
+shutil.rmtree(folder)
 print(obs.probes["p"].status, "|", obs.probes["p"].detail, obs.probes["p"].error)
 """
 

@@ -253,10 +253,10 @@ def run_probe(module, probe: Probe, request: ChildRequest, torch, state, losses,
     ``torch.empty`` gives the same answer at every regrade; a student's short probe that ran the student's code
     is then run a second time with uninitialised memory left as it is, and a different answer is sent along as
     ``rerun`` (the parent flags the check as unstable)."""
-    from grader.inputs import generate_inputs, pristine_copies  # imported after confinement: the child starts cheaply
+    from grader.inputs import pristine_copies, take_inputs  # imported after confinement: the child starts cheaply
     from grader.sandbox.child.stability import difference, runs_student_code, uninitialised_memory
 
-    inputs = generate_inputs(probe.inputs, probe.seed, request.device)
+    inputs = take_inputs(probe.inputs, probe.seed, request.device)
     twice = _may_run_twice(probe, request)
     inputs_again = pristine_copies(inputs) if twice else {}  # the first run may change its inputs in place
     with uninitialised_memory(torch, filled=True):

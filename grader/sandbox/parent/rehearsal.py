@@ -62,14 +62,21 @@ def _stand_in_module(probes: Sequence[Probe]) -> types.ModuleType:
 
 
 def rehearse(probes: Sequence[Probe]) -> None:
-    """Run ``probes`` as a child would, against a stand-in module, leaving the process's state as found."""
+    """Run ``probes`` as a child would, against a stand-in module, leaving the process's state as found; then
+    generate their inputs for the children forked after to take (``inputs.prepare_inputs``)."""
+    from grader.inputs import prepare_inputs
+
+    _run_as_a_child(rehearsable(probes))
+    prepare_inputs(list(probes))  # after the runs, which would take them
+
+
+def _run_as_a_child(probes: list[Probe]) -> None:
     from grader.course.environment import TorchState
     from grader.sandbox.child import adapt
     from grader.sandbox.child.entry import run_probe
     from grader.sandbox.child.tracing import ImportLosses
     from grader.observe import pack_reply
 
-    probes = rehearsable(probes)
     if not probes or torch.get_num_threads() != 1:
         return
     request = ChildRequest(module_file="rehearsal.py", source="/nonexistent", workdir="/nonexistent",
