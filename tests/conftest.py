@@ -1,6 +1,9 @@
 """Shared fixtures: an isolated reference cache, the project's paths, the graded examples of each assignment."""
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -22,33 +25,54 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     mp.undo()
 
 
+def some_examples(folder: Path, names: list[str]) -> Path:
+    """``folder`` holding a copy of the named comp4901y-hw1 examples only: for tests of how a batch runs, which
+    need a few submissions, not every example's two epochs of question 3."""
+    for name in names:
+        shutil.copytree(EXAMPLES / name, folder / name)
+    return folder
+
+
+def _once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], int]) -> tuple[int, Path]:
+    """``make(folder)``'s exit code and ``folder``, made once per test run: the first of pytest-xdist's workers to
+    ask makes it, the others wait for it and read it (the folder is read, never written, by the tests)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above each worker's own
+    folder, code = base / name, base / f"{name}.exit-code"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not code.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            code.write_text(str(make(folder)))
+    return int(code.read_text()), folder
+
+
+def _batch_of_examples(assignment: str, examples: Path) -> Callable[[Path], int]:
+    def batch(out: Path) -> int:
+        from grader.cli import main
+
+        return main(["batch", assignment, str(examples), "--out", str(out)])
+    return batch
+
+
 @pytest.fixture(scope="session")
 def graded_examples(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
-    """``grade batch comp4901y-hw1 submissions_example/comp4901y-hw1`` once per session."""
-    from grader.cli import main
-
-    out = tmp_path_factory.mktemp("marks")
-    code = main(["batch", "comp4901y-hw1", str(EXAMPLES), "--out", str(out)])
-    return code, out
+    """``grade batch comp4901y-hw1 submissions_example/comp4901y-hw1`` once per test run."""
+    return _once_per_run(tmp_path_factory, "marks-comp4901y-hw1", _batch_of_examples("comp4901y-hw1", EXAMPLES))
 
 
 @pytest.fixture(scope="session")
 def example_batch(request: pytest.FixtureRequest,
                   tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], tuple[int, Path]]:
-    """``example_batch(assignment)``: ``grade batch`` of that assignment's shipped examples, once per session
+    """``example_batch(assignment)``: ``grade batch`` of that assignment's shipped examples, once per test run
     (comp4901y-hw1's is ``graded_examples``); returns the exit code and the marks folder."""
-    done: dict[str, tuple[int, Path]] = {}
-
     def batch(assignment: str) -> tuple[int, Path]:
         if assignment == "comp4901y-hw1":
             return request.getfixturevalue("graded_examples")
-        if assignment not in done:
-            from grader.cli import main
-
-            out = tmp_path_factory.mktemp(assignment)
-            done[assignment] = main(["batch", assignment, str(ROOT / "submissions_example" / assignment), "--out",
-                                     str(out)]), out
-        return done[assignment]
+        return _once_per_run(tmp_path_factory, f"marks-{assignment}",
+                             _batch_of_examples(assignment, ROOT / "submissions_example" / assignment))
     return batch
 
 
