@@ -1,22 +1,20 @@
 """The fork server: one process that imports torch once and forks a fresh child per request.
 
-Importing torch costs about 2 s and 600 MB; forking a process that already has it costs a few
-milliseconds. The zygote imports the heavy modules and never touches CUDA, so each forked child
-starts clean; it runs torch's common CPU operations once, and each question's probes once against a
-stand-in module (``rehearsal``), so that its children do not each run them for the first time. One
-zygote serves every worker of a batch. It keeps *spare* children forked in advance (one per worker,
-and one more), each born as PID 1 of its own PID namespace and waiting for its request, so a
-request costs a message, not a fork; spares are forked again while the served children run,
-whenever no message is waiting (but not in the first moment after a hand-out while another spare
-waits: the child handed out starts on cores of its own); a request is answered before the ends of
-earlier children are handled, and their cgroups, whose removal can take milliseconds, are removed
-only while no message is waiting. While it waits, a spare applies the sandbox layers every request
-gets alike (``layers.ahead``, as root), and once its imports are done the zygote's own memory is
-collapsed into huge pages (``huge_pages``): both take work off the path from a request to the
-student's first line. Run by an ordinary user, a spare
-first creates a user namespace owning a new PID namespace and forks once more into it: its PID 1
-waits for the request, and the process above it only mirrors how that PID 1 ends. Each child
-becomes its own session leader and calls the same ``run_request`` a spawned child calls.
+Importing torch costs about 2 s and 600 MB; forking a process that already has it costs a few milliseconds. The
+zygote imports the heavy modules and never touches CUDA, so each forked child starts clean; it runs torch's common
+CPU operations once, and each question's probes once against a stand-in module (``rehearsal``), so that its children
+do not each run them for the first time, then generates the probes' inputs for its children to take (``inputs``).
+One zygote serves every worker of a batch. It keeps *spare* children forked in advance (one per worker, and one
+more), each born as PID 1 of its own PID namespace and waiting for its request, so a request costs a message, not a
+fork; spares are forked again while the served children run, whenever no message is waiting (but not in the first
+moment after a hand-out while another spare waits: the child handed out starts on cores of its own); a request is
+answered before the ends of earlier children are handled, and their cgroups, whose removal can take milliseconds,
+are removed only while no message is waiting. While it waits, a spare applies the sandbox layers every request gets
+alike (``layers.ahead``, as root), and once its imports are done the zygote's own memory is collapsed into huge
+pages (``huge_pages``): both take work off the path from a request to the student's first line. Run by an ordinary
+user, a spare first creates a user namespace owning a new PID namespace and forks once more into it: its PID 1 waits
+for the request, and the process above it only mirrors how that PID 1 ends. Each child becomes its own session
+leader and calls the same ``run_request`` a spawned child calls.
 
 It says it is ready once torch and the child's own modules are imported (``zygote_imports``), and, when it
 was started for a batch, the well-known packages that many of the students' files import (read
