@@ -30,6 +30,7 @@ class Names:
 
     aliases: dict[str, Alias] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
+    _inner: dict[int, tuple[ast.AST, "Names"]] = field(default_factory=dict, repr=False, compare=False)
 
     def qualified(self, node: ast.AST) -> str | None:
         """The dotted name an expression stands for (``th.einsum`` -> ``torch.einsum``), or None."""
@@ -51,9 +52,14 @@ class Names:
         return None
 
     def inside(self, function: ast.AST) -> "Names":
-        """The names of a function's body: the enclosing ones, overlaid with its own bindings."""
+        """The names of a function's body: the enclosing ones, overlaid with its own bindings (made once per
+        function: names are only read once made, and a file's source checks walk the same functions)."""
+        made = self._inner.get(id(function))
+        if made is not None and made[0] is function:
+            return made[1]
         local = Names(dict(self.aliases), dict(self.constants))
         _bind(local, _own_statements(function))
+        self._inner[id(function)] = (function, local)
         return local
 
 
@@ -72,15 +78,19 @@ def is_getattr(node: ast.Call) -> bool:
 
 
 
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")  # a statement's fields that hold statements
+
+
 def _own_statements(scope: ast.AST) -> list[ast.stmt]:
     """The statements of a scope's own body in source order, not entering nested functions or classes."""
     found, stack = [], list(getattr(scope, "body", []))
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.stmt):
-            found.append(node)
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for block in _BLOCKS:  # only blocks hold statements: no expression does (a lambda's body is one)
+                for inner in getattr(node, block, ()):
+                    stack.extend(inner.body if isinstance(inner, (ast.excepthandler, ast.match_case)) else [inner])
     return sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
@@ -227,7 +237,8 @@ def _children(node: ast.AST, names: Names, live: bool) -> list[ast.AST]:
             kept = node.body if truth else node.orelse
             return [node.test, *_live_body(kept)]
     children = []
-    for name, value in ast.iter_fields(node):
+    for name in node._fields:  # what ast.iter_fields gives, without a generator per node
+        value = getattr(node, name, None)
         if isinstance(value, list):
             items = [v for v in value if isinstance(v, ast.AST)]
             children += _live_body(items) if live and name in ("body", "orelse", "finalbody") else items
@@ -242,7 +253,9 @@ def walk(node: ast.AST, names: Names, live: bool = False) -> Iterator[tuple[ast.
     while stack:
         current, scope = stack.pop()
         yield current, scope
-        inner = scope.inside(current) if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
-        for child in reversed(_children(current, scope, live)):
-            body = isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)) and child in current.body
-            stack.append((child, inner if body else scope))
+        children = reversed(_children(current, scope, live))
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):  # its body in its own names
+            inner, body = scope.inside(current), {id(statement) for statement in current.body}
+            stack.extend((child, inner if id(child) in body else scope) for child in children)
+        else:
+            stack.extend((child, scope) for child in children)

@@ -43,3 +43,45 @@ def test_keyword_and_assignment():
     assert hits("w = torch.ones(2, requires_grad=True)", keyword="requires_grad=True") == [1]
     assert hits("w = torch.ones(2, requires_grad=False)", keyword="requires_grad=True") == []
     assert hits("w.requires_grad = True", assign="requires_grad=True") == [1]
+
+
+BLOCKS = """
+import torch
+
+def train(x):
+    try:
+        import numpy as n1
+    except ValueError:
+        import math as m1
+    else:
+        e1 = torch.exp
+    finally:
+        f1 = torch.flip
+    match x:
+        case 1:
+            import os as o1
+    with open("f") as handle:
+        w1 = torch.where
+    for i in range(2):
+        l1 = torch.log
+    else:
+        s1 = torch.sin
+    while x:
+        c1 = torch.cos
+    if x:
+        d1 = lambda: torch.abs
+    def inner():
+        hidden = torch.einsum
+    class Inner:
+        hidden_too = torch.einsum
+"""
+
+
+def test_a_function_s_names_are_bound_in_every_block_of_its_body_and_not_in_nested_definitions():
+    tree = ast.parse(BLOCKS)
+    names = aliases_of(tree)
+    inside = names.inside(tree.body[1])
+    found = {name: alias.target for name, alias in inside.aliases.items() if name not in names.aliases}
+    assert found == {"n1": "numpy", "m1": "math", "e1": "torch.exp", "f1": "torch.flip", "o1": "os",
+                     "w1": "torch.where", "l1": "torch.log", "s1": "torch.sin", "c1": "torch.cos"}
+    assert names.inside(tree.body[1]) is inside  # made once per function, for every check that walks it
