@@ -54,8 +54,11 @@ def pristine_copies(inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return {name: t.detach().clone().requires_grad_(True) if t.requires_grad else t.clone() for name, t in inputs.items()}
 
 
+_SPEC_FIELDS = tuple(InputSpec.model_fields)  # every field: one added to InputSpec is in the key too
+
+
 def _key(specs: dict[str, InputSpec], seed: int) -> tuple:
-    return seed, tuple((name, tuple(s.shape), s.dtype, s.distribution, s.low, s.high, s.scale, s.requires_grad)
+    return seed, tuple((name, *(tuple(v) if isinstance(v, list) else v for v in map(s.__getattribute__, _SPEC_FIELDS)))
                        for name, s in sorted(specs.items()))
 
 
