@@ -234,7 +234,10 @@ def test_a_fork_server_child_takes_inputs_the_fork_server_prepared(tmp_path: Pat
         first = run_file("q.py", tmp_path, probes, launcher=launcher, import_timeout=20)
         time.sleep(2)  # the fork server rehearses the new set and prepares its inputs while idle
         second = run_file("q.py", tmp_path, probes, launcher=launcher, import_timeout=20)
-    left = lambda obs: [obs.probes[p.id].values["out"].items[0].number for p in probes]  # noqa: E731
+    def left(obs):
+        """How many prepared inputs each probe's child still held when the student's function ran."""
+        return [obs.probes[p.id].values["out"].items[0].number for p in probes]
+
     assert left(first) == [0, 0, 0]
     assert left(second) == [2, 1, 0]  # each probe took its own prepared inputs
     for probe in probes:
