@@ -242,6 +242,9 @@ def main() -> None:
     parser.add_argument("--otter-venv", type=Path, help="a virtualenv with otter-grader, torch and ipykernel")
     parser.add_argument("--otter-copies", type=int, default=20)
     args = parser.parse_args()
+    from grader.sandbox.parent.scheduling import as_batch_work
+
+    as_batch_work()  # as the `grade` command does: the measurements made in this process run as a batch runs
     work = Path(tempfile.mkdtemp(prefix="grader-bench-"))
     os.environ["GRADER_CACHE_DIR"] = str(work / "cache")
     subs = make_submissions(work / "subs", args.copies)

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from grader import __version__
 from grader.commands import EXIT_USAGE
+from grader.sandbox.parent.scheduling import as_batch_work
 
 # Each verb's module (in grader.commands) is imported only when that verb runs or its options are shown:
 # a verb's imports (torch, pandas, the audit's machinery) would otherwise delay every command's start.
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None, *, freeze_imports: bool = False) -> int:
     """Entry point of ``grade``; returns the exit code. ``freeze_imports`` (the ``grade`` script): the objects the
     verb's imports made (torch's among them: millions) live as long as the process, so the garbage collector
     is told to leave them alone (``gc.freeze``); its first full pass over them cost ~0.1 s at the moment the
-    batch starts its threads."""
+    batch starts its threads. The verb runs as batch work (``scheduling``), its threads and children too."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["--local"]:
         argv[0] = "local"
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None, *, freeze_imports: bool = False) -> int:
     if not args.verb:
         parser.print_help()
         return EXIT_USAGE
+    as_batch_work()  # before any thread or child starts: each inherits it
     return verb_module(args.verb).run(args, Console(soft_wrap=True))
 
 

@@ -57,6 +57,7 @@ from grader.sandbox.layers import cgroups, userns
 from grader.sandbox.layers.confine import apply_ahead, die_with_parent
 from grader.sandbox.layers.kernel import CLONE_NEWPID, set_namespace, unshare
 from grader.sandbox.parent import huge_pages, probe_sets
+from grader.sandbox.parent.scheduling import as_batch_work
 from grader.sandbox.parent.zygote_imports import import_all, preload_core, students_imports
 from grader.sandbox.protocol import ChildRequest, Probe, ResourceLimits
 
@@ -280,6 +281,7 @@ def serve(sock: socket.socket, students: tuple[str, str] | None = None) -> None:
     still imports its own.
     """
     die_with_parent()
+    as_batch_work()  # its children's too, whoever started the grader
     preload_core()
     if students:
         import_all(students_imports(*students))
