@@ -53,9 +53,14 @@ def test_landlock_is_what_stops_reading_the_reference(tmp_path, monkeypatch, cap
 
 def test_a_memory_bomb_is_stopped_by_rlimits_and_without_them_by_the_memory_cgroup(tmp_path, monkeypatch):
     """Uninitialised memory is filled (so that regrades agree), so a 3 GB ``torch.empty`` is really used: the
-    address-space limit refuses it first; with rlimits off, the 1 GB memory cgroup stops the child."""
+    address-space limit refuses it first; with rlimits off, the 1 GB memory cgroup stops the child. Filling 1 GB
+    and being killed takes ~0.3 s alone, but in a full parallel test run the child has gone past the hostile
+    rubric's 3 s limit before the cgroup stopped it, so the rubric gets a generous one here: the time limit is not
+    what this tests."""
     course(tmp_path, "import torch\ndef double(a):\n    return 2 * a\ndef add(a, b):\n"
                      "    block = torch.empty(3 * 1024**3, dtype=torch.uint8)\n    return a + b\n")
+    rubric = tmp_path / "rubrics" / "hostile.yaml"
+    rubric.write_text(rubric.read_text().replace("timeout: 3\n", "timeout: 30\n", 1))
     monkeypatch.chdir(tmp_path)
     assert "can't allocate memory" in add_check(grade(tmp_path))["message"]
     assert "used more than its memory limit of 1024 MB" in add_check(grade(tmp_path, "rlimits"))["message"]
