@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
+
 THP = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 needs_huge_pages = pytest.mark.skipif(not THP.exists() or "[never]" in THP.read_text(),
                                       reason="this kernel has no transparent huge pages")
@@ -26,7 +28,7 @@ def test_collapsing_puts_the_imported_modules_in_huge_pages():
               "collapsed = sum(length for start, length in private_memory_chunks() if collapse(start, length))\n"
               "print(before, collapsed, _huge_kib())\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                          cwd=Path(__file__).resolve().parents[2])
+                          cwd=ROOT)
     before, collapsed, after = map(int, done.stdout.split())
     if collapsed == 0:
         pytest.skip("the kernel collapsed nothing (no MADV_COLLAPSE before Linux 6.1)")

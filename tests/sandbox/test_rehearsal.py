@@ -7,15 +7,13 @@ import random
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from grader.sandbox.parent import rehearsal
 from grader.sandbox.protocol import InputSpec, Probe, Step
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
 
 
 def probes() -> list[Probe]:

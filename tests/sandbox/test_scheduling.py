@@ -12,8 +12,7 @@ from grader.sandbox.parent.pool import ForkServerLauncher
 from grader.sandbox.parent.runner import run_file
 from grader.sandbox.parent.scheduling import as_batch_work
 from grader.sandbox.protocol import Probe, Step
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
 
 
 def in_a_default_thread(work: Callable[[], object]) -> object:
