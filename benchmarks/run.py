@@ -9,9 +9,9 @@ resnet18 for two epochs and is timed on its own), side by side:
 (c) a naive baseline that starts a fresh Python per submission and runs the same calls,
 (d) otter-grader's non-containerised ``otter run`` on equivalent notebooks for question 1.
 It also measures the harness overhead per (submission, file) beyond the student code's own
-time, the cost of the sandbox layers alone, HTML rendering per student, and the wall time of
-grading question 3 for one student. Prints a Markdown
-table (and writes it to benchmarks/results.md).
+time, the cost of the sandbox layers alone, the grader's own per-probe work warm and in a fresh fork
+(``floor.py``), HTML rendering per student, and the wall time of grading question 3 for one student.
+Prints Markdown tables (and writes them to benchmarks/results.md).
 """
 from __future__ import annotations
 
@@ -228,6 +228,14 @@ def stage_profile(subs: list[Path], rubric: Path) -> dict[str, float]:
         return profile(plan, subs, reference, launcher)
 
 
+def harness_floors(rubric: Path) -> dict[str, list[float]]:
+    """Per question of ``rubric``, the grader's own per-probe work for a correct file (``floor.py``, in a process
+    of its own: it sets torch up as a child does): warm, a fresh fork's first pass, warm with no second runs."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(rubric),
+                           str(EXAMPLES / "alice_correct")], cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def memory_by_jobs(subs: Path, work: Path, rubric: str, jobs: list[int]) -> dict[int, float]:
     """Peak PSS (MiB) of ``grade batch`` on ``subs`` with each ``-j``, sampled often (these runs are not timed)."""
     return {j: grade_batch(subs, work / f"out-mem-{j}", j, "fork-server", rubric, MEMORY_SAMPLING)["peak_mib"]
@@ -305,6 +313,10 @@ def main() -> None:
         "marginal cost / naive import-only": f"{100 * marginal / import_only:.1f}%",
     }
     stages = stage_profile(subs[:30], Path(q12_rubric))
+    for question, (warm, forked, once) in harness_floors(Path(q12_rubric)).items():
+        measures[f"{question}: the grader's own per-probe work for a correct file, warm process / first pass in a "
+                 f"fresh fork of it / warm without second runs (floor.py)"] = \
+            f"{warm:.1f} / {forked:.1f} / {once:.1f} ms"
     memory = memory_by_jobs(few, work, q12_rubric, [1, 2, 4])
     layers_on, layers_off = sandbox_cost()
     measures.update({
