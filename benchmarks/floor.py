@@ -30,7 +30,8 @@ WARM_PASSES = 20
 
 @contextmanager
 def _imported(folder: Path, chosen: str) -> Iterator[object]:
-    """The student's file imported in this process from a copy of its folder."""
+    """The student's file imported in this process, from a copy of it alone (the example imports nothing of its
+    folder's)."""
     from grader.sandbox.child import entry
     from grader.sandbox.protocol import ChildRequest
 
