@@ -8,7 +8,8 @@ in this process on a submission's file, with no sandbox and no fork server, to s
 * in a warm process: the loop run until its caches are hot, the best a child could ever do;
 * in the first pass of a fresh fork of that warm process: what a child starts from (each page the pass
   writes is first copied from the parent, and its caches are cold);
-* in the warm process with no second runs: for a measure only (they are how unstable answers are caught).
+* in the warm process with no second runs, as the reference's own runs go (``keep_whole``): for a measure only
+  (they are how unstable answers are caught).
 
 Driver probes (the course's training and measurement runs) are left out: they are the student's code.
 """
@@ -47,15 +48,16 @@ def _imported(folder: Path, chosen: str) -> Iterator[object]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _one_pass(module, probes, torch) -> float:
-    """Milliseconds of the grader's own work over ``probes``: each probe's wall time less its first run's."""
+def _one_pass(module, probes, torch, keep_whole: bool = False) -> float:
+    """Milliseconds of the grader's own work over ``probes``: each probe's wall time less its first run's
+    (``keep_whole``: run as the reference's probes are, once each)."""
     from grader.course import environment
     from grader.observe import pack_reply
     from grader.sandbox.child import adapt, entry
     from grader.sandbox.child.tracing import ImportLosses
     from grader.sandbox.protocol import ChildRequest
 
-    request = ChildRequest(module_file="f.py", source="/", workdir="/", box="/", probes=probes)
+    request = ChildRequest(module_file="f.py", source="/", workdir="/", box="/", probes=probes, keep_whole=keep_whole)
     state = environment.TorchState.capture(torch, threads=1)
     claimed, losses = adapt.claimed_names(probes), ImportLosses([p.losses for p in probes])
     harness = 0.0
@@ -100,12 +102,7 @@ def harness_floor(rubric: Path, submission: Path) -> dict[str, tuple[float, floa
             passes = [_one_pass(module, probes, torch) for _ in range(WARM_PASSES)]
             warm = statistics.median(passes[WARM_PASSES // 2:])
             forked = statistics.median(_first_pass_in_a_fork(module, probes, torch) for _ in range(5))
-            may_run_twice = entry._may_run_twice
-            entry._may_run_twice = lambda probe, request: False
-            try:
-                once = statistics.median(_one_pass(module, probes, torch) for _ in range(WARM_PASSES // 2))
-            finally:
-                entry._may_run_twice = may_run_twice
+            once = statistics.median(_one_pass(module, probes, torch, keep_whole=True) for _ in range(WARM_PASSES // 2))
         floors[qplan.question.id] = (warm, forked, once)
     return floors
 
