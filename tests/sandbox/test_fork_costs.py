@@ -109,8 +109,9 @@ def _settled_children(pid: int) -> list[str]:
 
 def test_a_worker_keeps_a_spare_more_than_it_can_use_at_once(tmp_path):
     """A spare needs its fork, its cgroups and its early layers before it is ready (~10-20 ms, longer on a busy
-    machine): a worker's next file comes sooner than that, so one worker has two spares, and one of them has
-    waited since before the file before."""
+    machine): a worker's next file comes sooner than that, so one worker has at least two spares, and one of them
+    has waited since before the file before (three more than the workers where a core is free)."""
+    from grader.sandbox.parent.launcher import spares_for
     from grader.sandbox.parent.pool import ForkServerLauncher
     from grader.sandbox.parent.runner import run_file
     from grader.sandbox.protocol import Probe, Step
@@ -120,7 +121,38 @@ def test_a_worker_keeps_a_spare_more_than_it_can_use_at_once(tmp_path):
         pid = launcher._ready_zygote().proc.pid
         for _ in range(2):
             run_file("q.py", tmp_path, [Probe(id="p", steps=[Step(call="f", observe="v")])], launcher=launcher)
-            assert len(_settled_children(pid)) == 2  # the served child reaped, two spares waiting
+            assert len(_settled_children(pid)) == spares_for(1) >= 2  # the served child reaped, the spares waiting
+
+
+@pytest.mark.parametrize("cores, workers, spares", [(2, 1, 4), (2, 2, 3), (1, 1, 2), (16, 4, 7)])
+def test_where_a_core_is_free_the_fork_server_keeps_three_spares_more_than_the_workers(monkeypatch, cores, workers,
+                                                                                         spares):
+    from grader.sandbox.parent import launcher
+
+    monkeypatch.setattr(launcher.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    assert launcher.spares_for(workers) == spares
+
+
+def test_replacements_wait_for_a_longer_lull_while_more_spares_wait_than_there_are_workers():
+    """At one worker on two cores, a submission's files are handed out one after the other: forking their
+    replacements at once puts two forks beside the short file just handed out; with spares in stock they wait."""
+    import socket
+    import time
+
+    from grader.sandbox.parent.zygote import QUIET_AFTER_HAND_OUT, QUIET_WHILE_STOCKED, _answer, _Children
+
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    with ours, theirs:
+        children = _Children(ours, None)
+        _answer({"spares": 4, "workers": 1}, b"", [], children)
+        assert (children.wanted, children.workers) == (4, 1)
+        children.handed_out_at = time.monotonic()
+        children.spares = [object(), object()]  # two waiting, one worker: a long lull is awaited
+        assert QUIET_AFTER_HAND_OUT < children.quiet_left() <= QUIET_WHILE_STOCKED
+        children.spares = [object()]  # down to one per worker: the short quiet, as with one spare more
+        assert 0 < children.quiet_left() <= QUIET_AFTER_HAND_OUT
+        _answer({"spares": 3, "workers": "two"}, b"", [], children)  # a malformed count: one fewer than the spares
+        assert children.workers == 2
 
 
 def test_the_fork_server_leaves_a_child_just_handed_out_the_cores_while_a_spare_waits():
@@ -141,8 +173,9 @@ def test_the_fork_server_leaves_a_child_just_handed_out_the_cores_while_a_spare_
 @pytest.mark.skipif(os.geteuid() != 0, reason="the children's cgroups are root's")
 def test_an_ended_childs_cgroups_are_removed_once_the_fork_server_is_idle(tmp_path):
     """Removing a memory cgroup can take milliseconds, so the fork server does it while no request waits, but
-    it does it: once the children have settled, the only groups left are the two spares'."""
+    it does it: once the children have settled, the only groups left are the spares'."""
     from grader.sandbox.layers import cgroups
+    from grader.sandbox.parent.launcher import spares_for
     from grader.sandbox.parent.pool import ForkServerLauncher
     from grader.sandbox.parent.runner import run_file
     from grader.sandbox.protocol import Probe, Step
@@ -161,4 +194,4 @@ def test_an_ended_childs_cgroups_are_removed_once_the_fork_server_is_idle(tmp_pa
             if len(names) == len(spares):
                 break
             time.sleep(0.02)
-        assert len(spares) == 2 and len(names) == 2, names
+        assert len(spares) == spares_for(1) and len(names) == spares_for(1), names

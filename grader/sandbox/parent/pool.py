@@ -22,7 +22,7 @@ from grader.cache import cache_root
 from grader.scratch import make_folder, remove_folder
 from grader.sandbox.layers import cgroups
 from grader.sandbox.parent.launcher import (ChildExit, Launcher, SpawnLauncher, child_environment, free_core,
-                                            group_limits)
+                                            group_limits, spares_for)
 
 if TYPE_CHECKING:  # the grade script starts a fork server through this module before anything else is imported
     from grader.sandbox.protocol import ChildRequest
@@ -61,9 +61,10 @@ class _Zygote:
                                      env=_zygote_environment(self.home), cwd=self.home, start_new_session=True)
         child_sock.close()
 
-    def configure(self, spares: int, preload: tuple[str, ...]) -> None:
-        """How many spare children to keep, and what else to import before the requests that follow."""
-        self.sock.send(json.dumps({"spares": spares}).encode())
+    def configure(self, spares: int, workers: int, preload: tuple[str, ...]) -> None:
+        """How many spare children to keep for how many workers, and what else to import before the requests that
+        follow."""
+        self.sock.send(json.dumps({"spares": spares, "workers": workers}).encode())
         if preload:
             self.sock.send(json.dumps({"preload": list(preload)}).encode())
 
@@ -239,7 +240,7 @@ class ForkServerLauncher:
     def _take(self, zygote: _Zygote) -> None:
         self._all.append(zygote)
         try:
-            zygote.configure(self.size + 1, self.preload)
+            zygote.configure(spares_for(self.size), self.size, self.preload)
         except OSError:
             pass  # a zygote that cannot be told is replaced on first use
 

@@ -4,40 +4,38 @@ Importing torch costs about 2 s and 600 MB; forking a process that already has i
 zygote imports the heavy modules and never touches CUDA, so each forked child starts clean; it runs torch's common
 CPU operations once, and each question's probes once against a stand-in module (``rehearsal``), so that its children
 do not each run them for the first time, then generates the probes' inputs for its children to take (``inputs``).
-One zygote serves every worker of a batch. It keeps *spare* children forked in advance (one per worker, and one
-more), each born as PID 1 of its own PID namespace and waiting for its request, so a request costs a message, not a
-fork; spares are forked again while the served children run, whenever no message is waiting (but not in the first
-moment after a hand-out while another spare waits: the child handed out starts on cores of its own); a request is
-answered before the ends of earlier children are handled, and their cgroups, whose removal can take milliseconds,
-are removed only while no message is waiting. While it waits, a spare applies the sandbox layers every request gets
-alike (``layers.ahead``, as root), and once its imports are done the zygote's own memory is collapsed into huge
-pages (``huge_pages``): both take work off the path from a request to the student's first line. Run by an ordinary
-user, a spare first creates a user namespace owning a new PID namespace and forks once more into it: its PID 1 waits
-for the request, and the process above it only mirrors how that PID 1 ends. Each child becomes its own session
-leader and calls the same ``run_request`` a spawned child calls.
+One zygote serves every worker of a batch. It keeps *spare* children forked in advance (as many as the grader says:
+``launcher.spares_for``), each born as PID 1 of its own PID namespace and waiting for its request, so a request
+costs a message, not a fork; spares are forked again while the served children run, whenever no message is waiting
+(but not in the first moment after a hand-out while another spare waits, nor in a longer one while more wait than
+there are workers: the child handed out starts on cores of its own); a request is answered before the ends of
+earlier children are handled, and their cgroups, whose removal can take milliseconds, are removed only while no
+message is waiting. While it waits, a spare applies the sandbox layers every request gets alike (``layers.ahead``,
+as root), and once its imports are done the zygote's own memory is collapsed into huge pages (``huge_pages``): both
+take work off the path from a request to the student's first line. Run by an ordinary user, a spare first creates a
+user namespace owning a new PID namespace and forks once more into it: its PID 1 waits for the request, and the
+process above it only mirrors how that PID 1 ends. Each child becomes its own session leader and calls the same
+``run_request`` a spawned child calls.
 
-It says it is ready once torch and the child's own modules are imported (``zygote_imports``), and, when it
-was started for a batch, the well-known packages that many of the students' files import (read
-while the grader still imports its own modules); what else the course's and the graded files
-import the grader names in a ``preload`` message once it has read the rubric, and the zygote
-imports those before the requests that follow (the spares forked before are replaced, so every
-child starts with them).
+It says it is ready once torch and the child's own modules are imported (``zygote_imports``), and, when it was
+started for a batch, the well-known packages that many of the students' files import (read while the grader still
+imports its own modules); what else the course's and the graded files import the grader names in a ``preload``
+message once it has read the rubric, and the zygote imports those before the requests that follow (the spares forked
+before are replaced, so every child starts with them).
 
-Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; ``{"spares": n}``
-sets how many spares to keep; ``{"preload": [module, ...]}`` imports those modules; for each
-``{"request": path, "probes": key, "probes_file": path, "tag": t, "limits": [max_pids, memory_mb],
-"pid_namespace": bool, "namespaces": bool}`` (the request without its probes, which are the set ``key``
-(``probe_sets``); the child's channel and output pipes attached as file descriptors, and for a child started early
-the pipe it waits on for the word to go; ``null`` for a cgroup switched off; ``namespaces``: whether the network
-and IPC namespaces are wanted) it
-replies ``{"pid": n, "tag": t}`` (or ``{"error": why, "tag": t}``) and, when that child has
-ended, ``{"exit": n, "returncode": rc, "oom": bool}``; ``{"kill": n}`` kills child ``n`` and every
-member of its cgroups, if it is a child handed out by this zygote that has not been reaped (so the
-pid cannot have been reused).
+Protocol on a SOCK_SEQPACKET socket: the zygote sends ``{"ready": true}`` once; ``{"spares": n, "workers": w}`` sets
+how many spares to keep for how many workers; ``{"preload": [module, ...]}`` imports those modules; for each
+``{"request": path, "probes": key, "probes_file": path, "tag": t, "limits": [max_pids, memory_mb], "pid_namespace":
+bool, "namespaces": bool}`` (the request without its probes, which are the set ``key`` (``probe_sets``); the child's
+channel and output pipes attached as file descriptors, and for a child started early the pipe it waits on for the
+word to go; ``null`` for a cgroup switched off; ``namespaces``: whether the network and IPC namespaces are wanted)
+it replies ``{"pid": n, "tag": t}`` (or ``{"error": why, "tag": t}``) and, when that child has ended, ``{"exit": n,
+"returncode": rc, "oom": bool}``; ``{"kill": n}`` kills child ``n`` and every member of its cgroups, if it is a
+child handed out by this zygote that has not been reaped (so the pid cannot have been reused).
 
-Only the zygote talks to its children before they run a request, and every descriptor but the
-child's own socket is closed in a child as soon as it is forked: no child can reach the zygote,
-a spare child or another child's pipes, whatever layers are switched off.
+Only the zygote talks to its children before they run a request, and every descriptor but the child's own socket is
+closed in a child as soon as it is forked: no child can reach the zygote, a spare child or another child's pipes,
+whatever layers are switched off.
 """
 from __future__ import annotations
 
@@ -64,6 +62,7 @@ from grader.sandbox.protocol import ChildRequest, Probe, ResourceLimits
 MAX_FD = 65536
 MAX_SPARES = 64
 QUIET_AFTER_HAND_OUT = 0.01  # seconds: a spare is forked this long after a hand-out, when another is ready
+QUIET_WHILE_STOCKED = 0.05  # seconds: the same while more spares wait than there are workers
 RETRY_REMOVAL = 0.05  # seconds: an ended child's cgroup still busy is removed again after this
 DEFAULTS = ResourceLimits()  # until the request sets the rubric's limits
 
@@ -160,8 +159,9 @@ class _Children:
         self.handed: set[int] = set()
         self.spares: list[_Waiting] = []
         self.wanted = 1
+        self.workers = 1  # more spares than this waiting: a replacement waits for a longer lull
         self.limits = (DEFAULTS.max_processes, DEFAULTS.memory_mb)  # a new spare's: the latest request's
-        self.quiet_until = 0.0  # no spare is forked before, while one is ready: the child just handed out starts
+        self.handed_out_at = 0.0  # no spare is forked soon after, while one is ready: the child handed out starts
         self.sweep_after = 0.0  # ended children's cgroups are not removed before (some were still busy)
         self.collapsing: Iterator[tuple[int, int]] | None = huge_pages.private_memory_chunks()  # what is left
         self.unrehearsed: list[list[Probe]] = []  # probe sets named for the first time, to rehearse while idle
@@ -223,8 +223,14 @@ class _Children:
         socket.send_fds(child.sock, [data], fds)
         child.sock.close()
         self.handed.add(child.pid)
-        self.quiet_until = time.monotonic() + QUIET_AFTER_HAND_OUT
+        self.handed_out_at = time.monotonic()
         return child.pid
+
+    def quiet_left(self) -> float:
+        """Seconds before a replacement may be forked while a spare waits: ``QUIET_AFTER_HAND_OUT`` after the latest
+        hand-out, ``QUIET_WHILE_STOCKED`` while more wait than there are workers (a lull in a long run)."""
+        quiet = QUIET_WHILE_STOCKED if len(self.spares) > self.workers else QUIET_AFTER_HAND_OUT
+        return self.handed_out_at + quiet - time.monotonic()
 
     def reap(self) -> None:
         """Report every handed-out child that has ended, without blocking; its cgroups are removed while idle."""
@@ -314,8 +320,8 @@ def idle_wait(short: bool, spares: int, collapsing: bool, quiet_left: float,
               removal_in: float | None = None) -> float | None:
     """How long to wait for a message before the zygote's own work: forking a spare and collapsing its memory
     (due now), removing ended children's cgroups (due in ``removal_in`` seconds; None: none to remove). Nothing
-    to do: forever. A spare still waiting and a child handed out less than ``QUIET_AFTER_HAND_OUT`` ago: not
-    before that moment ends (the new child starts on cores of its own)."""
+    to do: forever. A spare still waiting and ``quiet_left`` seconds of the quiet after a hand-out to go (see
+    ``_Children.quiet_left``): not before that moment ends (the new child starts on cores of its own)."""
     dues = ([0.0] if short or collapsing else []) + ([removal_in] if removal_in is not None else [])
     if not dues:
         return None
@@ -327,7 +333,7 @@ def _serve_requests(sock: socket.socket, wake_r: int, children: _Children) -> No
         short = len(children.spares) < children.wanted
         removal_in = max(0.0, children.sweep_after - time.monotonic()) if cgroups.removal_pending() else None
         timeout = idle_wait(short, len(children.spares), children.collapsing is not None or bool(children.unrehearsed),
-                            children.quiet_until - time.monotonic(), removal_in)
+                            children.quiet_left(), removal_in)
         readable, _, _ = select.select([sock, wake_r], [], [], timeout)
         if not readable:  # nothing waiting: fork a spare, remove cgroups or collapse memory, not while a request waits
             if timeout:
@@ -360,8 +366,9 @@ def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> 
     if "kill" in message:
         children.kill(message["kill"])
     elif "spares" in message:
-        wanted = message["spares"]
+        wanted, workers = message["spares"], message.get("workers")
         children.wanted = min(MAX_SPARES, wanted) if type(wanted) is int and wanted > 0 else 1
+        children.workers = workers if type(workers) is int and workers > 0 else max(1, children.wanted - 1)
     elif "preload" in message:
         names = [n for n in message["preload"] if isinstance(n, str)] if isinstance(message["preload"], list) else []
         if import_all(names):
