@@ -61,10 +61,10 @@ class _Zygote:
                                      env=_zygote_environment(self.home), cwd=self.home, start_new_session=True)
         child_sock.close()
 
-    def configure(self, spares: int, workers: int, preload: tuple[str, ...]) -> None:
-        """How many spare children to keep for how many workers, and what else to import before the requests that
-        follow."""
-        self.sock.send(json.dumps({"spares": spares, "workers": workers}).encode())
+    def configure(self, workers: int, preload: tuple[str, ...]) -> None:
+        """How many workers it serves (and so how many spare children to keep: ``spares_for``), and what else to
+        import before the requests that follow."""
+        self.sock.send(json.dumps({"spares": spares_for(workers), "workers": workers}).encode())
         if preload:
             self.sock.send(json.dumps({"preload": list(preload)}).encode())
 
@@ -240,7 +240,7 @@ class ForkServerLauncher:
     def _take(self, zygote: _Zygote) -> None:
         self._all.append(zygote)
         try:
-            zygote.configure(spares_for(self.size), self.size, self.preload)
+            zygote.configure(self.size, self.preload)
         except OSError:
             pass  # a zygote that cannot be told is replaced on first use
 
