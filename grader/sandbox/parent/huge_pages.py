@@ -37,7 +37,8 @@ def private_memory_chunks() -> Iterator[tuple[int, int]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _madvise():
+def libc_madvise():
+    """The C library's ``madvise(address, length, advice)`` (raises OSError or AttributeError where there is none)."""
     madvise = ctypes.CDLL(None, use_errno=True).madvise
     madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     return madvise
@@ -46,6 +47,6 @@ def _madvise():
 def collapse(start: int, length: int) -> bool:
     """Ask the kernel to back ``length`` bytes at ``start`` with huge pages now; whether it did."""
     try:
-        return _madvise()(start, length, MADV_COLLAPSE) == 0
+        return libc_madvise()(start, length, MADV_COLLAPSE) == 0
     except (OSError, AttributeError):  # no C library to ask, or no madvise in it
         return False

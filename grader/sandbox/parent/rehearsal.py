@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import random
 import types
 import warnings
@@ -66,28 +67,52 @@ def rehearse(probes: Sequence[Probe]) -> None:
     generate their inputs for the children forked after to take (``inputs.prepare_inputs``)."""
     from grader.inputs import prepare_inputs
 
-    _run_as_a_child(rehearsable(probes))
+    run_as_a_child(probes)
     prepare_inputs(list(probes))  # after the runs, which would take them
 
 
-def _run_as_a_child(probes: list[Probe]) -> None:
+def run_as_a_fresh_child(probes: Sequence[Probe]) -> None:
+    """What a child runs around a student's file, for a process that exits after (a scout, ``prefault``): its
+    request read, torch's settings and the seeds, ``probes`` run against the stand-in, each reply framed."""
+    from grader.sandbox.child.entry import torch_settings
+    from grader.sandbox.child.seeding import seed_everything
+
+    request = _request(probes)
+    ChildRequest.model_validate_json(request.model_copy(update={"probes": []}).model_dump_json())
+    torch_settings()
+    seed_everything(request.seed, request.device)
+    with open(os.devnull, "wb") as sink:
+        run_as_a_child(probes, sink.fileno())
+
+
+def _request(probes: Sequence[Probe]) -> ChildRequest:
+    return ChildRequest(module_file="rehearsal.py", source="/nonexistent", workdir="/nonexistent",
+                        box="/nonexistent", probes=list(probes))
+
+
+def run_as_a_child(probes: Sequence[Probe], channel_fd: int | None = None) -> None:
+    """Run the rehearsable ``probes`` as a child would, against a stand-in module, leaving the process's state as
+    found (its output discarded; each reply framed onto ``channel_fd`` when given)."""
     from grader.course.environment import TorchState
+    from grader.observe import pack_reply
+    from grader.sandbox.channel import send
     from grader.sandbox.child import adapt
     from grader.sandbox.child.entry import run_probe
     from grader.sandbox.child.tracing import ImportLosses
-    from grader.observe import pack_reply
 
+    probes = rehearsable(probes)
     if not probes or torch.get_num_threads() != 1:
         return
-    request = ChildRequest(module_file="rehearsal.py", source="/nonexistent", workdir="/nonexistent",
-                           box="/nonexistent", probes=probes)
+    request = _request(probes)
     module, claimed = _stand_in_module(probes), adapt.claimed_names(probes)
     losses = ImportLosses([probe.losses for probe in probes])
     with as_found(), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         state = TorchState.capture(torch, threads=1)
         for probe in probes:
             payload, tensors = run_probe(module, probe, request, torch, state, losses, claimed)
-            pack_reply(payload, tensors)
+            reply = pack_reply(payload, tensors)
+            if channel_fd is not None:
+                send(channel_fd, b"P", *reply)
 
 
 def workout() -> None:

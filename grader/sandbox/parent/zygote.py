@@ -10,12 +10,10 @@ costs a message, not a fork; spares are forked again while the served children r
 (but not in the first moment after a hand-out while another spare waits, nor in a longer one while more wait than
 there are workers: the child handed out starts on cores of its own); a request is answered before the ends of
 earlier children are handled, and their cgroups, whose removal can take milliseconds, are removed only while no
-message is waiting. While it waits, a spare applies the sandbox layers every request gets alike (``layers.ahead``,
-as root), and once its imports are done the zygote's own memory is collapsed into huge pages (``huge_pages``): both
-take work off the path from a request to the student's first line. Run by an ordinary user, a spare first creates a
-user namespace owning a new PID namespace and forks once more into it: its PID 1 waits for the request, and the
-process above it only mirrors how that PID 1 ends. Each child becomes its own session leader and calls the same
-``run_request`` a spawned child calls.
+message is waiting. A spare sets itself up while it waits (``spare``); after each rehearsal a scout learns which
+pages a child writes around the student's code, for the spares to copy ahead (``prefault``); once its imports are
+done the zygote's own memory is collapsed into huge pages (``huge_pages``): all take work off a file's path. Each
+child becomes its own session leader and calls the same ``run_request`` a spawned child calls.
 
 It says it is ready once torch and the child's own modules are imported (``zygote_imports``), and, when it was
 started for a batch, the well-known packages that many of the students' files import (read while the grader still
@@ -33,9 +31,8 @@ it replies ``{"pid": n, "tag": t}`` (or ``{"error": why, "tag": t}``) and, when 
 "returncode": rc, "oom": bool}``; ``{"kill": n}`` kills child ``n`` and every member of its cgroups, if it is a
 child handed out by this zygote that has not been reaped (so the pid cannot have been reused).
 
-Only the zygote talks to its children before they run a request, and every descriptor but the child's own socket is
-closed in a child as soon as it is forked: no child can reach the zygote, a spare child or another child's pipes,
-whatever layers are switched off.
+Only the zygote talks to its children before they run a request, and no child can reach the zygote, a spare or
+another child's pipes, whatever layers are switched off (``spare``).
 """
 from __future__ import annotations
 
@@ -48,106 +45,21 @@ import socket
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox.layers import cgroups, userns
-from grader.sandbox.layers.confine import apply_ahead, die_with_parent
-from grader.sandbox.layers.kernel import CLONE_NEWPID, set_namespace, unshare
-from grader.sandbox.parent import huge_pages, probe_sets
+from grader.sandbox.layers import cgroups
+from grader.sandbox.layers.confine import die_with_parent
+from grader.sandbox.parent import huge_pages, prefault, probe_sets
 from grader.sandbox.parent.scheduling import as_batch_work
 from grader.sandbox.parent.zygote_imports import import_all, preload_core, students_imports
-from grader.sandbox.protocol import ChildRequest, Probe, ResourceLimits
+from grader.sandbox.parent.spare import Waiting, fork_waiting, own_pid_namespace
+from grader.sandbox.protocol import Probe, ResourceLimits
 
-MAX_FD = 65536
 MAX_SPARES = 64
 QUIET_AFTER_HAND_OUT = 0.01  # seconds: a spare is forked this long after a hand-out, when another is ready
 QUIET_WHILE_STOCKED = 0.05  # seconds: the same while more spares wait than there are workers
 RETRY_REMOVAL = 0.05  # seconds: an ended child's cgroup still busy is removed again after this
 DEFAULTS = ResourceLimits()  # until the request sets the rubric's limits
-
-@dataclass
-class _Waiting:
-    """A forked child waiting on ``sock`` for the request it will run, in its cgroups ``groups`` with ``limits``."""
-
-    pid: int
-    sock: socket.socket
-    groups: list[Path]
-    limits: tuple[int | None, int | None]
-
-
-def _unshare_pid_namespace() -> bool:
-    try:
-        unshare(CLONE_NEWPID)
-    except OSError:
-        return False
-    return True
-
-
-def _user_and_pid_namespace() -> None:
-    """An ordinary user's child: become PID 1 of a new PID namespace owned by a new user namespace
-    (where the kernel refuses one, stay as it is: ``confine`` reports why)."""
-    if userns.enter(CLONE_NEWPID):
-        userns.become_init()
-
-
-def _own_pid_namespace() -> int | None:
-    try:
-        return os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
-
-
-def _fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int | None, int | None],
-                  spare: bool = False) -> _Waiting:
-    """Fork a child that waits for its request, in fresh cgroups with ``limits`` (max pids, memory
-    MiB); where permitted it is PID 1 of a new PID namespace. A ``spare`` forked by root applies the
-    layers every request gets alike while it waits (``ahead``)."""
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    groups = cgroups.create(*limits) if limits != (None, None) else []
-    root = os.geteuid() == 0
-    fresh_namespace = root and new_namespace and own_pid_ns is not None and _unshare_pid_namespace()
-    pid = os.fork()
-    if pid:
-        if fresh_namespace:
-            set_namespace(own_pid_ns, CLONE_NEWPID)
-        theirs.close()
-        return _Waiting(pid, ours, groups, limits)
-    try:
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        die_with_parent()
-        keep = theirs.fileno()
-        os.closerange(3, keep)
-        os.closerange(keep + 1, MAX_FD)
-        cgroups.join(groups)
-        if new_namespace and not root:
-            _user_and_pid_namespace()
-        if spare and root:
-            apply_ahead()
-        _run_when_asked(theirs)
-    finally:
-        os._exit(70)
-
-
-def _run_when_asked(sock: socket.socket) -> None:
-    data, fds, _, _ = socket.recv_fds(sock, 65536, 3)
-    if not data or len(fds) not in (2, 3):
-        os._exit(0)
-    sock.close()
-    message = json.loads(data)
-    os.setsid()
-    channel_fd, output_fd, *go = fds
-    os.dup2(output_fd, 1)
-    os.dup2(output_fd, 2)
-    os.close(output_fd)
-    from grader.sandbox.child.entry import run_request  # preloaded by the zygote: free after the fork
-
-    with open(message["request"]) as f:
-        request = ChildRequest.model_validate_json(f.read())
-    request = request.model_copy(update={"probes": probe_sets.probes(message["probes"], message["probes_file"])})
-    run_request(request, channel_fd, go[0] if go else None)
-
 
 class _Children:
     """The zygote's children: the spares waiting for a request and the children handed out, each with its
@@ -157,7 +69,7 @@ class _Children:
         self.sock, self.own_pid_ns = sock, own_pid_ns
         self.groups: dict[int, list[Path]] = {}  # every unreaped child
         self.handed: set[int] = set()
-        self.spares: list[_Waiting] = []
+        self.spares: list[Waiting] = []
         self.wanted = 1
         self.workers = 1  # more spares than this waiting: a replacement waits for a longer lull
         self.limits = (DEFAULTS.max_processes, DEFAULTS.memory_mb)  # a new spare's: the latest request's
@@ -165,6 +77,7 @@ class _Children:
         self.sweep_after = 0.0  # ended children's cgroups are not removed before (some were still busy)
         self.collapsing: Iterator[tuple[int, int]] | None = huge_pages.private_memory_chunks()  # what is left
         self.unrehearsed: list[list[Probe]] = []  # probe sets named for the first time, to rehearse while idle
+        self.written: prefault.Ranges = []  # the pages a child writes around the student's code: copied by spares
 
     def collapse_later(self) -> None:
         """Collapse the zygote's memory into huge pages (again: new imports), a chunk at a time while idle."""
@@ -173,20 +86,21 @@ class _Children:
     def collapse_a_chunk(self) -> None:
         """Collapse the next chunk; done when none is left (or the memory map cannot be read)."""
         try:
-            chunk = next(self.collapsing)
+            huge_pages.collapse(*next(self.collapsing))
         except (StopIteration, OSError):
             self.collapsing = None
-            return
-        huge_pages.collapse(*chunk)
 
     def rehearse_a_set(self) -> None:
-        """Run the oldest probe set not yet rehearsed (``rehearsal``), then let the spares forked before it go."""
-        from grader.sandbox.parent.rehearsal import rehearse  # torch: imported by the preloads already
+        """Run the oldest probe set not yet rehearsed (``rehearsal``), learn which pages a child running it writes
+        (``prefault``), then let the spares forked before it go."""
+        from grader.sandbox.parent.rehearsal import rehearse, run_as_a_fresh_child  # torch: preloaded already
+        probes = self.unrehearsed.pop(0)
         try:
-            rehearse(self.unrehearsed.pop(0))
+            rehearse(probes)
         except Exception:  # noqa: BLE001 - a rehearsal only saves children time: they run all the same without
             pass
         gc.freeze()  # what the rehearsal left is never collected in a child (which would copy its pages)
+        self.written = prefault.learn(lambda: run_as_a_fresh_child(probes), self.written)
         self.retire_spares()
 
     def remove_ended_groups(self) -> None:
@@ -198,7 +112,7 @@ class _Children:
     def fork_spare(self) -> None:
         """One more spare, with the latest request's limits (a request's own are set when it is handed out, where
         they differ)."""
-        spare = _fork_waiting(self.own_pid_ns, True, self.limits, spare=True)
+        spare = fork_waiting(self.own_pid_ns, True, self.limits, copy_ahead=self.written)
         self.groups[spare.pid] = spare.groups
         self.spares.append(spare)
 
@@ -218,7 +132,7 @@ class _Children:
                 cgroups.set_limits(child.groups, *limits)
                 self.limits = limits
         else:
-            child = _fork_waiting(self.own_pid_ns, pid_namespace, limits)
+            child = fork_waiting(self.own_pid_ns, pid_namespace, limits)
             self.groups[child.pid] = child.groups
         socket.send_fds(child.sock, [data], fds)
         child.sock.close()
@@ -294,7 +208,7 @@ def serve(sock: socket.socket, students: tuple[str, str] | None = None) -> None:
     wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    children = _Children(sock, _own_pid_namespace())
+    children = _Children(sock, own_pid_namespace())
     try:
         children.fork_spare()
         sock.send(json.dumps({"ready": True}).encode())

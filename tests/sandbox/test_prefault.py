@@ -1,0 +1,169 @@
+"""Pages copied ahead by the fork server's spares: the scout reports exactly the pages its rehearsal wrote, a spare
+that copies them writes fewer pages of its own while it runs the probes, and it stops copying when its request
+arrives."""
+from __future__ import annotations
+
+import ctypes
+import json
+import mmap
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from grader.sandbox.parent import prefault
+from tests.conftest import ROOT
+
+PAGE = prefault.PAGE
+
+
+@pytest.fixture
+def region():
+    """64 pages of private memory, each written once (so a fork shares them until it writes)."""
+    area = mmap.mmap(-1, 64 * PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    for page in range(64):
+        area[page * PAGE] = 1
+    yield area, ctypes.addressof(ctypes.c_char.from_buffer(area))
+    area.close()
+
+
+def test_pages_become_coalesced_ranges_capped_at_the_lowest():
+    pages = [5, 3, 4, 9, 4, 12, 11]
+    assert prefault.as_ranges(prefault.np.array(pages, dtype=prefault.np.uint64)) == \
+        [(3 * PAGE, 3 * PAGE), (9 * PAGE, PAGE), (11 * PAGE, 2 * PAGE)]
+    many = prefault.np.arange(0, 4 * prefault.MAX_PAGES, 2, dtype=prefault.np.uint64)  # twice too many
+    capped = prefault.as_ranges(many)
+    assert len(capped) == prefault.MAX_PAGES and capped[-1][0] == (2 * prefault.MAX_PAGES - 2) * PAGE
+    assert prefault.as_ranges(prefault.np.zeros(0, dtype=prefault.np.uint64)) == []
+
+
+def test_the_scout_reports_the_pages_it_wrote_and_no_other(region):
+    area, start = region
+    written = [3, 4, 5, 40]
+
+    def rehearse():
+        for page in written:
+            area[page * PAGE] = 2
+
+    learned = prefault.learn(rehearse, [])
+    inside = [(s, n) for s, n in learned if start <= s < start + 64 * PAGE]
+    assert inside == [(start + 3 * PAGE, 3 * PAGE), (start + 40 * PAGE, PAGE)]
+    assert area[3 * PAGE] == 1  # the scout's writes stayed in the scout
+    again = prefault.learn(lambda: area.__setitem__(10 * PAGE, 2), learned)
+    assert (start + 10 * PAGE, PAGE) in again and (start + 40 * PAGE, PAGE) in again  # merged with what was known
+
+
+@pytest.mark.parametrize("rehearse", [lambda: 1 / 0, lambda: os._exit(3), lambda: time.sleep(30)],
+                         ids=["raises", "exits", "hangs"])
+def test_a_scout_that_fails_teaches_nothing(rehearse, monkeypatch):
+    monkeypatch.setattr(prefault, "SCOUT_SECONDS", 0.5)
+    known = [(1 << 30, PAGE)]
+    started = time.monotonic()
+    assert prefault.learn(rehearse, known) == known
+    assert time.monotonic() - started < 10
+
+
+def _faults_in_a_fork(area, ranges, request_waiting: bool) -> tuple[int, int]:
+    """In a fork: copy ``ranges`` ahead (with a request already waiting or not), then write every page of
+    ``area``; the bytes copied ahead and the page faults of the writes."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if request_waiting:
+        ours.send(b"request")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        copied = prefault.copy_ahead(ranges, theirs)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for page in range(64):
+            area[page * PAGE] = 3
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+        os.write(write, json.dumps([copied, faults]).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    copied, faults = json.loads(os.read(read, 1000))
+    os.close(read)
+    ours.close()
+    theirs.close()
+    return copied, faults
+
+
+def test_a_spare_copies_the_pages_ahead_unless_its_request_is_waiting(region):
+    area, start = region
+    ranges = [(start, 64 * PAGE)]
+    copied, faults = _faults_in_a_fork(area, ranges, request_waiting=False)
+    assert copied == 64 * PAGE and faults < 32  # the loop itself writes a few pages of its own
+    copied, faults = _faults_in_a_fork(area, ranges, request_waiting=True)
+    assert copied == 0 and faults >= 64
+
+
+def test_ranges_no_longer_mapped_are_skipped(region):
+    area, start = region
+    gone = mmap.mmap(-1, 4 * PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    gone_at = ctypes.addressof(ctypes.c_char.from_buffer(gone))
+    gone.close()
+    copied, _ = _faults_in_a_fork(area, [(gone_at, 4 * PAGE), (start, 64 * PAGE)], request_waiting=False)
+    assert copied == 64 * PAGE
+
+
+# A fresh interpreter with the fork server's imports rehearses question 1's probes, learns from a scout which pages a
+# child writes around them, and forks two children that import a correct question 1 and run its probes: one copies
+# the learned pages ahead first. Each says how many pages it had to write while the probes ran (minor faults).
+FORKED = """
+import json, os, resource, socket, sys
+from pathlib import Path
+from grader.sandbox.parent import prefault, zygote_imports
+zygote_imports.preload_core()
+import torch
+from grader.assignments import find_assignment
+from grader.course import environment
+from grader.plan import GradingPlan
+from grader.sandbox.child import adapt
+from grader.sandbox.child.entry import run_probe, torch_settings
+from grader.sandbox.child.tracing import ImportLosses
+from grader.sandbox.parent.rehearsal import rehearse, run_as_a_fresh_child
+from grader.sandbox.protocol import ChildRequest
+
+plan = GradingPlan.build(find_assignment("comp4901y-hw1"))
+probes = plan.questions["question1"].probes("student")
+folder = Path("submissions_example/comp4901y-hw1/alice_correct").resolve()
+request = ChildRequest(module_file="question1.py", source=str(folder), workdir=str(folder), box="/tmp", probes=probes)
+rehearse(probes)
+learned = prefault.learn(lambda: run_as_a_fresh_child(probes), [])
+
+def pages_written(copy_ahead):
+    read, write = os.pipe()
+    waiting_on, _ = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        copied = prefault.copy_ahead(learned if copy_ahead else [], waiting_on)
+        torch_settings()
+        sys.path.insert(0, str(folder))
+        import question1
+        state = environment.TorchState.capture(torch, threads=1)
+        losses, claimed = ImportLosses([p.losses for p in probes]), adapt.claimed_names(probes)
+        start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        statuses = [run_probe(question1, p, request, torch, state, losses, claimed)[0]["status"] for p in probes]
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - start
+        os.write(write, json.dumps([faults, statuses, copied]).encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return json.loads(os.read(read, 1 << 16))
+
+print(json.dumps([pages_written(False), pages_written(True)]))
+"""
+
+
+def test_a_spare_that_copied_the_learned_pages_writes_fewer_of_its_own():
+    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([sys.executable, "-c", FORKED], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (plain, plain_statuses, _), (ahead, ahead_statuses, copied) = json.loads(done.stdout.strip().splitlines()[-1])
+    assert plain_statuses == ahead_statuses == ["ok"] * len(plain_statuses)
+    assert copied > 100 * PAGE
+    assert ahead < 0.7 * plain, (plain, ahead)
