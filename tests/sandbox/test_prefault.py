@@ -110,6 +110,17 @@ def test_ranges_no_longer_mapped_are_skipped(region):
     assert copied == 64 * PAGE
 
 
+def test_a_kernel_without_the_advice_is_asked_once(region, monkeypatch):
+    area, start = region
+    calls = []
+    madvise = prefault.libc_madvise()
+    monkeypatch.setattr(prefault, "libc_madvise", lambda: lambda *args: calls.append(args) or madvise(*args))
+    monkeypatch.setattr(prefault, "MADV_POPULATE_WRITE", 4242)  # an advice this kernel does not know: EINVAL
+    quiet, _ = socket.socketpair()
+    assert prefault.copy_ahead([(start, PAGE), (start + 2 * PAGE, PAGE), (start + 4 * PAGE, PAGE)], quiet) == 0
+    assert len(calls) == 1
+
+
 # A fresh interpreter with the fork server's imports rehearses question 1's probes, learns from a scout which pages a
 # child writes around them, and forks two children that import a correct question 1 and run its probes: one copies
 # the learned pages ahead first. Each says how many pages it had to write while the probes ran (minor faults).

@@ -15,6 +15,8 @@ copied ahead (16 MiB a spare).
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import select
 import socket
@@ -124,7 +126,7 @@ def _scout(rehearse: Callable[[], None], write_end: int) -> None:
 
 def copy_ahead(ranges: Sequence[tuple[int, int]], waiting_on: socket.socket) -> int:
     """In a spare: have the kernel copy ``ranges`` now, until a request is waiting on ``waiting_on``; the bytes
-    copied. A range no longer mapped, or a kernel without ``MADV_POPULATE_WRITE``, is skipped."""
+    copied. A range no longer mapped is skipped; a kernel without ``MADV_POPULATE_WRITE`` is asked once."""
     done = 0
     try:
         madvise = libc_madvise()
@@ -135,4 +137,6 @@ def copy_ahead(ranges: Sequence[tuple[int, int]], waiting_on: socket.socket) -> 
             break
         if madvise(start, length, MADV_POPULATE_WRITE) == 0:
             done += length
+        elif ctypes.get_errno() == errno.EINVAL:  # a kernel before 5.14: no range will do
+            break
     return done
