@@ -19,6 +19,7 @@ import ctypes
 import errno
 import os
 import select
+import signal
 import socket
 from collections.abc import Callable, Sequence
 
@@ -114,6 +115,8 @@ def _page_numbers(ranges: Ranges) -> np.ndarray:
 def _scout(rehearse: Callable[[], None], write_end: int) -> None:
     """In the scout: rehearse, then write the page numbers it holds alone among what it inherited; exit."""
     try:
+        signal.set_wakeup_fd(-1)  # the fork server's wake-up pipe is not the scout's to write
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         die_with_parent()
         os.closerange(3, write_end)
         os.closerange(write_end + 1, 65536)
