@@ -101,6 +101,13 @@ def test_a_spare_copies_the_pages_ahead_unless_its_request_is_waiting(region):
     assert copied == 0 and faults >= 64
 
 
+def test_a_spare_copies_no_more_than_its_budget(region):
+    area, start = region
+    quiet, _ = socket.socketpair()
+    ranges = [(start + page * PAGE, PAGE) for page in range(0, 64, 2)]  # 32 ranges of a page
+    assert prefault.copy_ahead(ranges, quiet, budget=5 * PAGE + 100) == 5 * PAGE
+
+
 def test_ranges_no_longer_mapped_are_skipped(region):
     area, start = region
     gone = mmap.mmap(-1, 4 * PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)

@@ -139,3 +139,66 @@ def test_each_request_runs_under_its_own_memory_limit_whatever_the_spare_was_mad
                     for settings in (small, small, default, small)]
     assert [o.status for o in outcomes] == ["crashed", "crashed", "ok", "crashed"], [o.error for o in outcomes]
     assert all("memory limit of 256 MB" in o.detail for o in outcomes if o.status == "crashed"), outcomes
+
+
+def test_a_spare_killed_while_it_waits_is_passed_over(tmp_path):
+    """A spare can die before its request comes (the kernel's OOM killer, an operator's kill): the request goes to
+    the next spare, or to a child forked for it, and the fork server serves on; whether it has seen the spare end
+    (reaped it) or not yet."""
+    import signal
+    import threading
+
+    from tests.sandbox.test_fork_costs import _settled_children
+
+    def kill_every_spare(spares: list[str]) -> list[str]:
+        assert len(spares) >= 2
+        for pid in spares:
+            os.kill(int(pid), signal.SIGKILL)
+        for pid in spares:  # dead: a zombie until its parent reaps it
+            while Path(f"/proc/{pid}").exists() and \
+                    Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                time.sleep(0.01)
+        return spares
+
+    folder = student(tmp_path)
+    with ForkServerLauncher(1) as launcher:
+        zygote = launcher._ready_zygote().proc.pid
+        run_file("q.py", folder, PROBES, launcher=launcher)  # its probes rehearsed, the spares made after
+        spares = _settled_children(zygote)
+        os.kill(zygote, signal.SIGSTOP)  # the spares' ends not yet seen when the request comes
+        kill_every_spare(spares)
+        threading.Timer(0.3, os.kill, (zygote, signal.SIGCONT)).start()
+        observed = [run_file("q.py", folder, PROBES, launcher=launcher)]
+        dead = kill_every_spare(_settled_children(zygote))
+        while set(dead) & set(Path(f"/proc/{zygote}/task/{zygote}/children").read_text().split()):
+            time.sleep(0.01)  # reaped
+        observed += [run_file("q.py", folder, PROBES, launcher=launcher) for _ in range(2)]
+        assert launcher._ready_zygote().proc.pid == zygote  # the same fork server
+    assert all(obs.probes["spaces"].status == "ok" for obs in observed), [(o.imported, o.probes["spaces"].detail)
+                                                                        for o in observed]
+
+
+@root_only
+def test_a_request_whose_memory_limit_a_spare_already_exceeds_gets_another_child(monkeypatch):
+    """The kernel refuses to lower a group's memory limit below what it already holds; the request must not run
+    under the spare's larger limit, so the fork server lets that spare go and forks a child for it."""
+    import socket
+
+    from grader.sandbox.parent import zygote
+
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    children = zygote._Children(ours, None)
+    try:
+        children.fork_spare()
+        spare = children.spares[0]
+        monkeypatch.setattr(zygote.cgroups, "set_limits", lambda groups, pids, memory: memory != 16)
+        read, write = os.pipe()
+        pid = children.hand_out(b"{}", [write], (64, 16), True)  # one descriptor: the child leaves at once
+        os.close(read)
+        os.close(write)
+        assert pid != spare.pid and spare not in children.spares and spare.sock.fileno() == -1
+        assert pid in children.handed
+    finally:
+        children.stop_all()
+        ours.close()
+        theirs.close()

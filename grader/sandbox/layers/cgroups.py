@@ -86,8 +86,9 @@ def create(max_pids: int | None, memory_mb: int | None) -> list[Path]:
     return groups
 
 
-def set_limits(groups: list[Path], max_pids: int | None, memory_mb: int | None) -> None:
-    """Set the task and memory limits of a child's groups (swap, where present, gets none)."""
+def set_limits(groups: list[Path], max_pids: int | None, memory_mb: int | None) -> bool:
+    """Set the task and memory limits of a child's groups (swap, where present, gets none); whether each group
+    has them now (the kernel refuses a memory limit below what the group already uses)."""
     settings = []
     if max_pids is not None:
         settings.append(("pids.max", str(max_pids)))
@@ -102,6 +103,15 @@ def set_limits(groups: list[Path], max_pids: int | None, memory_mb: int | None) 
                     (group / file).write_text(value)
                 except OSError:
                     pass
+    return all(_reads(group / file, value) for group in groups for file, value in settings
+               if "swap" not in file and "memsw" not in file and (group / file).exists())
+
+
+def _reads(path: Path, value: str) -> bool:
+    try:
+        return path.read_text().strip() == value
+    except OSError:
+        return False
 
 
 def join(groups: list[Path] | list[str]) -> None:

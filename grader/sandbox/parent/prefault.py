@@ -11,7 +11,8 @@ waits for its request, stopping as soon as a request arrives, so the copies are 
 
 The scout runs only the grader's own rehearsal (no student or course code), and the spare only asks the kernel to
 do early what its first writes would do: what any child computes is unchanged. At most ``MAX_PAGES`` pages are
-copied ahead (16 MiB a spare).
+copied ahead (16 MiB a spare), and no more than an eighth of the spare's memory limit (the copies count against
+its memory cgroup: a request whose limit is below what a spare already uses is given another child).
 """
 from __future__ import annotations
 
@@ -127,9 +128,10 @@ def _scout(rehearse: Callable[[], None], write_end: int) -> None:
         os._exit(0)
 
 
-def copy_ahead(ranges: Sequence[tuple[int, int]], waiting_on: socket.socket) -> int:
-    """In a spare: have the kernel copy ``ranges`` now, until a request is waiting on ``waiting_on``; the bytes
-    copied. A range no longer mapped is skipped; a kernel without ``MADV_POPULATE_WRITE`` is asked once."""
+def copy_ahead(ranges: Sequence[tuple[int, int]], waiting_on: socket.socket, budget: int | None = None) -> int:
+    """In a spare: have the kernel copy ``ranges`` now, until a request is waiting on ``waiting_on`` or ``budget``
+    bytes are copied; the bytes copied. A range no longer mapped is skipped; a kernel without
+    ``MADV_POPULATE_WRITE`` is asked once."""
     done = 0
     try:
         madvise = libc_madvise()
@@ -137,6 +139,8 @@ def copy_ahead(ranges: Sequence[tuple[int, int]], waiting_on: socket.socket) -> 
         return 0
     for number, (start, length) in enumerate(ranges):
         if number % CHECK_EVERY == 0 and select.select([waiting_on], [], [], 0)[0]:
+            break
+        if budget is not None and done + length > budget:
             break
         if madvise(start, length, MADV_POPULATE_WRITE) == 0:
             done += length

@@ -24,6 +24,7 @@ from grader.sandbox.parent import prefault, probe_sets
 from grader.sandbox.protocol import ChildRequest
 
 MAX_FD = 65536
+COPY_SHARE = 8  # a spare copies pages ahead (``prefault``) up to this fraction of its memory limit
 
 
 @dataclass
@@ -89,7 +90,7 @@ def fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int 
         if copy_ahead is not None and root:
             apply_ahead()
         if copy_ahead:
-            prefault.copy_ahead(copy_ahead, theirs)
+            prefault.copy_ahead(copy_ahead, theirs, None if limits[1] is None else (limits[1] << 20) // COPY_SHARE)
         _run_when_asked(theirs)
     finally:
         os._exit(70)

@@ -126,19 +126,32 @@ class _Children:
                  pid_namespace: bool, namespaces: bool = True) -> int:
         """Give a request to a spare (or, for other placements, to a child forked for it); its pid. A spare
         fits a request with every namespace and both cgroups (``namespaces``: the network and IPC ones)."""
-        if pid_namespace and namespaces and None not in limits and self.spares:
-            child = self.spares.pop(0)
-            if child.limits != limits:  # writing a cgroup's limits costs ~0.2 ms a group
-                cgroups.set_limits(child.groups, *limits)
+        while pid_namespace and namespaces and None not in limits and self.spares:
+            spare = self.spares.pop(0)
+            if spare.limits != limits:  # writing a cgroup's limits costs ~0.2 ms a group
+                if not cgroups.set_limits(spare.groups, *limits):  # it uses more memory than the request allows
+                    spare.sock.close()
+                    continue
                 self.limits = limits
-        else:
-            child = fork_waiting(self.own_pid_ns, pid_namespace, limits)
-            self.groups[child.pid] = child.groups
-        socket.send_fds(child.sock, [data], fds)
-        child.sock.close()
+            if self._give(spare, data, fds):
+                return spare.pid
+        child = fork_waiting(self.own_pid_ns, pid_namespace, limits)
+        self.groups[child.pid] = child.groups
+        if not self._give(child, data, fds):
+            raise OSError("the child forked for this request ended before it was handed it")
+        return child.pid
+
+    def _give(self, child: Waiting, data: bytes, fds: list[int]) -> bool:
+        """Send ``child`` its request; False where it is gone (killed while it waited: its end is reaped)."""
+        try:
+            socket.send_fds(child.sock, [data], fds)
+        except OSError:
+            return False
+        finally:
+            child.sock.close()
         self.handed.add(child.pid)
         self.handed_out_at = time.monotonic()
-        return child.pid
+        return True
 
     def quiet_left(self) -> float:
         """Seconds before a replacement may be forked while a spare waits: ``QUIET_AFTER_HAND_OUT`` after the latest
@@ -156,6 +169,9 @@ class _Children:
             if pid == 0:
                 return
             owned = self.groups.pop(pid, [])
+            for spare in [spare for spare in self.spares if spare.pid == pid]:  # it died waiting: replaced
+                self.spares.remove(spare)
+                spare.sock.close()
             cgroups.kill_all(owned)  # what the child left behind in its groups, without a PID namespace
             oom = cgroups.oom_killed(owned)
             cgroups.remove_later(owned)
@@ -301,11 +317,13 @@ def _answer(message: dict, data: bytes, fds: list[int], children: _Children) -> 
         return
     limits, pid_namespace, namespaces = _placement(message)
     try:
-        pid = children.hand_out(data, fds, limits, pid_namespace, namespaces)
+        reply = {"pid": children.hand_out(data, fds, limits, pid_namespace, namespaces), "tag": tag}
+    except OSError as exc:
+        reply = {"error": f"no child could be handed the request ({exc})", "tag": tag}
     finally:
         for fd in fds:
             os.close(fd)
-    children.sock.send(json.dumps({"pid": pid, "tag": tag}).encode())
+    children.sock.send(json.dumps(reply).encode())
     if isinstance(message.get("probes"), str) and isinstance(message.get("probes_file"), str):
         parsed = probe_sets.remember(message["probes"], message["probes_file"])  # once, for the next children
         if parsed:
