@@ -97,7 +97,7 @@ def learn(rehearse: Callable[[], None], known: Ranges) -> Ranges:
             report += chunk
         else:
             report.clear()
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
     finally:
         os.close(read_end)
         os.waitpid(pid, 0)

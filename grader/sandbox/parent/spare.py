@@ -53,8 +53,8 @@ def _user_and_pid_namespace() -> None:
 
 
 def own_pid_namespace() -> int | None:
-    """A descriptor of this process's PID namespace (a spare forked into a new one is born with it restored
-    after), or None where it cannot be opened."""
+    """A descriptor of this process's PID namespace, to return to after forking a child into a new one (None
+    where it cannot be opened)."""
     try:
         return os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:

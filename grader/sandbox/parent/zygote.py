@@ -129,10 +129,10 @@ class _Children:
         while pid_namespace and namespaces and None not in limits and self.spares:
             spare = self.spares.pop(0)
             if spare.limits != limits:  # writing a cgroup's limits costs ~0.2 ms a group
+                self.limits = limits  # the next spares' too
                 if not cgroups.set_limits(spare.groups, *limits):  # it uses more memory than the request allows
                     spare.sock.close()
                     continue
-                self.limits = limits
             if self._give(spare, data, fds):
                 return spare.pid
         child = fork_waiting(self.own_pid_ns, pid_namespace, limits)
