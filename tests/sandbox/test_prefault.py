@@ -9,14 +9,12 @@ import mmap
 import os
 import resource
 import socket
-import subprocess
-import sys
 import time
 
 import pytest
 
 from grader.sandbox.parent import prefault
-from tests.conftest import ROOT
+from tests.sandbox.pages_written import in_a_fresh_interpreter
 
 PAGE = prefault.PAGE
 
@@ -132,56 +130,21 @@ def test_a_kernel_without_the_advice_is_asked_once(region, monkeypatch):
 # child writes around them, and forks two children that import a correct question 1 and run its probes: one copies
 # the learned pages ahead first. Each says how many pages it had to write while the probes ran (minor faults).
 FORKED = """
-import json, os, resource, socket, sys
-from pathlib import Path
+import json, socket
 from grader.sandbox.parent import prefault, zygote_imports
-zygote_imports.preload_core()
-import torch
-from grader.assignments import find_assignment
-from grader.course import environment
-from grader.plan import GradingPlan
-from grader.sandbox.child import adapt
-from grader.sandbox.child.entry import run_probe, torch_settings
-from grader.sandbox.child.tracing import ImportLosses
 from grader.sandbox.parent.rehearsal import rehearse, run_as_a_fresh_child
-from grader.sandbox.protocol import ChildRequest
-
-plan = GradingPlan.build(find_assignment("comp4901y-hw1"))
-probes = plan.questions["question1"].probes("student")
-folder = Path("submissions_example/comp4901y-hw1/alice_correct").resolve()
-request = ChildRequest(module_file="question1.py", source=str(folder), workdir=str(folder), box="/tmp", probes=probes)
+from tests.sandbox.pages_written import pages_written, question1_probes
+zygote_imports.preload_core()
+probes = question1_probes()
 rehearse(probes)
 learned = prefault.learn(lambda: run_as_a_fresh_child(probes), [])
-
-def pages_written(copy_ahead):
-    read, write = os.pipe()
-    waiting_on, _ = socket.socketpair()
-    pid = os.fork()
-    if pid == 0:
-        copied = prefault.copy_ahead(learned if copy_ahead else [], waiting_on)
-        torch_settings()
-        sys.path.insert(0, str(folder))
-        import question1
-        state = environment.TorchState.capture(torch, threads=1)
-        losses, claimed = ImportLosses([p.losses for p in probes]), adapt.claimed_names(probes)
-        start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        statuses = [run_probe(question1, p, request, torch, state, losses, claimed)[0]["status"] for p in probes]
-        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - start
-        os.write(write, json.dumps([faults, statuses, copied]).encode())
-        os._exit(0)
-    os.waitpid(pid, 0)
-    return json.loads(os.read(read, 1 << 16))
-
-print(json.dumps([pages_written(False), pages_written(True)]))
+waiting_on, _ = socket.socketpair()  # no request ever comes
+print(json.dumps([pages_written(), pages_written(lambda: prefault.copy_ahead(learned, waiting_on))]))
 """
 
 
 def test_a_spare_that_copied_the_learned_pages_writes_fewer_of_its_own():
-    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run([sys.executable, "-c", FORKED], capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    (plain, plain_statuses, _), (ahead, ahead_statuses, copied) = json.loads(done.stdout.strip().splitlines()[-1])
+    (plain, plain_statuses, _), (ahead, ahead_statuses, copied) = in_a_fresh_interpreter(FORKED)
     assert plain_statuses == ahead_statuses == ["ok"] * len(plain_statuses)
     assert copied > 100 * PAGE
     assert ahead < 0.7 * plain, (plain, ahead)

@@ -2,10 +2,7 @@
 same probes, and the rehearsal leaves the process as it found it, without CUDA, autograd, drivers or threads."""
 from __future__ import annotations
 
-import json
 import random
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -13,7 +10,7 @@ import torch
 
 from grader.sandbox.parent import rehearsal
 from grader.sandbox.protocol import InputSpec, Probe, Step
-from tests.conftest import ROOT
+from tests.sandbox.pages_written import in_a_fresh_interpreter
 
 
 def probes() -> list[Probe]:
@@ -67,55 +64,19 @@ def test_a_process_with_torch_threads_is_not_rehearsed(monkeypatch):
 # probes, before and after the rehearsals (torch's workout, then the probes'); each child says how many pages it
 # had to write (minor faults).
 FORKED = """
-import json, os, resource, sys
-from pathlib import Path
+import json
 from grader.sandbox.parent import rehearsal, zygote_imports
+from tests.sandbox.pages_written import pages_written, question1_probes
 workout, rehearsal.workout = rehearsal.workout, lambda: None
 zygote_imports.preload_core()
-import torch
-from grader.assignments import find_assignment
-from grader.course import environment
-from grader.plan import GradingPlan
-from grader.sandbox.child import adapt
-from grader.sandbox.child.entry import run_probe, torch_settings
-from grader.sandbox.child.tracing import ImportLosses
-from grader.sandbox.parent.rehearsal import rehearse
-from grader.sandbox.protocol import ChildRequest
-
-plan = GradingPlan.build(find_assignment("comp4901y-hw1"))
-probes = plan.questions["question1"].probes("student")
-folder = Path("submissions_example/comp4901y-hw1/alice_correct").resolve()
-request = ChildRequest(module_file="question1.py", source=str(folder), workdir=str(folder), box="/tmp", probes=probes)
-
-def pages_written():
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        torch_settings()
-        sys.path.insert(0, str(folder))
-        import question1
-        state = environment.TorchState.capture(torch, threads=1)
-        losses, claimed = ImportLosses([p.losses for p in probes]), adapt.claimed_names(probes)
-        start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        statuses = [run_probe(question1, p, request, torch, state, losses, claimed)[0]["status"] for p in probes]
-        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - start
-        os.write(write, json.dumps([faults, statuses]).encode())
-        os._exit(0)
-    os.waitpid(pid, 0)
-    return json.loads(os.read(read, 1 << 16))
-
 cold = pages_written()
 workout()
-rehearse(probes)
+rehearsal.rehearse(question1_probes())
 print(json.dumps([cold, pages_written()]))
 """
 
 
 def test_a_child_forked_after_the_rehearsal_writes_fewer_pages_of_its_own():
-    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run([sys.executable, "-c", FORKED], capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    (cold, cold_statuses), (warm, warm_statuses) = json.loads(done.stdout.strip().splitlines()[-1])
+    (cold, cold_statuses, _), (warm, warm_statuses, _) = in_a_fresh_interpreter(FORKED)
     assert cold_statuses == warm_statuses == ["ok"] * len(cold_statuses)
     assert warm < 0.85 * cold, (cold, warm)
