@@ -135,25 +135,29 @@ def naive_batch(subs: list[Path], jobs: int) -> dict:
 
 
 def steady_overhead(subs: list[Path], launcher_mode: str, rubric: Path) -> float:
-    """Median milliseconds of harness per (submission, file) beyond student code, one worker, warm."""
+    """Median milliseconds of harness per (submission, file) beyond student code, one worker, warm, the submissions
+    graded in turn as a batch grades them (the next one's first file started while the last file runs long)."""
     from grader.assignments import find_assignment
     from grader.course.preloads import batch_imports
     from grader.grading import grade_submission
+    from grader.next_in_line import NextInLine
     from grader.plan import GradingPlan
     from grader.reference_cache import reference_observations
     from grader.sandbox.parent.pool import make_launcher
 
     plan = GradingPlan.build(find_assignment(str(rubric)))
     per_file = []
+    in_line = NextInLine(subs)
     with make_launcher(launcher_mode, 1, preload=batch_imports(plan, subs)) as launcher:
         reference, _ = reference_observations(plan, launcher)
         grade_submission(plan, subs[0], reference, launcher=launcher)
         for submission in subs:
             started = time.perf_counter()
-            result = grade_submission(plan, submission, reference, launcher=launcher)
+            result = grade_submission(plan, submission, reference, launcher=launcher, next_in_line=in_line)
             elapsed = time.perf_counter() - started
             code = sum(q.code_seconds for q in result.questions)
             per_file.append(1000 * (elapsed - code) / len(result.questions))
+        in_line.close()
     return statistics.median(per_file)
 
 

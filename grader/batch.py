@@ -22,6 +22,7 @@ from grader.assignments import find_assignment
 from grader.diagnosis.known import KnownMistake
 from grader.diagnosis.mutant_runs import MistakesLater
 from grader.grading import GradingOptions, grade_submission
+from grader.next_in_line import NextInLine
 from grader.observe import FileObservations
 from grader.plan import GradingPlan
 from grader.reference_cache import reference_observations
@@ -111,7 +112,7 @@ def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObserv
         if not job.force and store.is_current(work.student, work.fingerprint):
             return None
         result = grade_submission(plan, Path(work.folder), reference, launcher=launcher, student=work.student,
-                                  options=job.options, mistakes=mistakes)
+                                  options=job.options, mistakes=mistakes, next_in_line=in_line)
         result.fingerprint = work.fingerprint
         if any(c.status == "error" for q in result.questions for c in q.checks):
             return _Settling(time.monotonic() + SETTLE_SECONDS, result)  # the worker goes on to the next one
@@ -119,33 +120,39 @@ def grade_work(job: BatchJob, plan: GradingPlan, reference: dict[str, FileObserv
             raise _NotStored
         return keep(result)
 
+    by_folder = {Path(work.folder): work for work in job.students}
+    in_line = NextInLine(list(by_folder), lambda folder: job.force or not store.is_current(
+        by_folder[folder].student, by_folder[folder].fingerprint))
     pool = ThreadPoolExecutor(max_workers=job.jobs)
     settling: dict[str, tuple[float, Callable[[], Result | None], StudentWork]] = {}
-    with StopSignals() as stop:
-        waiting = {pool.submit(one, work, stop): work for work in job.students}
-        while (waiting or settling) and not stop.requested():
-            due = min((due for due, _, _ in settling.values()), default=time.monotonic() + 1.0)
-            timeout = min(1.0, max(0.0, due - time.monotonic()))
-            if waiting:
-                finished, _ = wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
-            else:
-                finished = set()
-                stop.requested(wait=timeout)
-            for future in finished:
-                work = waiting.pop(future)
-                if future.exception() is not None and not isinstance(future.exception(), _NotStored):
-                    # the grader failed: perhaps because the stop signal reached its fork server first
-                    settling[work.student] = (time.monotonic() + SETTLE_SECONDS, future.result, work)
-                elif future.exception() is None and isinstance(future.result(), _Settling):
-                    pending = future.result()
-                    settling[work.student] = (pending.due, lambda pending=pending: keep(pending.result), work)
+    try:
+        with StopSignals() as stop:
+            waiting = {pool.submit(one, work, stop): work for work in job.students}
+            while (waiting or settling) and not stop.requested():
+                due = min((due for due, _, _ in settling.values()), default=time.monotonic() + 1.0)
+                timeout = min(1.0, max(0.0, due - time.monotonic()))
+                if waiting:
+                    finished, _ = wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
                 else:
-                    _record(outcome, work, future.result, progress)
-            for student, (due, result_of, work) in list(settling.items()):
-                if due <= time.monotonic() and not stop.requested():
-                    del settling[student]
-                    _record(outcome, work, result_of, progress)
-        outcome.stopped = stop.stopped
+                    finished = set()
+                    stop.requested(wait=timeout)
+                for future in finished:
+                    work = waiting.pop(future)
+                    if future.exception() is not None and not isinstance(future.exception(), _NotStored):
+                        # the grader failed: perhaps because the stop signal reached its fork server first
+                        settling[work.student] = (time.monotonic() + SETTLE_SECONDS, future.result, work)
+                    elif future.exception() is None and isinstance(future.result(), _Settling):
+                        pending = future.result()
+                        settling[work.student] = (pending.due, lambda pending=pending: keep(pending.result), work)
+                    else:
+                        _record(outcome, work, future.result, progress)
+                for student, (due, result_of, work) in list(settling.items()):
+                    if due <= time.monotonic() and not stop.requested():
+                        del settling[student]
+                        _record(outcome, work, result_of, progress)
+            outcome.stopped = stop.stopped
+    finally:
+        in_line.close()  # children started early for submissions never begun (a stop) leave
     # after a stop, children being graded are dying with the task: their threads are not waited for
     pool.shutdown(wait=not outcome.stopped, cancel_futures=True)
     outcome.seconds = process_age()

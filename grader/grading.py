@@ -19,7 +19,8 @@ from grader.diagnosis.blame import NOT_YOURS, attribute, error_sentence, grader_
 from grader.diagnosis.known import KnownMistake
 from grader.handins.notebooks import NotebookError
 from grader.handins.staging import Stage, stage
-from grader.observe import FileObservations, ImportInfo
+from grader.next_in_line import NextInLine, long_calls
+from grader.observe import FileObservations, ImportInfo, Observation
 from grader.plan import GradingPlan, QuestionPlan
 from grader.rubric import Question
 from grader.results import CheckResult, QuestionResult, Result
@@ -210,6 +211,31 @@ def _early_scorer(qplan: QuestionPlan) -> Callable[[Evidence, str], Verdict]:
     return score
 
 
+def _starting_the_next(next_in_line: NextInLine, on_reply: OnReply, plan: GradingPlan, first: QuestionPlan,
+                       last: QuestionPlan, reference_obs: FileObservations | None, launcher: Launcher,
+                       options: GradingOptions | None) -> OnReply:
+    """``on_reply`` for the submission's last file, which also starts the next submission's first file (once) as
+    this file's child begins a long call (at once, where its import or first probe is long)."""
+    at_once, before_long = long_calls(last.probes("student"), reference_obs)
+    started = False
+
+    def start_next() -> None:
+        nonlocal started
+        if not started:
+            started = True
+            next_in_line.start_next(lambda folder: start_question_early(plan, first, folder, launcher, options,
+                                                                       plan.chosen_file(first, folder)))
+
+    def reply(probe_id: str, observation: Observation, imported: ImportInfo) -> None:
+        on_reply(probe_id, observation, imported)
+        if probe_id in before_long:
+            start_next()
+
+    if at_once:
+        start_next()
+    return reply
+
+
 class _ThenScore:
     """A launcher that, once it has handed the next file's child its request, starts the scoring of the question
     before (and the next file's child, early): the scoring thread and the hand-over compete for the interpreter,
@@ -229,14 +255,20 @@ class _ThenScore:
 def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, FileObservations], *,
                      launcher: Launcher | None = None, student: str | None = None,
                      options: GradingOptions | None = None,
-                     mistakes: Mapping[str, list[KnownMistake]] | None = None) -> Result:
-    """Grade one submission folder against the reference's observations (and its known mistakes, per question)."""
+                     mistakes: Mapping[str, list[KnownMistake]] | None = None,
+                     next_in_line: NextInLine | None = None) -> Result:
+    """Grade one submission folder against the reference's observations (and its known mistakes, per question).
+    ``next_in_line``: the run's order, to start the next submission's first file while this one's last runs long
+    (and to take this one's, started so)."""
     launcher = launcher or SpawnLauncher()
     started = time.perf_counter()
     active, missing = list(launcher.layers), []
     qplans = list(plan)
     chosen_files = [plan.chosen_file(q, submission) for q in qplans]  # once: with several candidates it reads each
     early_runs: dict[int, EarlyQuestion | None] = {}  # a question's file started while the one before runs
+    running_files = [i for i, q in enumerate(qplans) if q.probes("student")]
+    if next_in_line is not None and running_files and (carried := next_in_line.begin(submission)) is not None:
+        early_runs[running_files[0]] = carried
     with ThreadPoolExecutor(1, thread_name_prefix="score") as scorer:  # a question is scored while the next runs
         scored, waiting, upcoming, ahead = [], [], [], {}
 
@@ -278,7 +310,11 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
                 if started_early is not None:
                     started_early.child.go()
                     started_one()
-                observed = run_question(plan, qplan, submission, "student", handing, options, early.reply, chosen,
+                on_reply = early.reply
+                if next_in_line is not None and launcher.early_starts and running == running_files[-1]:
+                    on_reply = _starting_the_next(next_in_line, on_reply, plan, qplans[running_files[0]], qplan,
+                                                  reference.get(question_id), launcher, options)
+                observed = run_question(plan, qplan, submission, "student", handing, options, on_reply, chosen,
                                         started_early)
                 score_waiting()  # a question that started no child
                 waiting.append((qplan, submission, observed, reference.get(question_id), known, early))
