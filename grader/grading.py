@@ -70,6 +70,19 @@ def _run_arguments(plan: GradingPlan, question: Question, probes: list[Probe], s
                     "import_timeout": question.import_timeout * scale, "keep_whole": side == "reference"}
 
 
+@dataclass
+class EarlySubmission:
+    """A submission's first question files (by their place in the plan), each with a child started early: the
+    files whose children would otherwise be started as its first file begins."""
+
+    questions: dict[int, EarlyQuestion]
+
+    def cancel(self) -> None:
+        """Not run after all."""
+        for question in self.questions.values():
+            question.cancel()
+
+
 def start_question_early(plan: GradingPlan, qplan: QuestionPlan, folder: Path, launcher: Launcher,
                          options: GradingOptions | None, chosen: str) -> EarlyQuestion | None:
     """Stage a student's question file and hand its first child the request now, while the worker's previous file
@@ -211,11 +224,25 @@ def _early_scorer(qplan: QuestionPlan) -> Callable[[Evidence, str], Verdict]:
     return score
 
 
-def _starting_the_next(next_in_line: NextInLine, on_reply: OnReply, plan: GradingPlan, first: QuestionPlan,
+def _start_submission_early(plan: GradingPlan, first_files: list[int], folder: Path, launcher: Launcher,
+                            options: GradingOptions | None) -> EarlySubmission | None:
+    """The first two question files of the submission in ``folder`` (``first_files``: their places in the plan),
+    started early; None where neither could be."""
+    qplans = list(plan)
+    started = {}
+    for index in first_files[:2]:
+        question = start_question_early(plan, qplans[index], folder, launcher, options,
+                                        plan.chosen_file(qplans[index], folder))
+        if question is not None:
+            started[index] = question
+    return EarlySubmission(started) if started else None
+
+
+def _starting_the_next(next_in_line: NextInLine, on_reply: OnReply, plan: GradingPlan, running_files: list[int],
                        last: QuestionPlan, reference_obs: FileObservations | None, launcher: Launcher,
                        options: GradingOptions | None) -> OnReply:
-    """``on_reply`` for the submission's last file, which also starts the next submission's first file (once) as
-    this file's child begins a long call (at once, where its import or first probe is long)."""
+    """``on_reply`` for the submission's last file, which also starts the next submission's first files (once)
+    as this file's child begins a long call (at once, where its import or first probe is long)."""
     at_once, before_long = long_calls(last.probes("student"), reference_obs)
     started = False
 
@@ -223,8 +250,8 @@ def _starting_the_next(next_in_line: NextInLine, on_reply: OnReply, plan: Gradin
         nonlocal started
         if not started:
             started = True
-            next_in_line.start_next(lambda folder: start_question_early(plan, first, folder, launcher, options,
-                                                                       plan.chosen_file(first, folder)))
+            next_in_line.start_next(lambda folder: _start_submission_early(plan, running_files, folder, launcher,
+                                                                           options))
 
     def reply(probe_id: str, observation: Observation, imported: ImportInfo) -> None:
         on_reply(probe_id, observation, imported)
@@ -267,8 +294,8 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
     chosen_files = [plan.chosen_file(q, submission) for q in qplans]  # once: with several candidates it reads each
     early_runs: dict[int, EarlyQuestion | None] = {}  # a question's file started while the one before runs
     running_files = [i for i, q in enumerate(qplans) if q.probes("student")]
-    if next_in_line is not None and running_files and (carried := next_in_line.begin(submission)) is not None:
-        early_runs[running_files[0]] = carried
+    if next_in_line is not None and (carried := next_in_line.begin(submission)) is not None:
+        early_runs.update(carried.questions)
     with ThreadPoolExecutor(1, thread_name_prefix="score") as scorer:  # a question is scored while the next runs
         scored, waiting, upcoming, ahead = [], [], [], {}
 
@@ -312,7 +339,7 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
                     started_one()
                 on_reply = early.reply
                 if next_in_line is not None and launcher.early_starts and running == running_files[-1]:
-                    on_reply = _starting_the_next(next_in_line, on_reply, plan, qplans[running_files[0]], qplan,
+                    on_reply = _starting_the_next(next_in_line, on_reply, plan, running_files, qplan,
                                                   reference.get(question_id), launcher, options)
                 observed = run_question(plan, qplan, submission, "student", handing, options, on_reply, chosen,
                                         started_early)
