@@ -263,6 +263,28 @@ def _starting_the_next(next_in_line: NextInLine, on_reply: OnReply, plan: Gradin
     return reply
 
 
+class _AtFirstReply:
+    """What follows the word to go for a child started early (the question before scored, the next file started),
+    held until the child's first reply: the child wakes and imports the file while no scoring competes with it for
+    the cores (measured: ~0.6 ms less per file at one worker on two cores)."""
+
+    def __init__(self, then: Callable[[], None] | None) -> None:
+        self.then = then
+
+    def __call__(self) -> None:
+        """Do it now, if not done yet."""
+        then, self.then = self.then, None
+        if then is not None:
+            then()
+
+    def before(self, on_reply: OnReply) -> OnReply:
+        """``on_reply``, doing this first."""
+        def reply(probe_id: str, observation: Observation, imported: ImportInfo) -> None:
+            self()
+            on_reply(probe_id, observation, imported)
+        return reply
+
+
 class _ThenScore:
     """A launcher that, once it has handed the next file's child its request, starts the scoring of the question
     before (and the next file's child, early): the scoring thread and the hand-over compete for the interpreter,
@@ -336,13 +358,14 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
                 started_early = early_runs.pop(running, None)
                 if started_early is not None:
                     started_early.child.go()
-                    started_one()
-                on_reply = early.reply
+                after_go = _AtFirstReply(started_one if started_early is not None else None)
+                on_reply = after_go.before(early.reply)
                 if next_in_line is not None and launcher.early_starts and running == running_files[-1]:
                     on_reply = _starting_the_next(next_in_line, on_reply, plan, running_files, qplan,
                                                   reference.get(question_id), launcher, options)
                 observed = run_question(plan, qplan, submission, "student", handing, options, on_reply, chosen,
                                         started_early)
+                after_go()  # a file with no reply passed on (staged under another name, not imported)
                 score_waiting()  # a question that started no child
                 waiting.append((qplan, submission, observed, reference.get(question_id), known, early))
                 active += [layer for layer in observed.imported.sandbox if layer not in active]
