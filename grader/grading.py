@@ -227,12 +227,15 @@ def _early_scorer(qplan: QuestionPlan) -> Callable[[Evidence, str], Verdict]:
 def _start_submission_early(plan: GradingPlan, first_files: list[int], folder: Path, launcher: Launcher,
                             options: GradingOptions | None) -> EarlySubmission | None:
     """The first two question files of the submission in ``folder`` (``first_files``: their places in the plan),
-    started early; None where neither could be."""
+    started early; None where neither could be (a file that fails to start is left to its turn)."""
     qplans = list(plan)
     started = {}
     for index in first_files[:2]:
-        question = start_question_early(plan, qplans[index], folder, launcher, options,
-                                        plan.chosen_file(qplans[index], folder))
+        try:
+            question = start_question_early(plan, qplans[index], folder, launcher, options,
+                                            plan.chosen_file(qplans[index], folder))
+        except Exception:  # noqa: BLE001 - at its own turn the file is staged again, and says what fails
+            question = None
         if question is not None:
             started[index] = question
     return EarlySubmission(started) if started else None
@@ -307,7 +310,7 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
                      mistakes: Mapping[str, list[KnownMistake]] | None = None,
                      next_in_line: NextInLine | None = None) -> Result:
     """Grade one submission folder against the reference's observations (and its known mistakes, per question).
-    ``next_in_line``: the run's order, to start the next submission's first file while this one's last runs long
+    ``next_in_line``: the run's order, to start the next submission's first files while this one's last runs long
     (and to take this one's, started so)."""
     launcher = launcher or SpawnLauncher()
     started = time.perf_counter()
@@ -359,6 +362,8 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
                 if started_early is not None:
                     started_early.child.go()
                 after_go = _AtFirstReply(started_one if started_early is not None else None)
+                if started_early is not None and started_early.staged.relabels:
+                    after_go()  # its replies are passed on only once the file ends
                 on_reply = after_go.before(early.reply)
                 if next_in_line is not None and launcher.early_starts and running == running_files[-1]:
                     on_reply = _starting_the_next(next_in_line, on_reply, plan, running_files, qplan,

@@ -49,3 +49,56 @@ def test_an_early_start_that_fails_leaves_the_file_to_its_turn(monkeypatch):
         launcher.early_starts = True
         monkeypatch.setattr(grading, "start_question_early", broken)
         assert marks(grading.grade_submission(plan, folder, reference, launcher=launcher)) == plain
+
+
+def _events(monkeypatch) -> list[tuple]:
+    """What happens when while a submission is graded: each file's go, its first reply, the end of its run, and
+    the start of each question's scoring."""
+    from grader.sandbox.parent import runner
+    from grader.scoring_early import EarlyScoring
+
+    events: list[tuple] = []
+    go, reply, run, score = runner.EarlyChild.go, EarlyScoring.reply, grading.run_question, grading.score_question
+
+    def logged_go(self):
+        events.append(("go", self.module_file))
+        return go(self)
+
+    def logged_reply(self, probe_id, observation, imported):
+        events.append(("reply", self.qplan.question.id))
+        return reply(self, probe_id, observation, imported)
+
+    def logged_run(plan, qplan, *args, **kwargs):
+        observed = run(plan, qplan, *args, **kwargs)
+        events.append(("ran", qplan.question.id))
+        return observed
+
+    def logged_score(qplan, *args, **kwargs):
+        events.append(("score", qplan.question.id))
+        return score(qplan, *args, **kwargs)
+
+    monkeypatch.setattr(runner.EarlyChild, "go", logged_go)
+    monkeypatch.setattr(EarlyScoring, "reply", logged_reply)
+    monkeypatch.setattr(grading, "run_question", logged_run)
+    monkeypatch.setattr(grading, "score_question", logged_score)
+    return events
+
+
+def test_the_question_before_is_scored_once_the_file_told_to_go_has_replied(monkeypatch):
+    """The child told to go wakes and imports with no scoring beside it; a file staged under another name (its
+    replies passed on only at its end) has the question before scored at once, not after it."""
+    plan = GradingPlan.build(find_assignment("pset09-autodiff"))
+    events = _events(monkeypatch)
+    with ForkServerLauncher(1) as launcher:
+        reference, _ = reference_observations(plan, launcher)
+        for name in ("anna_correct", "hugo_notebook_per_problem"):
+            events.clear()
+            grading.grade_submission(plan, ROOT / "submissions_example" / "pset09-autodiff" / name, reference,
+                                     launcher=launcher)
+            went = next(i for i, e in enumerate(events) if e[0] == "go")
+            scored = events.index(("score", "question1"))
+            if name == "anna_correct":
+                assert events.index(("reply", "question2")) < scored, events
+            else:
+                assert ("reply", "question2") not in events and scored < events.index(("ran", "question2")), events
+            assert went < scored, events
