@@ -110,6 +110,70 @@ def test_which_probes_can_answer_differently_in_a_second_run() -> None:
     assert runs_student_code([Step(read="rate", observe="a")], odd, {"a": 0.1}, torch)
 
 
+ANSWERS = """
+import torch
+
+_kept = torch.zeros(3)
+
+def kept_and_changed():  # the same tensor each call, changed in place: the first answer was 1s, the second 2s
+    _kept.add_(1)
+    return _kept
+
+def nothing():
+    return None
+
+def half_precision():
+    return torch.arange(4, dtype=torch.bfloat16)
+
+def drawn():
+    return torch.randn(3, generator=torch.Generator().manual_seed(torch.seed()))  # a seed the grader does not set
+"""
+
+
+def test_second_runs_compared_without_encoding_find_what_encoding_finds(tmp_path: Path) -> None:
+    """A tensor the second run changed in place differs from the first run's answer as it was (not as the second
+    run left it); None twice, and a bfloat16 tensor (numpy has no such type: compared encoded), do not differ."""
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "q.py").write_text(textwrap.dedent(ANSWERS))
+    names = ("kept_and_changed", "nothing", "half_precision", "drawn")
+    obs = run_file("q.py", folder, [probe(name, name) for name in names], import_timeout=20)
+    assert obs.imported.status == "ok", obs.imported.detail
+    assert obs.probes["kept_and_changed"].unstable == "`out` came out different"
+    assert obs.probes["kept_and_changed"].values["out"].tensor.tolist() == [1.0, 1.0, 1.0]
+    assert obs.probes["kept_and_changed"].rerun.values["out"].tensor.tolist() == [2.0, 2.0, 2.0]
+    assert not obs.probes["nothing"].unstable and not obs.probes["half_precision"].unstable
+    assert obs.probes["drawn"].unstable == "`out` came out different"
+
+
+def test_the_plain_comparison_says_same_only_where_the_encoded_one_would() -> None:
+    from grader.observe import encode_value
+    from grader.sandbox.child.stability import difference, same_plain_tensors
+
+    def encoded(observed: dict) -> tuple[dict, dict]:
+        tensors: dict = {}
+        return {name: encode_value(value, tensors) for name, value in observed.items()}, tensors
+
+    first = {"a": torch.ones(2, 3), "b": None, "w": torch.nn.Parameter(torch.zeros(2))}
+    values, tensors = encoded(first)
+    same = {"a": torch.ones(2, 3), "b": None, "w": torch.nn.Parameter(torch.zeros(2))}
+    assert same_plain_tensors(values, tensors, same, torch)
+    for other in ({"a": torch.ones(2, 3) * 2, "b": None, "w": same["w"]},  # another value
+                  {"a": torch.ones(3, 2), "b": None, "w": same["w"]},  # another shape
+                  {"a": torch.ones(2, 3, dtype=torch.float64), "b": None, "w": same["w"]},  # another dtype
+                  {"a": torch.ones(2, 3), "b": 0, "w": same["w"]},  # not None
+                  {"a": torch.ones(2, 3), "w": same["w"]}):  # a name missing
+        assert not same_plain_tensors(values, tensors, other, torch)
+        second_values, second_tensors = encoded(other)
+        assert difference({"status": "ok", "values": values}, tensors,
+                          {"status": "ok", "values": second_values}, second_tensors)
+    odd = torch.ones(2, 3).as_subclass(type("Sub", (torch.Tensor,), {}))
+    assert not same_plain_tensors(values, tensors, {**same, "a": odd}, torch)  # a subclass: compared encoded
+    nan = {"a": torch.full((2, 3), float("nan")), "b": None, "w": same["w"]}
+    nan_values, nan_tensors = encoded(nan)
+    assert same_plain_tensors(nan_values, nan_tensors, {**nan, "a": torch.full((2, 3), float("nan"))}, torch)
+
+
 IN_PLACE = """
 def double_in_place(x, w):
     x.mul_(2)  # changes the grader's input tensor itself

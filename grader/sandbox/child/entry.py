@@ -254,7 +254,7 @@ def run_probe(module, probe: Probe, request: ChildRequest, torch, state, losses,
     is then run a second time with uninitialised memory left as it is, and a different answer is sent along as
     ``rerun`` (the parent flags the check as unstable)."""
     from grader.inputs import pristine_copies, take_inputs  # imported after confinement: the child starts cheaply
-    from grader.sandbox.child.stability import difference, runs_student_code, uninitialised_memory
+    from grader.sandbox.child.stability import difference, runs_student_code, same_plain_tensors, uninitialised_memory
 
     inputs = take_inputs(probe.inputs, probe.seed, request.device)
     twice = _may_run_twice(probe, request)
@@ -266,9 +266,12 @@ def run_probe(module, probe: Probe, request: ChildRequest, torch, state, losses,
     if twice and _quick(probe, payload) and runs_student_code(probe.steps, module, observed, torch):
         with uninitialised_memory(torch, filled=False):
             again, observed_again = _attempt(module, probe, request, torch, state, claimed, inputs_again)
-        scratch: dict = {}
-        again["values"] = _encoded(observed_again, scratch, False)
-        differs = difference(payload, tensors, again, scratch)
+        differs = ""
+        if not (payload["status"] == again["status"] == "ok"
+                and same_plain_tensors(payload["values"], tensors, observed_again, torch)):
+            scratch: dict = {}
+            again["values"] = _encoded(observed_again, scratch, False)
+            differs = difference(payload, tensors, again, scratch)
         if differs:
             again["values"] = _encoded(observed_again, tensors, False)
             payload["rerun"] = {k: again[k] for k in ("status", "error", "values") if k in again}

@@ -102,6 +102,32 @@ def difference(first: dict, first_tensors: dict, second: dict, second_tensors: d
     return ""
 
 
+def same_plain_tensors(first_values: dict, first_tensors: dict, second: dict, torch) -> bool:
+    """Whether a second run observed, under each name the first run's encoded values have, a plain CPU tensor
+    (``torch.Tensor`` or ``nn.Parameter``) equal bit for bit to the first run's (encoded before the second run
+    began, so that a tensor the second run changed in place is seen to differ), or None where the first run had
+    None: the common case, told without encoding the second run's values. False only says to compare them encoded
+    (``difference``)."""
+    if first_values.keys() != second.keys():
+        return False
+    try:
+        for name, value in second.items():
+            encoded = first_values[name]
+            if value is None and encoded.get("type") == "none":
+                continue
+            if encoded.get("type") != "tensor" or encoded.get("class_name") is not None or \
+                    encoded.get("device") != "cpu" or type(value) not in (torch.Tensor, torch.nn.Parameter) or \
+                    value.device.type != "cpu":
+                return False
+            kept = first_tensors[encoded["tensor"]]
+            if kept.dtype != value.dtype or kept.shape != value.shape or \
+                    kept.numpy().tobytes() != value.detach().numpy().tobytes():
+                return False
+    except Exception:  # noqa: BLE001 - a dtype numpy lacks (bfloat16), a conjugate view: compared encoded instead
+        return False
+    return True
+
+
 def runs_student_code(steps: list, module: Any, observed: dict, torch) -> bool:
     """Whether a probe's steps ran any code of the student's, so that a second run could answer differently: not
     when each step only read a name the file bound to a plain value (a number, a string, a tensor) in an ordinary
