@@ -241,7 +241,7 @@ def _start_submission_early(plan: GradingPlan, first_files: list[int], folder: P
     return EarlySubmission(started) if started else None
 
 
-def _starting_the_next(next_in_line: NextInLine, on_reply: OnReply, plan: GradingPlan, running_files: list[int],
+def _starting_the_next(next_in_line: NextInLine[EarlySubmission], on_reply: OnReply, plan: GradingPlan, running_files: list[int],
                        last: QuestionPlan, reference_obs: FileObservations | None, launcher: Launcher,
                        options: GradingOptions | None) -> OnReply:
     """``on_reply`` for the submission's last file, which also starts the next submission's first files (once)
@@ -308,7 +308,7 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
                      launcher: Launcher | None = None, student: str | None = None,
                      options: GradingOptions | None = None,
                      mistakes: Mapping[str, list[KnownMistake]] | None = None,
-                     next_in_line: NextInLine | None = None) -> Result:
+                     next_in_line: NextInLine[EarlySubmission] | None = None) -> Result:
     """Grade one submission folder against the reference's observations (and its known mistakes, per question).
     ``next_in_line``: the run's order, to start the next submission's first files while this one's last runs long
     (and to take this one's, started so)."""

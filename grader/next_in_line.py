@@ -1,18 +1,19 @@
-"""The submission graded next: its first file handed to a child while this one's last file runs a long call.
+"""The submission graded next: its first files handed to children while this one's last file runs a long call.
 
 Within a submission, each question file's child is handed its request while the file before runs (``grading``).
 Across submissions, a child's start (a spare from the fork server, its layers, its set-up: some 5 ms of CPU) takes
 time off the path only where a core is idle while it starts, and one is while the student's code runs a long call
 of the last file: a training run, or any call that took the reference ``LONG_SECONDS`` or more. So at that moment
-the first file of the next submission in the run's order is handed to its child, which waits for its turn. (Started
-as the last file starts instead, it took from that file as much time as it saved the next one: measured.)
+the first files of the next submission in the run's order are handed to their children, which wait for their turn.
+(Started as the last file starts instead, the first took from that file as much time as it saved the next one:
+measured.)
 """
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from grader.observe import FileObservations
 from grader.sandbox.protocol import Probe
@@ -21,15 +22,18 @@ LONG_SECONDS = 0.05  # a call that took the reference this long leaves a core id
 
 
 class Cancellable(Protocol):
-    """A child started early (``grading.EarlyQuestion``)."""
+    """Children started early (``grading.EarlySubmission``)."""
 
     def cancel(self) -> None:
         """Not run after all."""
 
 
-class NextInLine:
-    """The submissions of a run in the order they are graded: which one comes next, and the first-file children
-    started early for them. Safe to share between the run's worker threads."""
+Started = TypeVar("Started", bound=Cancellable)
+
+
+class NextInLine(Generic[Started]):
+    """The submissions of a run in the order they are graded: which one comes next, and the children started early
+    for their first files. Safe to share between the run's worker threads."""
 
     def __init__(self, folders: Sequence[Path], wanted: Callable[[Path], bool] = lambda folder: True) -> None:
         self._order = [Path(folder) for folder in folders]
@@ -37,19 +41,19 @@ class NextInLine:
         self._cursor = 0  # every submission before this one has begun or been claimed
         self._begun: set[Path] = set()
         self._claimed: set[Path] = set()  # for an early start
-        self._started: dict[Path, Cancellable] = {}
+        self._started: dict[Path, Started] = {}
         self._closed = False
         self._lock = threading.Lock()
 
-    def begin(self, folder: Path) -> Cancellable | None:
-        """``folder``'s grading begins: the child started early for its first file, if there is one."""
+    def begin(self, folder: Path) -> Started | None:
+        """``folder``'s grading begins: the children started early for its first files, if there are any."""
         with self._lock:
             self._begun.add(Path(folder))
             return self._started.pop(Path(folder), None)
 
-    def start_next(self, start: Callable[[Path], Cancellable | None]) -> None:
-        """Start the first file of the next submission not yet begun (``start`` gives its child, or None where
-        there is nothing to start); a failure to start leaves that file to its turn."""
+    def start_next(self, start: Callable[[Path], Started | None]) -> None:
+        """Start the first files of the next submission not yet begun (``start`` gives their children, or None where
+        there is nothing to start); a failure to start leaves those files to their turn."""
         with self._lock:
             while self._cursor < len(self._order) and (self._order[self._cursor] in self._begun
                                                        or self._order[self._cursor] in self._claimed):
@@ -71,12 +75,12 @@ class NextInLine:
         early.cancel()
 
     def waiting(self) -> list[Path]:
-        """The submissions whose first file's child waits for their turn."""
+        """The submissions whose first files' children wait for their turn."""
         with self._lock:
             return list(self._started)
 
     def close(self) -> None:
-        """The run is over: each child started for a submission that was not graded after all leaves."""
+        """The run is over: the children started for a submission that was not graded after all leave."""
         with self._lock:
             self._closed = True
             unused, self._started = list(self._started.values()), {}
