@@ -26,6 +26,7 @@ from grader.rubric import Question
 from grader.results import CheckResult, QuestionResult, Result
 from grader.scoring_ahead import AheadVerdicts, score_ahead
 from grader.scoring_early import EarlyScoring
+from grader.scoring_gate import ScoringGate
 from grader.sandbox.parent.launcher import Launcher, SpawnLauncher
 from grader.sandbox.parent.runner import EarlyChild, run_file, start_early
 from grader.sandbox.parent.watch import OnReply
@@ -241,35 +242,27 @@ def _start_submission_early(plan: GradingPlan, first_files: list[int], folder: P
     return EarlySubmission(started) if started else None
 
 
-def _starting_the_next(next_in_line: NextInLine[EarlySubmission], on_reply: OnReply, plan: GradingPlan, running_files: list[int],
-                       last: QuestionPlan, reference_obs: FileObservations | None, launcher: Launcher,
-                       options: GradingOptions | None) -> OnReply:
-    """``on_reply`` for the submission's last file, which also starts the next submission's first files (once)
-    as this file's child begins a long call (at once, where its import or first probe is long)."""
-    at_once, before_long = long_calls(last.probes("student"), reference_obs)
-    started = False
-
-    def start_next() -> None:
-        nonlocal started
-        if not started:
-            started = True
-            next_in_line.start_next(lambda folder: _start_submission_early(plan, running_files, folder, launcher,
-                                                                           options))
+def _at_the_long_call(on_reply: OnReply, long: tuple[bool, set[str]], then: Callable[[], None]) -> OnReply:
+    """``on_reply`` for the submission's last file, which also calls ``then`` (once) as the file's child begins a
+    long call (``long``: ``next_in_line.long_calls``; at once, where its import or first probe is long)."""
+    at_once, before_long = long
+    pending = _AtFirstReply(then)
+    if at_once:
+        pending()
 
     def reply(probe_id: str, observation: Observation, imported: ImportInfo) -> None:
         on_reply(probe_id, observation, imported)
         if probe_id in before_long:
-            start_next()
+            pending()
 
-    if at_once:
-        start_next()
     return reply
 
 
 class _AtFirstReply:
-    """What follows the word to go for a child started early (the question before scored, the next file started),
-    held until the child's first reply: the child wakes and imports the file while no scoring competes with it for
-    the cores (measured: ~0.6 ms less per file at one worker on two cores)."""
+    """A call made once, at the first of several moments: what follows the word to go for a child started early (the
+    question before scored, the next file started), held until the child's first reply, so that it wakes and
+    imports the file while no scoring competes with it for the cores (measured: ~0.6 ms less per file at one worker
+    on two cores); what waits for the last file's long call."""
 
     def __init__(self, then: Callable[[], None] | None) -> None:
         self.then = then
@@ -321,7 +314,16 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
     running_files = [i for i, q in enumerate(qplans) if q.probes("student")]
     if next_in_line is not None and (carried := next_in_line.begin(submission)) is not None:
         early_runs.update(carried.questions)
-    with ThreadPoolExecutor(1, thread_name_prefix="score") as scorer:  # a question is scored while the next runs
+    last = qplans[running_files[-1]] if running_files else None
+    long = long_calls(last.probes("student"), reference.get(last.question.id)) if last else (False, set())
+    with ThreadPoolExecutor(1, thread_name_prefix="score") as pool:  # a question is scored while the next runs
+        scorer = ScoringGate(pool, held=launcher.early_starts and (long[0] or bool(long[1])))
+
+        def at_the_long_call() -> None:
+            if next_in_line is not None and launcher.early_starts:
+                next_in_line.start_next(lambda folder: _start_submission_early(plan, running_files, folder,
+                                                                               launcher, options))
+            scorer.open()
         scored, waiting, upcoming, ahead = [], [], [], {}
 
         def score_with_ahead(qplan: QuestionPlan, *args, early: EarlyScoring) -> QuestionResult:
@@ -365,9 +367,8 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
                 if started_early is not None and started_early.staged.relabels:
                     after_go()  # its replies are passed on only once the file ends
                 on_reply = after_go.before(early.reply)
-                if next_in_line is not None and launcher.early_starts and running == running_files[-1]:
-                    on_reply = _starting_the_next(next_in_line, on_reply, plan, running_files, qplan,
-                                                  reference.get(question_id), launcher, options)
+                if qplan is last:
+                    on_reply = _at_the_long_call(on_reply, long, at_the_long_call)
                 observed = run_question(plan, qplan, submission, "student", handing, options, on_reply, chosen,
                                         started_early)
                 after_go()  # a file with no reply passed on (staged under another name, not imported)
@@ -379,6 +380,7 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
             for unused in early_runs.values():
                 if unused is not None:
                     unused.cancel()
+        scorer.open()  # the last file made no long call (or ended before it)
         questions = [future.result() for future in scored]
         questions += [score_with_ahead(*args, early=early) for *args, early in waiting]  # the last: here
     rubric = plan.assignment.rubric

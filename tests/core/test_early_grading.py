@@ -66,6 +66,7 @@ def _events(monkeypatch) -> list[tuple]:
 
     def logged_reply(self, probe_id, observation, imported):
         events.append(("reply", self.qplan.question.id))
+        events.append(("probe", probe_id))
         return reply(self, probe_id, observation, imported)
 
     def logged_run(plan, qplan, *args, **kwargs):
@@ -102,3 +103,20 @@ def test_the_question_before_is_scored_once_the_file_told_to_go_has_replied(monk
             else:
                 assert ("reply", "question2") not in events and scored < events.index(("ran", "question2")), events
             assert went < scored, events
+
+
+def test_with_a_free_core_the_scoring_waits_for_the_last_files_long_call(monkeypatch):
+    """The scoring thread's work (question 1's checks) is held while the files run and handed over as the last
+    file's child begins its long call (here: taken to be the one after question 2's third probe)."""
+    plan = GradingPlan.build(find_assignment("pset09-autodiff"))
+    second = [p.id for p in plan.questions["question2"].probes("student")]
+    monkeypatch.setattr(grading, "long_calls", lambda probes, reference: (False, {second[2]}))
+    events = _events(monkeypatch)
+    with ForkServerLauncher(1) as launcher:
+        reference, _ = reference_observations(plan, launcher)
+        assert launcher.early_starts  # one worker on a machine of two cores or more
+        graded = grading.grade_submission(plan, ROOT / "submissions_example" / "pset09-autodiff" / "anna_correct",
+                                          reference, launcher=launcher)
+    scored = events.index(("score", "question1"))
+    assert events.index(("probe", second[2])) < scored < events.index(("ran", "question2")), events
+    assert graded.total == graded.max_total  # every held check was scored in the end
