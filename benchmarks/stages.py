@@ -4,7 +4,8 @@ The parent's own clock marks each stage as the grader runs (the functions are wr
 changed): staging the folder, copying it and handing the request to a spare child, the child's
 sandbox layers and set-up (until its import report, less the import's own time: the layers' first frame
 is read by the parent when its interpreter is free, which the scoring thread can delay, so the two are one
-stage here), the student's import, every probe's reply
+stage here; a child started early applied its layers before its turn, and may begin the import, told to go,
+before the parent watches it: nothing then), the student's import, every probe's reply
 (split into the student's own time, as the child measured it, and the rest), the child's end,
 and scoring. Scoring runs in a thread (source rules while their own file runs, the other checks while the
 submission's next file runs): its time is shown, but only the last file's scoring adds to the wall time, in
@@ -55,7 +56,7 @@ class _Clock:
         self.per_file.append({
             "stage the folder": m["run_file"] - m["question"],
             "copy + hand to a spare child": m["forked"] - m["run_file"],
-            LAYERS: imported - import_seconds - m["forked"],
+            LAYERS: max(0.0, imported - import_seconds - m["forked"]),  # an early child may import before it
             "student's import": import_seconds,
             "probes: harness": last - imported - student,
             "probes: student code": student,

@@ -366,6 +366,8 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
                 after_go = _AtFirstReply(started_one if started_early is not None else None)
                 if started_early is not None and started_early.staged.relabels:
                     after_go()  # its replies are passed on only once the file ends
+                    if qplan is last:
+                        scorer.open()  # nor would its long call be seen: the scoring is not left for its end
                 on_reply = after_go.before(early.reply)
                 if qplan is last:
                     on_reply = _at_the_long_call(on_reply, long, at_the_long_call)

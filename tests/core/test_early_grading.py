@@ -107,7 +107,8 @@ def test_the_question_before_is_scored_once_the_file_told_to_go_has_replied(monk
 
 def test_with_a_free_core_the_scoring_waits_for_the_last_files_long_call(monkeypatch):
     """The scoring thread's work (question 1's checks) is held while the files run and handed over as the last
-    file's child begins its long call (here: taken to be the one after question 2's third probe)."""
+    file's child begins its long call (here: taken to be the one after question 2's third probe); where the last
+    file is a notebook, whose replies come only at its end, it is handed over at that file's word to go."""
     plan = GradingPlan.build(find_assignment("pset09-autodiff"))
     second = [p.id for p in plan.questions["question2"].probes("student")]
     monkeypatch.setattr(grading, "long_calls", lambda probes, reference: (False, {second[2]}))
@@ -117,6 +118,11 @@ def test_with_a_free_core_the_scoring_waits_for_the_last_files_long_call(monkeyp
         assert launcher.early_starts  # one worker on a machine of two cores or more
         graded = grading.grade_submission(plan, ROOT / "submissions_example" / "pset09-autodiff" / "anna_correct",
                                           reference, launcher=launcher)
-    scored = events.index(("score", "question1"))
-    assert events.index(("probe", second[2])) < scored < events.index(("ran", "question2")), events
-    assert graded.total == graded.max_total  # every held check was scored in the end
+        scored = events.index(("score", "question1"))
+        assert events.index(("probe", second[2])) < scored < events.index(("ran", "question2")), events
+        assert graded.total == graded.max_total  # every held check was scored in the end
+        events.clear()
+        grading.grade_submission(plan, ROOT / "submissions_example" / "pset09-autodiff" / "hugo_notebook_per_problem",
+                                 reference, launcher=launcher)
+        assert ("probe", second[2]) not in events  # a notebook's replies: relabelled at its end
+        assert events.index(("score", "question1")) < events.index(("ran", "question2")), events
