@@ -119,9 +119,7 @@ def same_plain_tensors(first_values: dict, first_tensors: dict, second: dict, to
                     encoded.get("device") != "cpu" or type(value) not in (torch.Tensor, torch.nn.Parameter) or \
                     value.device.type != "cpu":
                 return False
-            kept = first_tensors[encoded["tensor"]]
-            if kept.dtype != value.dtype or kept.shape != value.shape or \
-                    kept.numpy().tobytes() != value.detach().numpy().tobytes():
+            if not _same_tensors(first_tensors[encoded["tensor"]], value.detach()):
                 return False
     except Exception:  # noqa: BLE001 - a dtype numpy lacks (bfloat16), a conjugate view: compared encoded instead
         return False
