@@ -246,7 +246,7 @@ def _at_the_long_call(on_reply: OnReply, long: tuple[bool, set[str]], then: Call
     """``on_reply`` for the submission's last file, which also calls ``then`` (once) as the file's child begins a
     long call (``long``: ``next_in_line.long_calls``; at once, where its import or first probe is long)."""
     at_once, before_long = long
-    pending = _AtFirstReply(then)
+    pending = _Once(then)
     if at_once:
         pending()
 
@@ -258,7 +258,7 @@ def _at_the_long_call(on_reply: OnReply, long: tuple[bool, set[str]], then: Call
     return reply
 
 
-class _AtFirstReply:
+class _Once:
     """A call made once, at the first of several moments: what follows the word to go for a child started early (the
     question before scored, the next file started), held until the child's first reply, so that it wakes and
     imports the file while no scoring competes with it for the cores (measured: ~0.6 ms less per file at one worker
@@ -363,7 +363,7 @@ def grade_submission(plan: GradingPlan, submission: Path, reference: dict[str, F
                 started_early = early_runs.pop(running, None)
                 if started_early is not None:
                     started_early.child.go()
-                after_go = _AtFirstReply(started_one if started_early is not None else None)
+                after_go = _Once(started_one if started_early is not None else None)
                 if started_early is not None and started_early.staged.relabels:
                     after_go()  # its replies are passed on only once the file ends
                     if qplan is last:
