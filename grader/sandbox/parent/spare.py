@@ -62,11 +62,11 @@ def own_pid_namespace() -> int | None:
 
 
 def fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int | None, int | None],
-                 copy_ahead: prefault.Ranges | None = None) -> Waiting:
+                 copy_ahead: prefault.Learnt | None = None) -> Waiting:
     """Fork a child that waits for its request, in fresh cgroups with ``limits`` (max pids, memory
     MiB); where permitted it is PID 1 of a new PID namespace. A spare (``copy_ahead`` given) applies,
     while it waits, the layers every request gets alike (``ahead``, when forked by root), then copies
-    the pages ``copy_ahead`` (``prefault``)."""
+    and maps the pages ``copy_ahead`` (``prefault``)."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     groups = cgroups.create(*limits) if limits != (None, None) else []
     root = os.geteuid() == 0
@@ -89,8 +89,8 @@ def fork_waiting(own_pid_ns: int | None, new_namespace: bool, limits: tuple[int 
             _user_and_pid_namespace()
         if copy_ahead is not None and root:
             apply_ahead()
-        if copy_ahead:
-            prefault.copy_ahead(copy_ahead, theirs, None if limits[1] is None else (limits[1] << 20) // COPY_SHARE)
+        if copy_ahead is not None:
+            prefault.ahead(copy_ahead, theirs, None if limits[1] is None else (limits[1] << 20) // COPY_SHARE)
         _run_when_asked(theirs)
     finally:
         os._exit(70)

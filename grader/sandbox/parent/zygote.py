@@ -77,7 +77,7 @@ class _Children:
         self.sweep_after = 0.0  # ended children's cgroups are not removed before (some were still busy)
         self.collapsing: Iterator[tuple[int, int]] | None = huge_pages.private_memory_chunks()  # what is left
         self.unrehearsed: list[list[Probe]] = []  # probe sets named for the first time, to rehearse while idle
-        self.written: prefault.Ranges = []  # the pages a child writes around the student's code: copied by spares
+        self.learnt = prefault.Learnt()  # the pages a child writes and maps around the student's code: for spares
 
     def collapse_later(self) -> None:
         """Collapse the zygote's memory into huge pages (again: new imports), a chunk at a time while idle."""
@@ -100,7 +100,7 @@ class _Children:
         except Exception:  # noqa: BLE001 - a rehearsal only saves children time: they run all the same without
             pass
         gc.freeze()  # what the rehearsal left is never collected in a child (which would copy its pages)
-        self.written = prefault.learn(lambda: run_as_a_fresh_child(probes), self.written)
+        self.learnt = prefault.learn(lambda: run_as_a_fresh_child(probes), self.learnt)
         self.retire_spares()
 
     def remove_ended_groups(self) -> None:
@@ -112,9 +112,15 @@ class _Children:
     def fork_spare(self) -> None:
         """One more spare, with the latest request's limits (a request's own are set when it is handed out, where
         they differ)."""
-        spare = fork_waiting(self.own_pid_ns, True, self.limits, copy_ahead=self.written)
+        spare = fork_waiting(self.own_pid_ns, True, self.limits, copy_ahead=self.pages_ahead())
         self.groups[spare.pid] = spare.groups
         self.spares.append(spare)
+
+    def pages_ahead(self) -> prefault.Learnt:
+        """What a spare copies and maps ahead. Mapping the file pages costs the spare more CPU than it saves its child
+        (~1-1.4 ms against ~0.5 ms), so a spare maps them only where a core is free (more spares kept than one more
+        than the workers: ``launcher.spares_for``), where it does so in a lull."""
+        return self.learnt if self.wanted > self.workers + 1 else prefault.Learnt(self.learnt.written)
 
     def retire_spares(self) -> None:
         """Let every spare go (it exits when its socket closes): they were forked before the latest preload."""
