@@ -8,8 +8,8 @@ in this process on a submission's file, with no sandbox and no fork server, to s
 * in a warm process: the loop run until its caches are hot, the best a child could ever do;
 * in the first pass of a fresh fork of that warm process: what a child starts from (each page the pass
   writes is first copied from the parent, and its caches are cold);
-* the same with the pages a scout learnt from the stand-in's run copied first, as a spare of the fork server
-  copies them while it waits (``prefault``);
+* the same with the pages a scout learnt from the stand-in's run copied and mapped first, as a spare of the fork
+  server with a free core does while it waits (``prefault``);
 * in the warm process with no second runs, as the reference's own runs go (``keep_whole``): for a measure only
   (they are how unstable answers are caught).
 
@@ -72,7 +72,7 @@ def _one_pass(module, probes, torch, keep_whole: bool = False) -> float:
     return 1000 * harness
 
 
-def _first_pass_in_a_fork(module, probes, torch, copy_ahead: list[tuple[int, int]] = ()) -> float:
+def _first_pass_in_a_fork(module, probes, torch, learnt=None) -> float:
     from grader.sandbox.parent import prefault
 
     read_end, write_end = os.pipe()
@@ -80,7 +80,7 @@ def _first_pass_in_a_fork(module, probes, torch, copy_ahead: list[tuple[int, int
     if pid == 0:
         try:
             quiet, _ = socket.socketpair()  # nothing ever arrives on it
-            prefault.copy_ahead(copy_ahead, quiet)
+            prefault.ahead(learnt or prefault.Learnt(), quiet)
             os.write(write_end, struct.pack("d", _one_pass(module, probes, torch)))
         finally:
             os._exit(0)
@@ -93,8 +93,8 @@ def _first_pass_in_a_fork(module, probes, torch, copy_ahead: list[tuple[int, int
 
 def harness_floor(rubric: Path, submission: Path) -> dict[str, tuple[float, float, float, float]]:
     """Per question: milliseconds of the grader's own per-probe work for ``submission``'s file, warm / first pass
-    of a fresh fork of the warm process / the same with the learnt pages copied first (medians of 5) / warm with
-    no second runs."""
+    of a fresh fork of the warm process / the same with the learnt pages copied and mapped first (medians of 5) /
+    warm with no second runs."""
     import torch
 
     from grader.assignments import find_assignment
@@ -111,7 +111,7 @@ def harness_floor(rubric: Path, submission: Path) -> dict[str, tuple[float, floa
             passes = [_one_pass(module, probes, torch) for _ in range(WARM_PASSES)]
             warm = statistics.median(passes[WARM_PASSES // 2:])
             forked = statistics.median(_first_pass_in_a_fork(module, probes, torch) for _ in range(5))
-            learnt = prefault.learn(lambda: rehearsal.run_as_a_fresh_child(probes), [])
+            learnt = prefault.learn(lambda: rehearsal.run_as_a_fresh_child(probes), prefault.Learnt())
             copied = statistics.median(_first_pass_in_a_fork(module, probes, torch, learnt) for _ in range(5))
             once = statistics.median(_one_pass(module, probes, torch, keep_whole=True) for _ in range(WARM_PASSES // 2))
         floors[qplan.question.id] = (warm, forked, copied, once)

@@ -243,7 +243,7 @@ def stage_profile(subs: list[Path], rubric: Path) -> dict[str, float]:
 def harness_floors(rubric: Path) -> dict[str, list[float]]:
     """Per question of ``rubric``, the grader's own per-probe work for a correct file (``floor.py``, in a process
     of its own: it sets torch up as a child does): warm, a fresh fork's first pass, the same with the pages learnt
-    by a scout copied first, warm with no second runs."""
+    by a scout copied and mapped first, warm with no second runs."""
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(rubric),
                            str(EXAMPLES / "alice_correct")], cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -329,7 +329,7 @@ def main() -> None:
     stages = stage_profile(subs[:30], Path(q12_rubric))
     for question, (warm, forked, copied, once) in harness_floors(Path(q12_rubric)).items():
         measures[f"{question}: the grader's own per-probe work for a correct file, warm process / first pass in a "
-                 f"fresh fork of it / the same, its learnt pages copied first / warm without second runs "
+                 f"fresh fork of it / the same, its learnt pages copied and mapped first / warm without second runs "
                  f"(floor.py)"] = f"{warm:.1f} / {forked:.1f} / {copied:.1f} / {once:.1f} ms"
     memory = memory_by_jobs(few, work, q12_rubric, [1, 2, 4])
     layers_on, layers_off = sandbox_cost()
