@@ -11,8 +11,8 @@ spare forked after asks the kernel to copy those pages now (``MADV_POPULATE_WRIT
 waits for its request, stopping as soon as a request arrives, so the copies are made off the path of a file.
 
 A fork copies no page-table entry of a mapping that only reads a file (the libraries' code and read-only data): a
-child maps each page of it the first time it runs or reads it, another fault per page (some 150-200 of a file's
-question 1 probes, ~8,000 pages in all around them). So the scout also reports which pages of those mappings it
+child maps each page of it the first time it runs or reads it (with the pages around it that the page cache
+holds: some 150 more faults around question 1's probes of comp4901y, 5,000-8,000 pages mapped). So the scout also reports which pages of those mappings it
 mapped, and a spare, once its copies are made, has the kernel map them too (``MADV_POPULATE_READ``): nothing is
 copied (the pages are the page cache's, shared by every process), only the spare's page table is filled.
 
