@@ -106,18 +106,16 @@ def test_the_scout_reports_the_file_pages_it_mapped_and_no_other(file_region):
     assert not _mapped_in(start, learned.written)  # read, not written
 
 
-def _file_pages_mapped_by_a_fork(start: int, ranges, request_waiting: bool) -> tuple[int, set[int]]:
-    """In a fork: map ``ranges`` ahead (with a request already waiting or not); the bytes mapped ahead, and which
-    pages of the file region at ``start`` the fork then has mapped (its page map)."""
+def _in_a_spare(work, request_waiting: bool):
+    """What ``work(sock)`` returns (as JSON) in a fork that waits on ``sock`` as a spare does, with a request already
+    waiting on it or not."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     if request_waiting:
         ours.send(b"request")
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
-        done = prefault.copy_ahead(ranges, theirs, advice=prefault.MADV_POPULATE_READ)
-        pages = prefault.mapped_file_pages([(start, FILE_PAGES * PAGE)])
-        os.write(write, json.dumps([done, [int(p) - start // PAGE for p in pages]]).encode())
+        os.write(write, json.dumps(work(theirs)).encode())
         os._exit(0)
     os.close(write)
     os.waitpid(pid, 0)
@@ -127,7 +125,18 @@ def _file_pages_mapped_by_a_fork(start: int, ranges, request_waiting: bool) -> t
     os.close(read)
     ours.close()
     theirs.close()
-    done, pages = json.loads(report)
+    return json.loads(report)
+
+
+def _file_pages_mapped_by_a_fork(start: int, ranges, request_waiting: bool) -> tuple[int, set[int]]:
+    """In a fork: map ``ranges`` ahead (with a request already waiting or not); the bytes mapped ahead, and which
+    pages of the file region at ``start`` the fork then has mapped (its page map)."""
+    def work(sock: socket.socket) -> list:
+        done = prefault.copy_ahead(ranges, sock, advice=prefault.MADV_POPULATE_READ)
+        pages = prefault.mapped_file_pages([(start, FILE_PAGES * PAGE)])
+        return [done, [int(p) - start // PAGE for p in pages]]
+
+    done, pages = _in_a_spare(work, request_waiting)
     return done, set(pages)
 
 
@@ -143,25 +152,14 @@ def test_a_spare_maps_the_file_pages_ahead_unless_its_request_is_waiting(file_re
 def _faults_in_a_fork(area, ranges, request_waiting: bool) -> tuple[int, int]:
     """In a fork: copy ``ranges`` ahead (with a request already waiting or not), then write every page of
     ``area``; the bytes copied ahead and the page faults of the writes."""
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    if request_waiting:
-        ours.send(b"request")
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        copied = prefault.copy_ahead(ranges, theirs)
+    def work(sock: socket.socket) -> list:
+        copied = prefault.copy_ahead(ranges, sock)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         for page in range(64):
             area[page * PAGE] = 3
-        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
-        os.write(write, json.dumps([copied, faults]).encode())
-        os._exit(0)
-    os.close(write)
-    os.waitpid(pid, 0)
-    copied, faults = json.loads(os.read(read, 1000))
-    os.close(read)
-    ours.close()
-    theirs.close()
+        return [copied, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before]
+
+    copied, faults = _in_a_spare(work, request_waiting)
     return copied, faults
 
 
