@@ -50,6 +50,7 @@ from pathlib import Path
 from grader.sandbox.layers import cgroups
 from grader.sandbox.layers.confine import die_with_parent
 from grader.sandbox.parent import huge_pages, prefault, probe_sets
+from grader.sandbox.parent.launcher import free_core
 from grader.sandbox.parent.scheduling import as_batch_work
 from grader.sandbox.parent.zygote_imports import import_all, preload_core, students_imports
 from grader.sandbox.parent.spare import Waiting, fork_waiting, own_pid_namespace
@@ -118,9 +119,9 @@ class _Children:
 
     def pages_ahead(self) -> prefault.Learnt:
         """What a spare copies and maps ahead. Mapping the file pages costs the spare more CPU than it saves its child
-        (~1-1.4 ms against ~0.5 ms), so a spare maps them only where a core is free (more spares kept than one more
-        than the workers: ``launcher.spares_for``), where it does so in a lull."""
-        return self.learnt if self.wanted > self.workers + 1 else prefault.Learnt(self.learnt.written)
+        (~1-1.4 ms against ~0.5 ms), so a spare maps them only where the workers leave a core free, where it does so
+        in a lull."""
+        return self.learnt if free_core(self.workers) else prefault.Learnt(self.learnt.written)
 
     def retire_spares(self) -> None:
         """Let every spare go (it exits when its socket closes): they were forked before the latest preload."""
